@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* xbuild - an xl-style toolstack on libbuilder: the table of subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int cmd_help(int argc, char **argv);
+
+/* Keep alphabetical; each verb lives in cmd_<verb>.c. */
+static const struct cli_cmd commands[] = {
+    {"help", cmd_help, "[VERB]", "show the subcommands or one verb's usage"},
+};
+
+static const struct cli_cmd *find_cmd(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+__attribute__((format(printf, 2, 0)))
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "xbuild: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmsg("", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmsg("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+int cli_usage(const char *verb)
+{
+    const struct cli_cmd *c = find_cmd(verb);
+
+    fprintf(stderr, "usage: xbuild %s %s\n", verb, c ? c->usage : "");
+    return 2;
+}
+
+static void list_commands(FILE *f)
+{
+    fprintf(f, "usage: xbuild VERB [ARGS...]\n\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    const struct cli_cmd *c;
+
+    if (argc < 2) {
+        list_commands(stdout);
+        return 0;
+    }
+    c = find_cmd(argv[1]);
+    if (!c) {
+        cli_error("help: unknown verb \"%s\"", argv[1]);
+        return 2;
+    }
+    printf("usage: xbuild %s %s\n  %s\n", c->name, c->usage, c->summary);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const struct cli_cmd *c;
+
+    if (argc < 2) {
+        list_commands(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return cmd_help(1, argv + 1);
+    c = find_cmd(argv[1]);
+    if (!c) {
+        cli_error("unknown verb \"%s\" (try \"xbuild help\")", argv[1]);
+        return 2;
+    }
+    return c->run(argc - 1, argv + 1);
+}
