@@ -150,6 +150,17 @@ struct xb_hv_ops {
     int (*xs_introduce)(struct xb_hv *hv, uint32_t domid, xb_mfn store_mfn, uint32_t port);
     int (*xs_release)(struct xb_hv *hv, uint32_t domid);
 
+    /*
+     * -- xenstore watches (console attach, the on_* monitor) --
+     * Optional: a backend without them leaves them NULL. Watch @path (and
+     * its children) with @token; xs_wait_watch waits up to @timeout_ms
+     * (-1 = forever) for one event and returns its path and token malloc'd
+     * (caller frees both), or -ETIMEDOUT.
+     */
+    int (*xs_watch)(struct xb_hv *hv, const char *path, const char *token);
+    int (*xs_unwatch)(struct xb_hv *hv, const char *path, const char *token);
+    int (*xs_wait_watch)(struct xb_hv *hv, int timeout_ms, char **path, char **token);
+
     /* Close the backend and free it. */
     void (*close)(struct xb_hv *hv);
 };
