@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xbuild/builder.h - build and boot a PV domain from a struct xb_spec.
+ *
+ * Lifecycle: xb_ctx_open() on a backend ("xen": the real hypervisor, needs
+ * dom0 privileges; "sim": an in-process simulated machine, used by tests and
+ * `xbuild create --dry-run`), any number of xb_domain_plan() /
+ * xb_domain_create() calls, then xb_ctx_close(). A context is not
+ * thread-safe. Every call returns 0 or a negative errno; the first
+ * root-cause message of the latest failing call is kept in the context
+ * (xb_errmsg()). The library never prints and never exits.
+ */
+#ifndef XBUILD_BUILDER_H
+#define XBUILD_BUILDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xbuild/error.h>
+#include <xbuild/image.h>
+#include <xbuild/spec.h>
+
+struct xb_ctx;
+
+/*
+ * Open a context on @backend, "xen" or "sim". On success *out is a new
+ * context owned by the caller (free with xb_ctx_close()). On failure *out
+ * is NULL and, when @err is not NULL, @err holds the reason.
+ */
+int xb_ctx_open(const char *backend, struct xb_ctx **out, struct xb_err *err);
+
+/* Close a context (domains it created keep running). Accepts NULL. */
+void xb_ctx_close(struct xb_ctx *ctx);
+
+/*
+ * The first root-cause message of the latest failing call, "" when none.
+ * The string belongs to @ctx and is valid until its next call.
+ */
+const char *xb_errmsg(const struct xb_ctx *ctx);
+
+/* The same record as a struct (code and message); never NULL. */
+const struct xb_err *xb_ctx_err(const struct xb_ctx *ctx);
+
+/*
+ * Warnings of the latest plan/create call (e.g. a command line that had to
+ * be shortened): the @i-th, or NULL past the last. Owned by @ctx.
+ */
+const char *xb_warning(const struct xb_ctx *ctx, size_t i);
+
+/* Segments of the guest's start-of-day layout, in allocation order. */
+enum xb_seg_id {
+    XB_SEG_KERNEL = 0,
+    XB_SEG_RAMDISK,            /* pages == 0 when there is no ramdisk */
+    XB_SEG_P2M,
+    XB_SEG_START_INFO,
+    XB_SEG_XENSTORE,
+    XB_SEG_CONSOLE,
+    XB_SEG_PGTABLES,
+    XB_SEG_STACK,
+    XB_SEG_COUNT,
+};
+
+struct xb_layout_seg {
+    const char *name;          /* "kernel", "ramdisk", "p2m", ... (static) */
+    uint64_t vstart, vend;     /* guest virtual [vstart, vend), page aligned */
+    uint64_t pfn, pages;       /* first guest pfn and page count */
+};
+
+/* Where everything goes, computed by pure arithmetic before any hypercall. */
+struct xb_layout {
+    const char *guest_type;    /* "xen-3.0-x86_64" or "xen-3.0-x86_32p" (static) */
+    unsigned levels;           /* page-table levels: 4 or 3 (PAE) */
+    unsigned pfn_size;         /* bytes per p2m entry: 8 or 4 */
+    uint64_t total_pages;      /* initial memory, in pages */
+    uint64_t virt_base;        /* guest virtual address of pfn 0 */
+    uint64_t virt_entry;       /* first instruction */
+    uint64_t virt_hypercall;   /* hypercall page, XB_UNSET_ADDR if none */
+    uint64_t bootstrap_end;    /* the bootstrap mapping is [virt_base, bootstrap_end) */
+    unsigned nr_tables[4];     /* page tables per level: [0] = L1 ... [levels-1] = top */
+    uint64_t nr_pt_frames;     /* sum of nr_tables = seg[XB_SEG_PGTABLES].pages */
+    struct xb_layout_seg seg[XB_SEG_COUNT];
+};
+
+/* Options of xb_domain_create() / xb_domain_plan(); all zero = defaults. */
+struct xb_create_opts {
+    bool paused;               /* leave the domain paused instead of unpausing it */
+    /* Kernel already loaded by the caller (borrowed); NULL = load spec->kernel. */
+    const struct xb_image *image;
+    /* When not NULL, receives the layout actually used (also on plan). */
+    struct xb_layout *layout;
+};
+
+/*
+ * Build and start the domain described by @spec (borrowed; must be a
+ * validated spec of type PV with a kernel; keys listed in
+ * spec->unsupported are refused). Steps: check that the hypervisor can run
+ * the kernel's guest type (before anything is created), create the domain,
+ * set its limits, populate memory, load kernel and ramdisk through foreign
+ * mappings, write p2m, start_info, page tables, hypercall page, shared
+ * info, grant-table seed and vCPU 0's context, pin the top-level table,
+ * introduce the domain to xenstore, unpause (unless opts->paused).
+ * On success *domid is the new domain. On failure nothing is left behind
+ * (domain destroyed, xenstore nodes removed) and xb_errmsg() says why.
+ * @opts may be NULL.
+ */
+int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                     const struct xb_create_opts *opts, uint32_t *domid);
+
+/*
+ * Compute the layout xb_domain_create() would use, without touching the
+ * hypervisor (pure: reads the kernel and ramdisk files only). @out is filled
+ * on success. @opts may be NULL (opts->layout is ignored here).
+ */
+int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
+                   const struct xb_create_opts *opts, struct xb_layout *out);
+
+#endif
