@@ -225,20 +225,14 @@ out:
     return got;
 }
 
-/* Xen 4.17 fixes max_vcpus at creation: check it instead of setting it. */
+/*
+ * Xen 4.17 still needs XEN_DOMCTL_max_vcpus to allocate the vCPUs; @max must
+ * equal the max_vcpus given at creation.
+ */
 static int xen_set_max_vcpus(struct xb_hv *hv, uint32_t domid, unsigned max)
 {
-    xc_domaininfo_t i = {0};
-
-    if (xc_domain_getinfolist(xen_of(hv)->xch, domid, 1, &i) != 1 || i.domain != domid) {
-        errno = errno ? errno : ESRCH;
-        return fail(hv, "set_max_vcpus(%u): getdomaininfo", domid);
-    }
-    if (i.max_vcpu_id == XEN_INVALID_MAX_VCPU_ID || i.max_vcpu_id + 1 != max)
-        return xb_err_set(hv->err, -EINVAL,
-                          "set_max_vcpus(%u): domain was created with %u vcpus, not %u", domid,
-                          i.max_vcpu_id == XEN_INVALID_MAX_VCPU_ID ? 0 : i.max_vcpu_id + 1,
-                          max);
+    if (xc_domain_max_vcpus(xen_of(hv)->xch, domid, max) != 0)
+        return fail(hv, "max_vcpus(%u, %u)", domid, max);
     return 0;
 }
 
@@ -269,8 +263,15 @@ static int xen_populate_physmap(struct xb_hv *hv, uint32_t domid, unsigned order
 {
     if (nr == 0)
         return 0;
-    if (xc_domain_populate_physmap_exact(xen_of(hv)->xch, domid, nr, order, 0, frames) != 0)
+    int done = xc_domain_populate_physmap(xen_of(hv)->xch, domid, nr, order, 0, frames);
+
+    if (done < 0)
         return fail(hv, "populate_physmap: %zu extents of order %u", nr, order);
+    if ((size_t)done < nr) {
+        errno = ENOMEM;        /* Xen stops at the first extent it cannot allocate */
+        return fail(hv, "populate_physmap: %zu extents of order %u, only %d done", nr, order,
+                    done);
+    }
     return 0;
 }
 
