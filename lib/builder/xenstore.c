@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/builder/xenstore.c - the xenstore nodes of a domain: written in one
+ * transaction at create, all removed at destroy.
+ *
+ * Who reads what:
+ *   xenconsoled   /local/domain/N/console/{ring-ref,port,type,limit}; writes tty
+ *   the guest     control/ (shutdown requests; it writes feature-* there),
+ *                 memory/target (balloon), cpu/I/availability, store/, data/
+ *   xl            /local/domain/N/name (list, domid), /local/domain/N/vm,
+ *                 /vm/UUID, /libxl/N/type (PVH vs HVM), console/tty (console)
+ * Permissions: the guest reads its /local/domain/N but owns only the nodes
+ * it must write (control/shutdown, control/feature-*, data, ...); /vm and
+ * /libxl are dom0's.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenstore.h"
+
+#define XS_PATH_MAX 128
+#define XS_VAL_MAX 128
+#define XS_MAX_NODES 64
+#define XS_TX_RETRIES 16
+#define XS_CONSOLE_LIMIT "1048576"   /* bytes xenconsoled buffers, as xl sets */
+
+enum node_perm {
+    PERM_INHERIT = 0,          /* whatever the parent has */
+    PERM_RO,                   /* dom0 owns; the guest may read */
+    PERM_RW,                   /* the guest owns (dom0 is privileged anyway) */
+    PERM_PRIV,                 /* dom0 only */
+};
+
+struct node {
+    char path[XS_PATH_MAX];
+    char val[XS_VAL_MAX];
+    bool dir;                  /* mkdir, no value */
+    enum node_perm perm;
+};
+
+struct node_set {
+    struct node n[XS_MAX_NODES];
+    size_t count;
+    bool overflow;
+};
+
+void xb__uuid_str(const uint8_t u[16], char buf[37])
+{
+    snprintf(buf, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+             u[14], u[15]);
+}
+
+/* Append node @base/@rel (or @base when @rel is NULL) with a printf value. */
+__attribute__((format(printf, 6, 7)))
+static void add(struct node_set *s, enum node_perm perm, bool dir, const char *base,
+                const char *rel, const char *fmt, ...)
+{
+    struct node *n;
+    va_list ap;
+    int len;
+
+    if (s->count == XS_MAX_NODES) {
+        s->overflow = true;
+        return;
+    }
+    n = &s->n[s->count++];
+    n->perm = perm;
+    n->dir = dir;
+    len = rel ? snprintf(n->path, sizeof(n->path), "%s/%s", base, rel)
+              : snprintf(n->path, sizeof(n->path), "%s", base);
+    if (len < 0 || (size_t)len >= sizeof(n->path))
+        s->overflow = true;
+    va_start(ap, fmt);
+    len = vsnprintf(n->val, sizeof(n->val), fmt, ap);
+    va_end(ap);
+    if (len < 0 || (size_t)len >= sizeof(n->val))
+        s->overflow = true;
+}
+
+/* A value node and a directory node; the value inherits the parent's perms. */
+#define VAL(s, base, rel, ...) add((s), PERM_INHERIT, false, (base), (rel), __VA_ARGS__)
+#define DIR(s, perm, base, rel) add((s), (perm), true, (base), (rel), "%s", "")
+
+static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char *dom,
+                      const char *vm, const char *lx)
+{
+    char uuid[37];
+    xb__uuid_str(d->uuid, uuid);
+    DIR(s, PERM_RO, dom, NULL);
+    DIR(s, PERM_RO, vm, NULL);
+    DIR(s, PERM_PRIV, lx, NULL);
+    VAL(s, vm, "uuid", "%s", uuid);
+    VAL(s, vm, "name", "%s", d->name);
+    VAL(s, lx, "type", "%s", d->pvh ? "pvh" : "pv");
+    VAL(s, dom, "vm", "%s", vm);
+    VAL(s, dom, "name", "%s", d->name);
+    VAL(s, dom, "domid", "%u", d->domid);
+}
+
+static void add_control(struct node_set *s, const char *dom)
+{
+    static const char *const guest_owned[] = {
+        "control/shutdown",       "control/feature-poweroff", "control/feature-reboot",
+        "control/feature-suspend", "control/sysrq",           "data",
+        "drivers",                "feature",                  "attr",
+        "error",
+    };
+
+    DIR(s, PERM_RO, dom, "control");
+    VAL(s, dom, "control/platform-feature-multiprocessor-suspend", "1");
+    VAL(s, dom, "control/platform-feature-xs_reset_watches", "1");
+    for (size_t i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
+        DIR(s, PERM_RW, dom, guest_owned[i]);
+    DIR(s, PERM_RO, dom, "device");
+}
+
+static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
+{
+    VAL(s, dom, "memory/static-max", "%llu",
+            (unsigned long long)d->maxmem_kib);
+    VAL(s, dom, "memory/target", "%llu",
+            (unsigned long long)d->target_kib);
+    VAL(s, dom, "memory/videoram", "0");
+    VAL(s, dom, "store/port", "%u", d->store_port);
+    VAL(s, dom, "store/ring-ref", "%llu",
+            (unsigned long long)d->store_mfn);
+    for (unsigned i = 0; i < d->maxvcpus; i++) {
+        char rel[40];
+
+        snprintf(rel, sizeof(rel), "cpu/%u/availability", i);
+        VAL(s, dom, rel, "%s", i < d->vcpus ? "online" : "offline");
+    }
+}
+
+/* The primary console: a frontend the guest owns, served by xenconsoled. */
+static void add_console(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
+{
+    DIR(s, PERM_RW, dom, "console");
+    VAL(s, dom, "console/backend-id", "0");
+    VAL(s, dom, "console/limit", XS_CONSOLE_LIMIT);
+    VAL(s, dom, "console/type", "xenconsoled");
+    VAL(s, dom, "console/output", "pty");
+    VAL(s, dom, "console/port", "%u", d->console_port);
+    VAL(s, dom, "console/ring-ref", "%llu",
+            (unsigned long long)d->console_mfn);
+}
+
+static int build_set(struct xb_hv *hv, const struct xb_xs_dom *d, struct node_set *s)
+{
+    char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX], uuid[37];
+
+    if (!d->name || !d->uuid || d->maxvcpus > 4096)
+        return xb_err_set(hv->err, -EINVAL, "xenstore: domain %u: no name/uuid or %u vcpus",
+                          d->domid, d->maxvcpus);
+    xb__uuid_str(d->uuid, uuid);
+    snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
+    snprintf(vm, sizeof(vm), "/vm/%s", uuid);
+    snprintf(lx, sizeof(lx), "/libxl/%u", d->domid);
+    add_roots(s, d, dom, vm, lx);
+    add_control(s, dom);
+    add_resources(s, d, dom);
+    add_console(s, d, dom);
+    if (s->overflow)
+        return xb_err_set(hv->err, -ENAMETOOLONG,
+                          "xenstore: domain %u: a node or value is too long (name \"%.40s\")",
+                          d->domid, d->name);
+    return 0;
+}
+
+static int set_perm(struct xb_hv *hv, uint32_t tx, const struct node *n, uint32_t domid)
+{
+    struct xb_xs_perm p[2];
+    size_t np = 0;
+
+    switch (n->perm) {
+    case PERM_INHERIT:
+        return 0;
+    case PERM_RO:
+        p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
+        p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_READ};
+        break;
+    case PERM_RW:
+        p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
+        p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_READ};
+        break;
+    case PERM_PRIV:
+        p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
+        break;
+    }
+    return hv->ops->xs_set_perms(hv, tx, n->path, p, np);
+}
+
+static int write_node(struct xb_hv *hv, uint32_t tx, const struct node *n, uint32_t domid)
+{
+    int rc;
+
+    if (n->dir)
+        rc = hv->ops->xs_mkdir(hv, tx, n->path);
+    else
+        rc = hv->ops->xs_write(hv, tx, n->path, n->val, strlen(n->val));
+    return rc ? rc : set_perm(hv, tx, n, domid);
+}
+
+/* Remove stale nodes of a previous domain with this id/uuid, then write. */
+static int write_set(struct xb_hv *hv, uint32_t tx, const struct node_set *s, uint32_t domid)
+{
+    int rc;
+
+    for (size_t i = 0; i < 3; i++) {          /* the three roots come first */
+        rc = hv->ops->xs_rm(hv, tx, s->n[i].path);
+        if (rc && rc != -ENOENT)
+            return rc;
+    }
+    for (size_t i = 0; i < s->count; i++) {
+        rc = write_node(hv, tx, &s->n[i], domid);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int write_all(struct xb_hv *hv, const struct node_set *s, uint32_t domid)
+{
+    uint32_t tx;
+    int rc;
+
+    for (int attempt = 0; attempt < XS_TX_RETRIES; attempt++) {
+        rc = hv->ops->xs_transaction_start(hv, &tx);
+        if (rc)
+            return rc;
+        rc = write_set(hv, tx, s, domid);
+        if (rc) {
+            hv->ops->xs_transaction_end(hv, tx, true);
+            return rc;
+        }
+        rc = hv->ops->xs_transaction_end(hv, tx, false);
+        if (rc != -EAGAIN)
+            return rc;
+    }
+    return xb_err_set(hv->err, -EAGAIN, "xenstore: domain %u: transaction kept conflicting",
+                      domid);
+}
+
+int xb__xs_domain_introduce(struct xb_hv *hv, const struct xb_xs_dom *d)
+{
+    struct node_set *s = calloc(1, sizeof(*s));
+    int rc;
+
+    if (!s)
+        return xb_err_set(hv->err, -ENOMEM, "xenstore: out of memory");
+    rc = build_set(hv, d, s);
+    if (rc == 0)
+        rc = write_all(hv, s, d->domid);
+    if (rc == 0) {
+        rc = hv->ops->xs_introduce(hv, d->domid, d->store_mfn, d->store_port);
+        if (rc)
+            xb__xs_domain_remove(hv, d->domid);
+    }
+    free(s);
+    return rc;
+}
+
+/* The domain's /vm path, from /local/domain/N/vm; *vm = NULL when absent. */
+static int vm_path(struct xb_hv *hv, uint32_t tx, uint32_t domid, char **vm)
+{
+    char p[XS_PATH_MAX];
+    size_t len;
+    int rc;
+
+    *vm = NULL;
+    snprintf(p, sizeof(p), "/local/domain/%u/vm", domid);
+    rc = hv->ops->xs_read(hv, tx, p, vm, &len);
+    if (rc == 0 && strncmp(*vm, "/vm/", 4) != 0) {   /* only ever remove below /vm */
+        free(*vm);
+        *vm = NULL;
+    }
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int rm_missing_ok(struct xb_hv *hv, uint32_t tx, const char *path)
+{
+    int rc = hv->ops->xs_rm(hv, tx, path);
+
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int remove_nodes(struct xb_hv *hv, uint32_t tx, uint32_t domid)
+{
+    char p[XS_PATH_MAX], *vm = NULL;
+    int rc = vm_path(hv, tx, domid, &vm);
+
+    if (rc == 0 && vm)
+        rc = rm_missing_ok(hv, tx, vm);
+    free(vm);
+    snprintf(p, sizeof(p), "/local/domain/%u", domid);
+    if (rc == 0)
+        rc = rm_missing_ok(hv, tx, p);
+    snprintf(p, sizeof(p), "/libxl/%u", domid);
+    if (rc == 0)
+        rc = rm_missing_ok(hv, tx, p);
+    return rc;
+}
+
+/* xenstored may never have been told about a half-built domain: not an error. */
+static void release_quietly(struct xb_hv *hv, uint32_t domid)
+{
+    struct xb_err keep = {0};
+
+    if (hv->err)
+        keep = *hv->err;
+    hv->ops->xs_release(hv, domid);
+    if (hv->err)
+        *hv->err = keep;
+}
+
+int xb__xs_domain_remove(struct xb_hv *hv, uint32_t domid)
+{
+    uint32_t tx;
+    int rc;
+
+    for (int attempt = 0; attempt < XS_TX_RETRIES; attempt++) {
+        rc = hv->ops->xs_transaction_start(hv, &tx);
+        if (rc)
+            return rc;
+        rc = remove_nodes(hv, tx, domid);
+        if (rc) {
+            hv->ops->xs_transaction_end(hv, tx, true);
+            return rc;
+        }
+        rc = hv->ops->xs_transaction_end(hv, tx, false);
+        if (rc != -EAGAIN)
+            break;
+    }
+    if (rc == 0)
+        release_quietly(hv, domid);
+    return rc;
+}
