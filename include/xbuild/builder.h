@@ -115,4 +115,83 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
 int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
                    const struct xb_create_opts *opts, struct xb_layout *out);
 
+/* ---- running domains: list, find, destroy, console, monitor ---- */
+
+/* State bits of struct xb_dominfo, as xl's "rbpscd" State column. */
+enum {
+    XB_DOM_RUNNING = 1u << 0,
+    XB_DOM_BLOCKED = 1u << 1,
+    XB_DOM_PAUSED = 1u << 2,
+    XB_DOM_SHUTDOWN = 1u << 3, /* shut down for a reason other than a crash */
+    XB_DOM_CRASHED = 1u << 4,
+    XB_DOM_DYING = 1u << 5,
+};
+
+/* One domain as `xbuild list` shows it (any domain, whoever built it). */
+struct xb_dominfo {
+    uint32_t domid;
+    char name[128];            /* /local/domain/N/name; "" when it has none */
+    uint8_t uuid[16];
+    const char *type;          /* "pv", "pvh" or "hvm" (static) */
+    uint64_t mem_kib;          /* currently allocated */
+    uint64_t maxmem_kib;
+    uint64_t target_kib;       /* memory/target in xenstore; 0 when absent */
+    unsigned vcpus_online, max_vcpus;
+    unsigned state;            /* XB_DOM_* bits */
+    unsigned shutdown_reason;  /* SHUTDOWN_* of xen/sched.h when SHUTDOWN or CRASHED */
+    uint64_t cpu_time_ns;
+};
+
+/*
+ * List every domain (dom0 included) in domid order. *out is a malloc'd
+ * array of *n entries owned by the caller (free()). On failure *out is NULL.
+ */
+int xb_domain_list(struct xb_ctx *ctx, struct xb_dominfo **out, size_t *n);
+
+/*
+ * Resolve @what, a domain name or a decimal domid, to an existing domain's
+ * id. -ENOENT (with a message naming @what) when there is none; a name
+ * shared by several domains is -EEXIST.
+ */
+int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid);
+
+/*
+ * Destroy domain @domid (any domain but dom0, whoever built it) and remove
+ * all its xenstore nodes. Returns once Xen has torn it down; its memory is
+ * back in the free pool as soon as other dom0 users (xenconsoled) drop
+ * their mappings, which they do on the @releaseDomain event.
+ */
+int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid);
+
+/*
+ * Wait up to @timeout_ms (-1 = forever) until xenconsoled serves domain
+ * @domid's console and return its pty path (malloc'd, caller frees) in *tty.
+ * -ETIMEDOUT when it did not appear; -ESRCH when the domain went away.
+ */
+int xb_console_tty(struct xb_ctx *ctx, uint32_t domid, int timeout_ms, char **tty);
+
+/*
+ * Whether domain @domid's console output ring is drained (everything the
+ * guest wrote has been consumed by xenconsoled): 1 yes, 0 not yet, <0 error.
+ */
+int xb_console_drained(struct xb_ctx *ctx, uint32_t domid);
+
+/* What the monitor does when the guest powers off, reboots or crashes. */
+struct xb_monitor_opts {
+    enum xb_action on_poweroff, on_reboot, on_crash;
+    /* Wait at most this long for the console to be drained before a
+     * destroy (0 = 2000 ms), so that `create -c` shows the last bytes. */
+    unsigned drain_ms;
+};
+
+/*
+ * Watch domain @domid until it is gone, applying @opts when it shuts down:
+ * destroy (after the console is drained), preserve (leave it, stop
+ * watching), restart (destroy; the caller re-creates it: returns 1).
+ * Blocks; meant for a monitor process the CLI forks (the library never
+ * forks or exits). Returns 0 when the domain is gone or preserved, 1 when
+ * it must be re-created, <0 on error.
+ */
+int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid, const struct xb_monitor_opts *opts);
+
 #endif
