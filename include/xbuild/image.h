@@ -123,7 +123,15 @@ struct xb_image {
     uint64_t virt_entry;       /* ENTRY note or e_entry */
     uint64_t virt_hypercall;   /* HYPERCALL_PAGE note or XB_UNSET_ADDR */
     bool pae;                  /* 32-bit image that wants PAE paging */
-    unsigned guest_types;      /* XB_GUEST_* mask */
+    unsigned guest_types;      /* XB_GUEST_* mask, never 0 for a loaded image */
+    /*
+     * Why a guest type is not possible ("" when it is), for tools to show.
+     * The derived fields above are the PV ones when PV is possible; for a
+     * PVH-only image they are virt_base = paddr_offset = 0 and virt_entry =
+     * PHYS32_ENTRY (PVH loads segments at paddr, paging off).
+     */
+    char not_pv[256];
+    char not_pvh[256];
 };
 
 struct xb_image_opts {
@@ -147,5 +155,11 @@ void xb_image_free(struct xb_image *img);
 
 /* "gzip", "xz", ... "none". Never NULL. */
 const char *xb_compression_name(enum xb_compression c);
+
+/* "ENTRY", "PHYS32_ENTRY", ... for a Xen ELF note type; NULL if unknown. */
+const char *xb_note_name(unsigned type);
+
+/* "writable_page_tables", ... for a XENFEAT_* bit; NULL if unknown. */
+const char *xb_feature_name(unsigned bit);
 
 #endif
