@@ -147,7 +147,7 @@ static void add_console(struct node_set *s, const struct xb_xs_dom *d, const cha
     VAL(s, dom, "console/output", "pty");
     VAL(s, dom, "console/port", "%u", d->console_port);
     VAL(s, dom, "console/ring-ref", "%llu",
-            (unsigned long long)d->console_mfn);
+            (unsigned long long)d->console_frame);
 }
 
 static int build_set(struct xb_hv *hv, const struct xb_xs_dom *d, struct node_set *s)

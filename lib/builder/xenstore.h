@@ -23,7 +23,8 @@ struct xb_xs_dom {
     unsigned vcpus, maxvcpus;  /* vcpus online at boot, of maxvcpus */
     xb_mfn store_mfn;          /* the xenstore ring frame (mfn for PV, gfn for PVH) */
     uint32_t store_port;       /* the guest's end of the xenstore event channel */
-    xb_mfn console_mfn;        /* the console ring frame (mfn for PV, gfn for PVH) */
+    /* not "console_mfn": Xen's xen.h defines that name as a macro */
+    xb_mfn console_frame;     /* the console ring frame (mfn for PV, gfn for PVH) */
     uint32_t console_port;
     const char *on_poweroff, *on_reboot, *on_crash;  /* "destroy", "restart", ...; NULL = destroy */
     bool pvh;
