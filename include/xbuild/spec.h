@@ -104,6 +104,10 @@ struct xb_spec {
     struct xb_pos name_pos, kernel_pos, ramdisk_pos, memory_pos, cmdline_pos;
 
     char *config_path;         /* the file the spec came from (or NULL) */
+
+    /* Owned storage behind every xb_pos.file above (do not use directly). */
+    char **pos_files;
+    size_t n_pos_files;
 };
 
 /* Free a spec and everything it owns. Accepts NULL. */

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xbuild/config.h - xl.cfg files: lex, parse, validate into a struct xb_spec.
+ *
+ * Flow:   xb_config_new()
+ *         xb_config_load_file()  or  xb_config_parse()   (the file)
+ *         xb_config_parse_override() ...                  (KEY=VALUE, optional)
+ *         xb_config_to_spec()                             (typed, validated)
+ *         xb_spec_check_files()                           (kernel/ramdisk exist)
+ *         read the diagnostics, xb_spec_free(), xb_config_free()
+ *
+ * Every problem found is recorded as a diagnostic (severity, file, line,
+ * column, message) in the handle; the functions never stop at the first one
+ * and never print. Only xb_config_load_file() and xb_spec_check_files() touch
+ * the file system; everything else is a pure function of its input buffers.
+ */
+#ifndef XBUILD_CONFIG_H
+#define XBUILD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <xbuild/error.h>
+#include <xbuild/spec.h>
+
+struct xb_config;              /* opaque: parsed entries + diagnostics */
+
+enum xb_severity {
+    XB_SEV_WARNING = 0,
+    XB_SEV_ERROR,
+};
+
+/* One diagnostic. All pointers are owned by the struct xb_config. */
+struct xb_diag {
+    enum xb_severity sev;
+    const char *file;          /* file name as given to the parser */
+    unsigned line, col;        /* 1-based; 0 when the problem has no position */
+    const char *msg;           /* one line, no trailing newline, no "error:" */
+};
+
+/* Options of xb_config_to_spec(). A zeroed struct is valid. */
+struct xb_spec_opts {
+    bool strict;               /* unknown keys are errors, not warnings */
+    const char *base_dir;      /* relative paths of the file resolve here;
+                                  NULL: the directory of the parsed file */
+    const char *override_dir;  /* relative paths from overrides resolve here
+                                  (normally the caller's cwd); NULL: kept as is */
+};
+
+/* The file name recorded for values given with xb_config_parse_override(). */
+#define XB_CONFIG_CMDLINE "<command line>"
+
+/* Create an empty handle. Returns 0 or -ENOMEM; *out is set on success. */
+int xb_config_new(struct xb_config **out);
+
+/* Free a handle and everything it owns (diagnostics included). Accepts NULL. */
+void xb_config_free(struct xb_config *cfg);
+
+/*
+ * Parse @len bytes of xl.cfg text (need not be NUL-terminated, may contain
+ * any bytes). @filename is only used in positions and diagnostics and to
+ * resolve relative paths later; it is copied. May be called once per handle
+ * for the file (a second call adds to the same entries, as if concatenated).
+ * Returns 0, -EINVAL if any syntax error was recorded, or -ENOMEM.
+ * Pure: no I/O.
+ */
+int xb_config_parse(struct xb_config *cfg, const char *buf, size_t len,
+                    const char *filename);
+
+/*
+ * Read @path (at most 64 MiB) and xb_config_parse() it. Returns 0, -EINVAL
+ * on syntax errors (see the diagnostics), or a negative errno for I/O; in
+ * that case @err says which file and why and no diagnostic is added.
+ */
+int xb_config_load_file(struct xb_config *cfg, const char *path, struct xb_err *err);
+
+/*
+ * Parse one command-line override "KEY=VALUE" or "KEY+=VALUE" (same syntax
+ * as a file line; VALUE may be a quoted string, number or list; an unquoted
+ * VALUE that is not a number or list is taken as a string). Applied after
+ * the file: replaces the file's value without a duplicate warning.
+ * Returns 0, -EINVAL on syntax errors, or -ENOMEM.
+ */
+int xb_config_parse_override(struct xb_config *cfg, const char *text);
+
+/*
+ * Validate the parsed entries into a new spec. Every problem is added as a
+ * diagnostic. Returns 0 with *out set (caller frees with xb_spec_free()),
+ * -EINVAL when any error diagnostic exists (from parsing or validation;
+ * *out is NULL), or -ENOMEM. Pure: no I/O (paths are resolved textually).
+ */
+int xb_config_to_spec(struct xb_config *cfg, const struct xb_spec_opts *opts,
+                      struct xb_spec **out);
+
+/*
+ * Check that spec->kernel and spec->ramdisk (when set) are readable regular
+ * files. Each failure is an error diagnostic naming the key and the resolved
+ * path, at the key's position. Returns 0, -ENOENT (or another errno) for the
+ * first failure, or -ENOMEM.
+ */
+int xb_spec_check_files(struct xb_config *cfg, const struct xb_spec *spec);
+
+/* Number of diagnostics / of those that are errors. */
+size_t xb_config_diag_count(const struct xb_config *cfg);
+size_t xb_config_error_count(const struct xb_config *cfg);
+
+/* Diagnostic @i (< xb_config_diag_count()), in the order found. */
+const struct xb_diag *xb_config_diag(const struct xb_config *cfg, size_t i);
+
+/* "pv", "pvh". Never NULL. */
+const char *xb_domtype_name(enum xb_domtype t);
+
+/* "destroy", "restart", "rename-restart", ... Never NULL. */
+const char *xb_action_name(enum xb_action a);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/config/unsupported.c - which keys (and values) the builder acts on.
+ *
+ * A key that parses but is not acted upon lands in spec->unsupported, and a
+ * real create refuses it. This table is the one place to change when the
+ * builder learns a feature: the first row matching the key (a glob) and the
+ * value decides. A row with value NULL matches any value.
+ */
+#include <fnmatch.h>
+#include <string.h>
+
+#include "specctx.h"
+
+static const struct {
+    const char *key;           /* fnmatch(3) pattern */
+    const char *value;         /* canonical value, NULL = any */
+    bool acted_on;
+} rows[] = {
+    {"name", NULL, true},
+    {"type", "pv", true},
+    {"type", NULL, false},             /* pvh: not yet */
+    {"builder", "pv", true},
+    {"kernel", NULL, true},
+    {"ramdisk", NULL, true},
+    {"cmdline", NULL, true},
+    {"root", NULL, true},
+    {"extra", NULL, true},
+    {"memory", NULL, true},
+    {"maxmem", NULL, true},
+    {"vcpus", NULL, true},
+    {"maxvcpus", NULL, true},
+    {"uuid", NULL, true},
+    {"max_grant_frames", NULL, true},
+    {"max_event_channels", NULL, true},
+    {"on_watchdog", "destroy", true},  /* the default: nothing to do */
+    {"on_watchdog", NULL, false},
+    {"on_soft_reset", "soft-reset", true},
+    {"on_soft_reset", NULL, false},
+    {"on_*", "destroy", true},
+    {"on_*", "restart", true},
+    {"on_*", "preserve", true},
+    {"on_*", NULL, false},
+    {"pvshim", "0", true},             /* booleans set to their default */
+    {"e820_host", "0", true},
+    {"*", "[]", true},                 /* empty lists: nothing to do */
+    {"*", NULL, false},                /* everything else */
+};
+
+bool xb__builder_acts_on(const char *key, const char *canon)
+{
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        if (fnmatch(rows[i].key, key, 0) != 0)
+            continue;
+        if (rows[i].value && (!canon || strcmp(rows[i].value, canon) != 0))
+            continue;
+        return rows[i].acted_on;
+    }
+    return false;
+}
