@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,15 +66,16 @@ static bool check_value(struct vif_parse *p, const char *key, const char *val, s
     return true;
 }
 
-#define VIF(f) offsetof(struct xb_vif, f)
+#define VIF(f)   offsetof(struct xb_vif, f)
+#define NO_FIELD SIZE_MAX
 static const struct {
     const char *key;
-    size_t off;                /* char * field; mtu is numeric */
+    size_t off;                /* char * field; NO_FIELD for mtu (numeric) */
 } vif_keys[] = {
     {"mac", VIF(mac)}, {"bridge", VIF(bridge)}, {"ip", VIF(ip)},
     {"script", VIF(script)}, {"vifname", VIF(vifname)}, {"type", VIF(type)},
     {"model", VIF(model)}, {"rate", VIF(rate)}, {"backend", VIF(backend)},
-    {"mtu", 0},
+    {"mtu", NO_FIELD},
 };
 #define N_VIF_KEYS (sizeof(vif_keys) / sizeof(vif_keys[0]))
 
@@ -100,12 +102,14 @@ static void pair(struct vif_parse *p, char *s, size_t off)
     }
     *eq = '\0';
     for (size_t i = 0; i < N_VIF_KEYS; i++) {
-        char **field = (char **)((char *)p->vif + vif_keys[i].off);
+        char **field;
 
         if (strcmp(vif_keys[i].key, s) != 0)
             continue;
-        if (!check_value(p, s, eq + 1, off + (size_t)(eq + 1 - s)) || !vif_keys[i].off)
+        if (!check_value(p, s, eq + 1, off + (size_t)(eq + 1 - s)) ||
+            vif_keys[i].off == NO_FIELD)
             return;
+        field = (char **)((char *)p->vif + vif_keys[i].off);
         free(*field);
         *field = xb__dup(p->c, eq + 1);
         return;

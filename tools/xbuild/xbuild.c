@@ -7,9 +7,12 @@
 #include "cli.h"
 
 static int cmd_help(int argc, char **argv);
+int cmd_create(int argc, char **argv);
 
 /* Keep alphabetical; each verb lives in cmd_<verb>.c. */
 static const struct cli_cmd commands[] = {
+    {"create", cmd_create, "[-c] [-p] [-q] [--dry-run] [--strict] CFG [KEY=VALUE ...]",
+     "create a domain from an xl.cfg file (--dry-run: print the validated spec as JSON)"},
     {"help", cmd_help, "[VERB]", "show the subcommands or one verb's usage"},
 };
 
