@@ -11,9 +11,14 @@ int cmd_create(int argc, char **argv);
 
 /* Keep alphabetical; each verb lives in cmd_<verb>.c. */
 static const struct cli_cmd commands[] = {
+    {"console", cmd_console, "[-n N] DOMAIN",
+     "attach to a domain's console (Ctrl-] detaches; without a terminal: stream it)"},
     {"create", cmd_create, "[-c] [-p] [-q] [--dry-run] [--strict] CFG [KEY=VALUE ...]",
      "create a domain from an xl.cfg file (--dry-run: print the validated spec as JSON)"},
+    {"destroy", cmd_destroy, "DOMAIN", "destroy a domain (name or id) and its xenstore nodes"},
     {"help", cmd_help, "[VERB]", "show the subcommands or one verb's usage"},
+    {"list", cmd_list, "[-l|--json] [DOMAIN...]",
+     "list domains: Name ID Mem VCPUs State Time(s), or JSON with their runtime state"},
 };
 
 static const struct cli_cmd *find_cmd(const char *name)

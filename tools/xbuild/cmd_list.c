@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xbuild list [-l|--json] [DOMAIN...] - the domains on this host, whoever
+ * built them, in xl's columns (Name ID Mem VCPUs State Time(s)) or as JSON
+ * with their runtime state.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+
+#include <xbuild/builder.h>
+
+#include "cli.h"
+
+static const struct {
+    unsigned bit;
+    char c;
+} state_chars[] = {
+    {XB_DOM_RUNNING, 'r'}, {XB_DOM_BLOCKED, 'b'}, {XB_DOM_PAUSED, 'p'},
+    {XB_DOM_SHUTDOWN, 's'}, {XB_DOM_CRASHED, 'c'}, {XB_DOM_DYING, 'd'},
+};
+
+static const char *const shutdown_names[] = {
+    "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset",
+};
+
+/* xl's six-letter State column: "r-----", "-b----", ... */
+static void state_str(unsigned state, char out[7])
+{
+    for (size_t i = 0; i < 6; i++)
+        out[i] = state & state_chars[i].bit ? state_chars[i].c : '-';
+    out[6] = '\0';
+}
+
+static const char *name_or_null(const struct xb_dominfo *d)
+{
+    return d->name[0] ? d->name : "(null)";
+}
+
+static void print_table(const struct xb_dominfo *v, size_t n)
+{
+    char st[7];
+
+    printf("%-40s %5s %5s %5s\t%s\t%s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+    for (size_t i = 0; i < n; i++) {
+        state_str(v[i].state, st);
+        printf("%-40s %5u %5llu %5u     %s  %8.1f\n", name_or_null(&v[i]), v[i].domid,
+               (unsigned long long)(v[i].mem_kib / 1024), v[i].vcpus_online, st,
+               (double)v[i].cpu_time_ns / 1e9);
+    }
+}
+
+static void gen_str(yajl_gen g, const char *s)
+{
+    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void gen_kv_str(yajl_gen g, const char *k, const char *v)
+{
+    gen_str(g, k);
+    gen_str(g, v);
+}
+
+static void gen_kv_int(yajl_gen g, const char *k, unsigned long long v)
+{
+    gen_str(g, k);
+    yajl_gen_integer(g, (long long)v);
+}
+
+static void gen_shutdown(yajl_gen g, const struct xb_dominfo *d)
+{
+    gen_str(g, "shutdown_reason");
+    if (!(d->state & (XB_DOM_SHUTDOWN | XB_DOM_CRASHED)))
+        yajl_gen_null(g);
+    else if (d->shutdown_reason < sizeof(shutdown_names) / sizeof(shutdown_names[0]))
+        gen_str(g, shutdown_names[d->shutdown_reason]);
+    else
+        yajl_gen_integer(g, d->shutdown_reason);
+}
+
+static void gen_domain(yajl_gen g, const struct xb_dominfo *d)
+{
+    char uuid[37], st[7];
+    const uint8_t *u = d->uuid;
+
+    snprintf(uuid, sizeof(uuid),
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+             u[14], u[15]);
+    state_str(d->state, st);
+    yajl_gen_map_open(g);
+    gen_kv_int(g, "domid", d->domid);
+    gen_str(g, "name");
+    if (d->name[0])
+        gen_str(g, d->name);
+    else
+        yajl_gen_null(g);
+    gen_kv_str(g, "uuid", uuid);
+    gen_kv_str(g, "type", d->type);
+    gen_kv_str(g, "state", st);
+    gen_shutdown(g, d);
+    gen_kv_int(g, "memory_kib", d->mem_kib);
+    gen_kv_int(g, "max_memory_kib", d->maxmem_kib);
+    gen_kv_int(g, "target_memory_kib", d->target_kib);
+    gen_kv_int(g, "vcpus_online", d->vcpus_online);
+    gen_kv_int(g, "max_vcpus", d->max_vcpus);
+    gen_str(g, "cpu_time_s");
+    yajl_gen_double(g, (double)d->cpu_time_ns / 1e9);
+    yajl_gen_map_close(g);
+}
+
+static int print_json(const struct xb_dominfo *v, size_t n)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *buf;
+    size_t len;
+
+    if (!g) {
+        cli_error("list: out of memory");
+        return 1;
+    }
+    yajl_gen_config(g, yajl_gen_beautify, 1);
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < n; i++)
+        gen_domain(g, &v[i]);
+    yajl_gen_array_close(g);
+    yajl_gen_get_buf(g, &buf, &len);
+    fwrite(buf, 1, len, stdout);
+    yajl_gen_free(g);
+    return 0;
+}
+
+/* Keep only the domains named on the command line, in that order. */
+static int select_domains(struct xb_ctx *ctx, char **names, int count, struct xb_dominfo *v,
+                          size_t *n)
+{
+    struct xb_dominfo *all = malloc(*n * sizeof(*all) + 1);
+    size_t kept = 0;
+    uint32_t id;
+
+    if (!all) {
+        cli_error("list: out of memory");
+        return 1;
+    }
+    memcpy(all, v, *n * sizeof(*all));
+    for (int i = 0; i < count; i++) {
+        if (xb_domain_find(ctx, names[i], &id) != 0) {
+            cli_error("list: %s", xb_errmsg(ctx));
+            free(all);
+            return 1;
+        }
+        for (size_t k = 0; k < *n; k++)
+            if (all[k].domid == id && kept < *n)
+                v[kept++] = all[k];
+    }
+    free(all);
+    *n = kept;
+    return 0;
+}
+
+int cmd_list(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"long", no_argument, NULL, 'l'},
+        {0},
+    };
+    struct xb_ctx *ctx = NULL;
+    struct xb_dominfo *v = NULL;
+    struct xb_err err = {0};
+    bool json = false;
+    size_t n = 0;
+    int c, status = 1;
+
+    while ((c = getopt_long(argc, argv, "lj", longopts, NULL)) != -1) {
+        if (c != 'l' && c != 'j')
+            return cli_usage("list");
+        json = true;
+    }
+    if (xb_ctx_open("xen", &ctx, &err) != 0) {
+        cli_error("list: %s", err.msg);
+        return 1;
+    }
+    if (xb_domain_list(ctx, &v, &n) != 0) {
+        cli_error("list: %s", xb_errmsg(ctx));
+        goto out;
+    }
+    if (optind < argc && select_domains(ctx, argv + optind, argc - optind, v, &n) != 0)
+        goto out;
+    if (json)
+        status = print_json(v, n);
+    else {
+        print_table(v, n);
+        status = 0;
+    }
+out:
+    free(v);
+    xb_ctx_close(ctx);
+    return status;
+}
