@@ -15,6 +15,10 @@
 #define XB_ABI_WAS_STRICT 1
 #undef __STRICT_ANSI__
 #endif
+/* x86 vcpu_info has the upcall mask (xen/arch-x86/xen.h says so). */
+#ifndef XEN_HAVE_PV_UPCALL_MASK
+#define XEN_HAVE_PV_UPCALL_MASK 1
+#endif
 #include <xen/foreign/x86_32.h>
 #include <xen/foreign/x86_64.h>
 #ifdef XB_ABI_WAS_STRICT

@@ -1287,7 +1287,7 @@ static int sim_machine(struct sim *s, uint64_t pages)
 
 static int sim_seed_xenstore(struct sim *s)
 {
-    static const char *const nodes[] = {"/local/domain/0/name", "/vm", "/tool"};
+    static const char *const nodes[] = {"/local/domain/0/name", "/vm", "/tool", "/libxl"};
 
     if (!xs_create(&s->xs, "/"))
         return -ENOMEM;

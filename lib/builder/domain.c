@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xb_domain_create(): the straight-line create flow, one small step after
+ * the other, and the rollback that leaves nothing behind when a step fails.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <xbuild/builder.h>
+
+#include "ctx.h"
+#include "hv.h"
+#include "layout.h"
+#include "pv_x86.h"
+#include "xenstore.h"
+
+#define MAXMEM_SLACK_KIB 1024          /* as xl: room for Xen's own per-domain pages */
+#define SUPERPAGE_ORDER 9
+#define SUPERPAGE_PAGES (1ull << SUPERPAGE_ORDER)
+#define RAMDISK_MAX (1ull << 30)
+#define DOMID_NONE UINT32_MAX
+#define XENSTORE_DOMID 0
+#define CONSOLE_DOMID 0
+
+struct build {
+    struct xb_ctx *ctx;
+    const struct xb_spec *spec;
+    struct xb_create_opts opts;
+    const struct xb_image *img;
+    struct xb_image *own_img;
+    uint8_t *ramdisk;
+    size_t ramdisk_len;
+    unsigned guest;                    /* XB_GUEST_PV64 / XB_GUEST_PV32PAE */
+    struct xb_layout lo;
+    uint8_t uuid[16];
+    uint32_t domid;                    /* DOMID_NONE until created */
+    bool introduced;
+    uint64_t *p2m;
+    xb_mfn shared_info_mfn;
+    uint32_t store_port, console_port;
+};
+
+typedef int step_fn(struct build *b);
+
+static struct xb_err *berr(struct build *b)
+{
+    return &b->ctx->err;
+}
+
+static struct xb_hv *bhv(struct build *b)
+{
+    return b->ctx->hv;
+}
+
+/* ---- checks and inputs (no hypervisor) ---- */
+
+static int check_spec(struct build *b)
+{
+    const struct xb_spec *s = b->spec;
+
+    if (s->n_unsupported)
+        return xb_err_set(berr(b), -ENOTSUP, "%s:%u:%u: %s: not supported by xbuild yet",
+                          s->unsupported[0].pos.file ? s->unsupported[0].pos.file : "config",
+                          s->unsupported[0].pos.line, s->unsupported[0].pos.col,
+                          s->unsupported[0].key);
+    if (s->type != XB_DOMTYPE_PV)
+        return xb_err_set(berr(b), -ENOTSUP, "type: only \"pv\" guests can be built yet");
+    if (s->n_disks || s->n_vifs)
+        return xb_err_set(berr(b), -ENOTSUP, "%s: devices are not supported by create yet",
+                          s->n_disks ? "disk" : "vif");
+    if (!s->name || !s->memory_mib || !s->vcpus || s->maxvcpus < s->vcpus ||
+        s->maxmem_mib < s->memory_mib)
+        return xb_err_set(berr(b), -EINVAL, "spec: name, memory and vcpus must be set "
+                          "(maxvcpus >= vcpus, maxmem >= memory)");
+    if (!s->kernel && !b->opts.image)
+        return xb_err_set(berr(b), -EINVAL, "kernel: no kernel given");
+    return 0;
+}
+
+static int load_kernel(struct build *b)
+{
+    int rc;
+
+    if (b->opts.image) {
+        b->img = b->opts.image;
+        return 0;
+    }
+    rc = xb_image_load_file(b->spec->kernel, NULL, &b->own_img, berr(b));
+    b->img = b->own_img;
+    return rc;
+}
+
+static int pick_guest(struct build *b)
+{
+    unsigned types = b->img->guest_types;
+
+    b->guest = types & XB_GUEST_PV64 ? XB_GUEST_PV64 : types & XB_GUEST_PV32PAE;
+    if (!b->guest)
+        return xb_err_set(berr(b), -ENOEXEC, "kernel: %s is not a PV kernel (no Xen notes "
+                          "for xen-3.0-x86_64 or xen-3.0-x86_32p)%s",
+                          b->spec->kernel ? b->spec->kernel : "image",
+                          types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\"" : "");
+    return 0;
+}
+
+static int read_ramdisk(struct build *b)
+{
+    const char *path = b->spec->ramdisk;
+    struct stat st;
+    FILE *f;
+    int rc = 0;
+
+    if (!path)
+        return 0;
+    f = fopen(path, "rb");
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+        (uint64_t)st.st_size > RAMDISK_MAX)
+        rc = xb_err_set(berr(b), f ? -EFBIG : -errno, "ramdisk: %s: %s", path,
+                        f ? "not a regular file of at most 1 GiB" : strerror(errno));
+    if (!rc && st.st_size > 0 && !(b->ramdisk = malloc((size_t)st.st_size)))
+        rc = xb_err_set(berr(b), -ENOMEM, "ramdisk: %s: out of memory", path);
+    if (!rc && st.st_size > 0 && fread(b->ramdisk, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+        rc = xb_err_set(berr(b), -EIO, "ramdisk: %s: short read", path);
+    if (!rc)
+        b->ramdisk_len = (size_t)st.st_size;
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+static int plan_layout(struct build *b)
+{
+    const struct xb_image *img = b->img;
+    const struct xb_layout_in in = {
+        .guest = b->guest,
+        .virt_base = img->virt_base,
+        .virt_kstart = img->virt_kstart,
+        .virt_kend = img->virt_kend,
+        .virt_entry = img->virt_entry,
+        .virt_hypercall = img->virt_hypercall,
+        .hv_start_low = img->notes.hv_start_low,
+        .ramdisk_len = b->ramdisk_len,
+        .total_pages = b->spec->memory_mib << (20 - XB_PAGE_SHIFT),
+    };
+    int rc = xb__layout_compute(&in, &b->lo, berr(b));
+
+    if (!rc && b->opts.layout)
+        *b->opts.layout = b->lo;
+    return rc;
+}
+
+/* ---- with the hypervisor ---- */
+
+static bool caps_have(const char *caps, const char *type)
+{
+    size_t len = strlen(type);
+
+    for (const char *p = strstr(caps, type); p; p = strstr(p + 1, type))
+        if ((p == caps || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+            return true;
+    return false;
+}
+
+/* Before anything is created: can this Xen run the kernel's guest type? */
+static int check_caps(struct build *b)
+{
+    struct xb_hv_physinfo pi;
+    int rc = bhv(b)->ops->physinfo(bhv(b), &pi);
+
+    if (rc)
+        return rc;
+    if (caps_have(pi.caps, b->lo.guest_type))
+        return 0;
+    return xb_err_set(berr(b), -EOPNOTSUPP, "kernel: %s is a %s guest but this Xen %u.%u "
+                      "only runs \"%s\"; use a 64-bit PV or a PVH kernel, or a Xen built "
+                      "with 32-bit PV support (CONFIG_PV32)",
+                      b->spec->kernel ? b->spec->kernel : "image", b->lo.guest_type,
+                      pi.xen_major, pi.xen_minor, pi.caps);
+}
+
+static int make_uuid(struct build *b)
+{
+    if (b->spec->has_uuid) {
+        memcpy(b->uuid, b->spec->uuid, sizeof(b->uuid));
+        return 0;
+    }
+    if (getrandom(b->uuid, sizeof(b->uuid), 0) != (ssize_t)sizeof(b->uuid))
+        return xb_err_set(berr(b), -EIO, "uuid: no random bytes: %s", strerror(errno));
+    b->uuid[6] = (uint8_t)((b->uuid[6] & 0x0f) | 0x40);   /* version 4 */
+    b->uuid[8] = (uint8_t)((b->uuid[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    return 0;
+}
+
+static int create_domain(struct build *b)
+{
+    struct xb_hv_domcfg cfg = {
+        .type = XB_HV_DOM_PV,
+        .max_vcpus = b->spec->maxvcpus,
+        .max_evtchn_port = b->spec->max_event_channels,
+        .max_grant_frames = b->spec->max_grant_frames,
+    };
+    uint32_t domid;
+    int rc;
+
+    memcpy(cfg.handle, b->uuid, sizeof(cfg.handle));
+    rc = bhv(b)->ops->domain_create(bhv(b), &cfg, &domid);
+    if (!rc)
+        b->domid = domid;
+    return rc;
+}
+
+static int set_limits(struct build *b)
+{
+    struct xb_hv *hv = bhv(b);
+    int rc = hv->ops->set_max_vcpus(hv, b->domid, b->spec->maxvcpus);
+
+    if (!rc)
+        rc = hv->ops->set_address_size(hv, b->domid, b->guest == XB_GUEST_PV64 ? 64 : 32);
+    if (!rc)
+        rc = hv->ops->set_max_mem(hv, b->domid, b->spec->maxmem_mib * 1024 + MAXMEM_SLACK_KIB);
+    return rc;
+}
+
+/* Populate in 2 MiB extents where possible, the remainder page by page. */
+static int populate(struct build *b)
+{
+    struct xb_hv *hv = bhv(b);
+    uint64_t total = b->lo.total_pages, nsuper = total / SUPERPAGE_PAGES;
+    uint64_t done = nsuper * SUPERPAGE_PAGES;
+    uint64_t *ext;
+    int rc = 0;
+
+    b->p2m = calloc(total, sizeof(*b->p2m));
+    ext = calloc(nsuper + 1, sizeof(*ext));
+    if (!b->p2m || !ext)
+        rc = xb_err_set(berr(b), -ENOMEM, "memory: out of memory for the p2m");
+    for (uint64_t i = 0; !rc && i < nsuper; i++)
+        ext[i] = i * SUPERPAGE_PAGES;
+    if (!rc && nsuper)
+        rc = hv->ops->populate_physmap(hv, b->domid, SUPERPAGE_ORDER, nsuper, ext);
+    for (uint64_t i = 0; !rc && i < done; i++)
+        b->p2m[i] = ext[i / SUPERPAGE_PAGES] + i % SUPERPAGE_PAGES;
+    for (uint64_t i = done; !rc && i < total; i++)
+        b->p2m[i] = i;
+    if (!rc && total > done)
+        rc = hv->ops->populate_physmap(hv, b->domid, 0, total - done, b->p2m + done);
+    free(ext);
+    return rc;
+}
+
+static int alloc_evtchns(struct build *b)
+{
+    struct xb_hv *hv = bhv(b);
+    int rc = hv->ops->evtchn_alloc_unbound(hv, b->domid, XENSTORE_DOMID, &b->store_port);
+
+    if (!rc)
+        rc = hv->ops->evtchn_alloc_unbound(hv, b->domid, CONSOLE_DOMID, &b->console_port);
+    return rc;
+}
+
+static int find_shared_info(struct build *b)
+{
+    struct xb_hv_dominfo info;
+    unsigned n = 0;
+    int rc = bhv(b)->ops->domain_info(bhv(b), b->domid, &info, 1, &n);
+
+    if (!rc && (n != 1 || info.domid != b->domid))
+        rc = xb_err_set(berr(b), -ESRCH, "domain %" PRIu32 " vanished while being built",
+                        b->domid);
+    if (!rc)
+        b->shared_info_mfn = info.shared_info_frame;
+    return rc;
+}
+
+static int boot_pv(struct build *b)
+{
+    const struct xb_pv_boot boot = {
+        .lo = &b->lo,
+        .img = b->img,
+        .ramdisk = b->ramdisk,
+        .ramdisk_len = b->ramdisk_len,
+        .cmdline = b->spec->cmdline,
+        .p2m = b->p2m,
+        .shared_info_mfn = b->shared_info_mfn,
+        .store_port = b->store_port,
+        .console_port = b->console_port,
+    };
+    bool cut = false;
+    int rc = xb__pv_x86_boot(bhv(b), b->domid, &boot, &cut);
+
+    if (cut)
+        xb__ctx_warn(b->ctx, "cmdline: %zu bytes, cut to the %d the guest can receive",
+                     strlen(b->spec->cmdline), XB_PV_CMDLINE_MAX - 1);
+    return rc;
+}
+
+static xb_mfn seg_mfn(const struct build *b, enum xb_seg_id id)
+{
+    return b->p2m[b->lo.seg[id].pfn];
+}
+
+static int seed_gnttab(struct build *b)
+{
+    return bhv(b)->ops->gnttab_seed(bhv(b), b->domid, seg_mfn(b, XB_SEG_CONSOLE),
+                                    seg_mfn(b, XB_SEG_XENSTORE), CONSOLE_DOMID,
+                                    XENSTORE_DOMID);
+}
+
+static const char *action_name(enum xb_action a)
+{
+    static const char *const names[] = {
+        [XB_ACTION_DESTROY] = "destroy",
+        [XB_ACTION_RESTART] = "restart",
+        [XB_ACTION_RENAME_RESTART] = "rename-restart",
+        [XB_ACTION_PRESERVE] = "preserve",
+        [XB_ACTION_COREDUMP_DESTROY] = "coredump-destroy",
+        [XB_ACTION_COREDUMP_RESTART] = "coredump-restart",
+        [XB_ACTION_SOFT_RESET] = "soft-reset",
+    };
+
+    return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a] : "destroy";
+}
+
+static int introduce(struct build *b)
+{
+    const struct xb_spec *s = b->spec;
+    const struct xb_xs_dom d = {
+        .domid = b->domid,
+        .name = s->name,
+        .uuid = b->uuid,
+        .target_kib = s->memory_mib * 1024,
+        .maxmem_kib = s->maxmem_mib * 1024,
+        .vcpus = s->vcpus,
+        .maxvcpus = s->maxvcpus,
+        .store_mfn = seg_mfn(b, XB_SEG_XENSTORE),
+        .store_port = b->store_port,
+        .console_frame = seg_mfn(b, XB_SEG_CONSOLE),
+        .console_port = b->console_port,
+        .on_poweroff = action_name(s->on_poweroff),
+        .on_reboot = action_name(s->on_reboot),
+        .on_crash = action_name(s->on_crash),
+        .pvh = false,
+    };
+    int rc = xb__xs_domain_introduce(bhv(b), &d);
+
+    b->introduced = rc == 0;
+    return rc;
+}
+
+static int unpause(struct build *b)
+{
+    if (b->opts.paused)
+        return 0;
+    return bhv(b)->ops->domain_unpause(bhv(b), b->domid);
+}
+
+/* ---- the flows ---- */
+
+static step_fn *const plan_steps[] = {
+    check_spec, load_kernel, pick_guest, read_ramdisk, plan_layout,
+};
+
+static step_fn *const create_steps[] = {
+    check_caps, make_uuid, create_domain, set_limits, populate, alloc_evtchns,
+    find_shared_info, boot_pv, seed_gnttab, introduce, unpause,
+};
+
+static int run(struct build *b, step_fn *const *steps, size_t n)
+{
+    int rc = 0;
+
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = steps[i](b);
+    return rc;
+}
+
+/* Undo a failed create: nodes, then the domain (its ports and memory go with it). */
+static void rollback(struct build *b)
+{
+    if (b->introduced)
+        xb__xs_domain_remove(bhv(b), b->domid);
+    if (b->domid != DOMID_NONE)
+        bhv(b)->ops->domain_destroy(bhv(b), b->domid);
+    b->domid = DOMID_NONE;
+}
+
+static void build_free(struct build *b)
+{
+    xb_image_free(b->own_img);
+    free(b->ramdisk);
+    free(b->p2m);
+}
+
+static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
+                               const struct xb_create_opts *opts)
+{
+    return (struct build){
+        .ctx = ctx,
+        .spec = spec,
+        .opts = opts ? *opts : (struct xb_create_opts){0},
+        .domid = DOMID_NONE,
+    };
+}
+
+int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                     const struct xb_create_opts *opts, uint32_t *domid)
+{
+    struct build b = build_init(ctx, spec, opts);
+    int rc;
+
+    xb__ctx_reset(ctx);
+    rc = run(&b, plan_steps, sizeof(plan_steps) / sizeof(plan_steps[0]));
+    if (!rc)
+        rc = run(&b, create_steps, sizeof(create_steps) / sizeof(create_steps[0]));
+    if (rc)
+        rollback(&b);
+    else
+        *domid = b.domid;
+    build_free(&b);
+    return rc;
+}
+
+int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
+                   const struct xb_create_opts *opts, struct xb_layout *out)
+{
+    struct build b = build_init(ctx, spec, opts);
+    int rc;
+
+    xb__ctx_reset(ctx);
+    b.opts.layout = NULL;
+    rc = run(&b, plan_steps, sizeof(plan_steps) / sizeof(plan_steps[0]));
+    if (!rc)
+        *out = b.lo;
+    build_free(&b);
+    return rc;
+}
