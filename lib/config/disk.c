@@ -211,6 +211,8 @@ static void field(struct disk_parse *p, char *s, size_t off)
 {
     char *eq = strchr(s, '=');
 
+    if (p->failed)
+        return; /* one error per disk is enough */
     if (eq)
         keyed(p, s, eq, off);
     else if (in(s, flags, N(flags)) && p->target_done)

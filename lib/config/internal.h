@@ -48,6 +48,7 @@ struct xb_config {
 
     char **files;              /* file names seen, owned */
     size_t n_files;
+    unsigned n_overrides;      /* overrides parsed so far */
     bool nomem;                /* an allocation failed somewhere: -ENOMEM */
 };
 
@@ -107,8 +108,9 @@ bool xb__lex_assign_follows(const struct xb__lexer *lx);
 const char *xb__tok_name(enum xb__tok k);
 
 /* parse.c */
+/* @line: the line number of the first line (overrides: the argument's index). */
 int xb__parse(struct xb_config *cfg, const char *buf, size_t len, const char *file,
-              bool override);
+              unsigned line, bool override);
 
 /* suggest.c */
 /* The candidate closest to @word within a small edit distance, or NULL. */

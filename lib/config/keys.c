@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "convert.h"
 #include "specctx.h"
@@ -201,6 +202,8 @@ static void apply_cpus(struct xb__ctx *c, const struct key_def *k)
             xb__error(c->cfg, &item->pos, "cpus: expected a CPU list, got a list");
             goto out;
         }
+        if (!cpulist_ok(item->text))
+            goto bad;
         if (!joined && !(joined = xb__value_new(XB__V_STRING, &v->pos)))
             goto nomem;
         if ((i && xb__string_append(joined, ";", 1) < 0) ||
@@ -209,9 +212,7 @@ static void apply_cpus(struct xb__ctx *c, const struct key_def *k)
     }
     if (joined)
         item = joined;
-    else if (v->kind == XB__V_LIST)
-        goto bad;
-    if (!cpulist_ok(item->text))
+    else if (v->kind == XB__V_LIST || !cpulist_ok(item->text))
         goto bad;
     free(c->spec->cpus);
     c->spec->cpus = xb__dup(c, item->text);
@@ -393,7 +394,7 @@ static void apply_entry(struct xb__ctx *c)
         unknown_key(c);
         return;
     }
-    if (c->e->value->bad)
+    if (c->e->value->bad && k->apply != remember)
         return; /* already reported by the lexer or parser */
     c->canon = NULL;
     k->apply(c, k);
@@ -443,7 +444,8 @@ static void type_value(struct xb__ctx *c, const struct xb__value *v)
                   "(only \"pv\" and \"pvh\")");
         return;
     }
-    hint = xb__suggest(s, types, 2);
+    hint = !strcasecmp(s, "pv") ? "pv" : !strcasecmp(s, "pvh") ? "pvh"
+         : xb__suggest(s, types, 2);
     xb__error(c->cfg, &v->pos, "type: expected \"pv\" or \"pvh\", got \"%s\"%s%s%s", s,
               hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
 }

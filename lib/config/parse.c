@@ -67,10 +67,10 @@ static bool at_statement_start(struct parser *p)
     return p->first && p->tok.kind == XB__T_IDENT && xb__lex_assign_follows(&p->lx);
 }
 
-/* Skip to the next statement (a KEY = at the start of a line) or EOF. */
+/* Skip to the next line that starts with a key, or EOF. */
 static void recover(struct parser *p)
 {
-    while (p->tok.kind != XB__T_EOF && !at_statement_start(p))
+    while (p->tok.kind != XB__T_EOF && !(p->first && p->tok.kind == XB__T_IDENT))
         next(p);
 }
 
@@ -394,7 +394,7 @@ static void parse_file(struct parser *p)
 }
 
 int xb__parse(struct xb_config *cfg, const char *buf, size_t len, const char *file,
-              bool override)
+              unsigned line, bool override)
 {
     struct parser p = {.cfg = cfg, .override = override, .tok.kind = XB__T_NEWLINE};
     size_t errors = cfg->n_errors;
@@ -403,6 +403,7 @@ int xb__parse(struct xb_config *cfg, const char *buf, size_t len, const char *fi
     if (!name)
         return -ENOMEM;
     xb__lex_init(&p.lx, cfg, buf, len, name);
+    p.lx.line = line;
     parse_file(&p);
     xb__lex_fini(&p.lx);
     if (cfg->nomem)
@@ -440,7 +441,7 @@ void xb_config_free(struct xb_config *cfg)
 int xb_config_parse(struct xb_config *cfg, const char *buf, size_t len,
                     const char *filename)
 {
-    return xb__parse(cfg, buf, len, filename, false);
+    return xb__parse(cfg, buf, len, filename, 1, false);
 }
 
 /* ---- command-line overrides ---- */
@@ -471,10 +472,10 @@ static bool is_key(const char *s, size_t n)
 
 /* KEY=word with an unquoted, non-numeric word: the word is a string. */
 static int bare_override(struct xb_config *cfg, const char *text, size_t klen,
-                         enum xb__tok op, const char *val, const char *file)
+                         enum xb__tok op, const char *val, const struct xb__pos *at)
 {
-    struct xb__pos pos = {.file = file, .line = 1, .col = 1};
-    struct xb__pos vpos = {.file = file, .line = 1, .col = (unsigned)(val - text) + 1};
+    struct xb__pos pos = *at;
+    struct xb__pos vpos = {at->file, at->line, (unsigned)(val - text) + 1};
     struct xb__value *v = xb__value_new(XB__V_STRING, &vpos);
     char *key = strndup(text, klen);
 
@@ -493,11 +494,12 @@ int xb_config_parse_override(struct xb_config *cfg, const char *text)
     const char *file = xb__intern_file(cfg, XB_CONFIG_CMDLINE);
     size_t klen;
     enum xb__tok op = XB__T_ASSIGN;
+    unsigned line = ++cfg->n_overrides;
 
     if (!file)
         return -ENOMEM;
     if (!eq) {
-        xb__error(cfg, &(struct xb__pos){file, 1, 1},
+        xb__error(cfg, &(struct xb__pos){file, line, 1},
                   "override \"%s\": expected KEY=VALUE", text);
         return -EINVAL;
     }
@@ -508,6 +510,6 @@ int xb_config_parse_override(struct xb_config *cfg, const char *text)
     }
     val = eq + 1;
     if (!is_key(text, klen) || strchr("'\"[", *val) || is_number_token(val, strlen(val)))
-        return xb__parse(cfg, text, strlen(text), XB_CONFIG_CMDLINE, true);
-    return bare_override(cfg, text, klen, op, val, file);
+        return xb__parse(cfg, text, strlen(text), XB_CONFIG_CMDLINE, line, true);
+    return bare_override(cfg, text, klen, op, val, &(struct xb__pos){file, line, 1});
 }

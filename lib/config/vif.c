@@ -101,6 +101,10 @@ static void pair(struct vif_parse *p, char *s, size_t off)
         return;
     }
     *eq = '\0';
+    for (char *e = eq; e > s && (e[-1] == ' ' || e[-1] == '\t');)
+        *--e = '\0';
+    while (eq[1] == ' ' || eq[1] == '\t')
+        eq++;
     for (size_t i = 0; i < N_VIF_KEYS; i++) {
         char **field;
 
