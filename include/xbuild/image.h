@@ -141,12 +141,15 @@ struct xb_image_opts {
 /*
  * Read @path, decompress (whole file or bzImage payload), parse.
  * On success *out owns its buffers; free with xb_image_free().
- * Returns 0 or a negative errno; on error *out is NULL and @err says why.
+ * Returns 0 or a negative errno; on error *out is NULL and @err says why,
+ * starting with @path: "vmlinuz: open: No such file or directory",
+ * "vmlinuz: phdr[3]: p_offset + p_filesz beyond end of file (0x1200 > 0x1000)".
  */
 int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
                        struct xb_image **out, struct xb_err *err);
 
-/* As xb_image_load_file() on a buffer the caller owns (copied as needed). */
+/* As xb_image_load_file() on a buffer the caller owns (copied as needed);
+ * messages do not name a file. */
 int xb_image_load_buffer(const void *buf, size_t len, const struct xb_image_opts *opts,
                          struct xb_image **out, struct xb_err *err);
 

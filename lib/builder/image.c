@@ -355,7 +355,7 @@ int xb_image_load_buffer(const void *buf, size_t len, const struct xb_image_opts
 
 /* --- files -------------------------------------------------------------------- */
 
-static int read_all(int fd, const char *path, uint8_t *buf, size_t len, struct xb_err *err)
+static int read_all(int fd, uint8_t *buf, size_t len, struct xb_err *err)
 {
     size_t got = 0;
 
@@ -365,9 +365,9 @@ static int read_all(int fd, const char *path, uint8_t *buf, size_t len, struct x
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return xb_err_set(err, -errno, "%s: read: %s", path, strerror(errno));
+            return xb_err_set(err, -errno, "read: %s", strerror(errno));
         if (n == 0)
-            return xb_err_set(err, -EIO, "%s: file shrank while reading", path);
+            return xb_err_set(err, -EIO, "file shrank while reading");
         got += (size_t)n;
     }
     return 0;
@@ -381,19 +381,18 @@ static int read_file(const char *path, uint64_t limit, uint8_t **out, size_t *le
     int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
 
     if (fd < 0)
-        return xb_err_set(err, -errno, "%s: %s", path, strerror(errno));
+        return xb_err_set(err, -errno, "open: %s", strerror(errno));
     if (fstat(fd, &st) < 0)
-        r = xb_err_set(err, -errno, "%s: %s", path, strerror(errno));
+        r = xb_err_set(err, -errno, "stat: %s", strerror(errno));
     else if (!S_ISREG(st.st_mode))
-        r = xb_err_set(err, -EINVAL, "%s: not a regular file", path);
+        r = xb_err_set(err, -EINVAL, "not a regular file");
     else if ((uint64_t)st.st_size > limit)
-        r = xb_err_set(err, -EFBIG, "%s: %jd bytes, more than the limit of %" PRIu64, path,
+        r = xb_err_set(err, -EFBIG, "file of %jd bytes, more than the limit of %" PRIu64,
                        (intmax_t)st.st_size, limit);
     else if (!(buf = malloc(st.st_size ? (size_t)st.st_size : 1)))
-        r = xb_err_set(err, -ENOMEM, "%s: out of memory for %jd bytes", path,
-                       (intmax_t)st.st_size);
+        r = xb_err_set(err, -ENOMEM, "out of memory for %jd bytes", (intmax_t)st.st_size);
     else
-        r = read_all(fd, path, buf, (size_t)st.st_size, err);
+        r = read_all(fd, buf, (size_t)st.st_size, err);
     close(fd);
     if (r < 0) {
         free(buf);
@@ -409,6 +408,7 @@ int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
 {
     uint64_t limit = opts && opts->max_decompressed ? opts->max_decompressed
                                                    : XB__DEFAULT_MAX_DECOMPRESSED;
+    struct xb_err why = {0};
     uint8_t *buf = NULL;
     size_t len = 0;
     int r;
@@ -416,8 +416,8 @@ int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
     if (!out || !path)
         return xb_err_set(err, -EINVAL, "xb_image_load_file: path or out is NULL");
     *out = NULL;
-    r = read_file(path, limit, &buf, &len, err);
-    if (r < 0)
-        return r;
-    return load(buf, len, buf, opts, out, err);
+    r = read_file(path, limit, &buf, &len, &why);
+    if (r == 0)
+        r = load(buf, len, buf, opts, out, &why);
+    return r < 0 ? xb_err_set(err, r, "%s: %s", path, why.msg) : 0;
 }

@@ -74,6 +74,12 @@ static const char *const feature_names[] = {
     [XENFEAT_hvm_safe_pvclock] = "hvm_safe_pvclock",
     [XENFEAT_hvm_pirqs] = "hvm_pirqs",
     [XENFEAT_dom0] = "dom0",
+    [12] = "grant_map_identity",
+    [13] = "memory_op_vnode_supported",
+    [14] = "ARM_SMCCC_supported",
+    [15] = "linux_rsdp_unrestricted",
+    [16] = "not_direct_mapped",
+    [17] = "direct_mapped",
 };
 
 #define NFEATURES (sizeof(feature_names) / sizeof(feature_names[0]))

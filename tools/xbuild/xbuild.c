@@ -8,6 +8,7 @@
 
 static int cmd_help(int argc, char **argv);
 int cmd_create(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 /* Keep alphabetical; each verb lives in cmd_<verb>.c. */
 static const struct cli_cmd commands[] = {
@@ -17,6 +18,8 @@ static const struct cli_cmd commands[] = {
      "create a domain from an xl.cfg file (--dry-run: print the validated spec as JSON)"},
     {"destroy", cmd_destroy, "DOMAIN", "destroy a domain (name or id) and its xenstore nodes"},
     {"help", cmd_help, "[VERB]", "show the subcommands or one verb's usage"},
+    {"inspect", cmd_inspect, "[--json] KERNEL",
+     "show what the loader sees in a kernel: format, segments, Xen notes, guest types"},
     {"list", cmd_list, "[-l|--json] [DOMAIN...]",
      "list domains: Name ID Mem VCPUs State Time(s), or JSON with their runtime state"},
 };
