@@ -115,6 +115,12 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
 int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
                    const struct xb_create_opts *opts, struct xb_layout *out);
 
+/*
+ * Unpause domain @domid (one created with opts->paused, e.g. so that the
+ * caller could attach to its console and start its monitor first).
+ */
+int xb_domain_unpause(struct xb_ctx *ctx, uint32_t domid);
+
 /* ---- running domains: list, find, destroy, console, monitor ---- */
 
 /* State bits of struct xb_dominfo, as xl's "rbpscd" State column. */

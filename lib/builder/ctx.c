@@ -16,7 +16,8 @@ struct backend {
 
 static int open_sim(struct xb_hv **out, struct xb_err *err)
 {
-    const struct xb_sim_opts opts = {.fail_at = -1, .seed = 1};
+    /* 16 GiB: room for any dry run; frames cost RAM only once touched. */
+    const struct xb_sim_opts opts = {.total_pages = 1ull << 22, .fail_at = -1, .seed = 1};
 
     return xb_hv_sim_open(&opts, out, err);
 }

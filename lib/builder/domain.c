@@ -439,3 +439,9 @@ int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
     build_free(&b);
     return rc;
 }
+
+int xb_domain_unpause(struct xb_ctx *ctx, uint32_t domid)
+{
+    xb__ctx_reset(ctx);
+    return ctx->hv->ops->domain_unpause(ctx->hv, domid);
+}

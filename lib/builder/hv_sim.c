@@ -888,48 +888,59 @@ static int xs_set_val(struct xs_node *n, const void *val, size_t len)
     return 0;
 }
 
-/* Create @path (and missing parents) with perms inherited from the parent. */
-static struct xs_node *xs_create(struct xs_tree *t, const char *path)
+static int xs_grow(struct xs_tree *t)
 {
-    struct xs_node *n = xs_find(t, path), *parent = NULL;
-    char *up;
+    size_t cap = t->cap ? 2 * t->cap : 32;
+    struct xs_node *p;
 
-    if (n)
-        return n;
-    up = strdup(path);
-    if (!up)
+    if (t->count < t->cap)
+        return 0;
+    p = realloc(t->n, cap * sizeof(*p));
+    if (!p)
+        return -ENOMEM;
+    t->n = p;
+    t->cap = cap;
+    return 0;
+}
+
+/* A new node at the end of @t: a copy of @parent's perms, or dom0-owned. */
+static struct xs_node *xs_append(struct xs_tree *t, const char *path, const char *parent)
+{
+    const struct xs_node *p = parent ? xs_find(t, parent) : NULL;
+    struct xs_node *n = &t->n[t->count];
+
+    if (parent && !p)
         return NULL;
-    *strrchr(up, '/') = '\0';
-    if (up[0])
-        parent = xs_create(t, up);
-    else
-        parent = xs_find(t, "/");
-    free(up);
-    if (!parent && strcmp(path, "/") != 0)
-        return NULL;
-    if (t->count == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 32;
-        struct xs_node *p = realloc(t->n, cap * sizeof(*p));
-        if (!p)
-            return NULL;
-        t->n = p;
-        t->cap = cap;
-    }
-    n = &t->n[t->count];
-    if (parent) {
-        if (xs_node_copy(n, parent))
-            return NULL;
-        free(n->path);
-    } else {
-        *n = (struct xs_node){.val = strdup(""), .perms = calloc(1, sizeof(*n->perms)),
-                              .nperms = 1};
-    }
+    *n = (struct xs_node){.nperms = p ? p->nperms : 1};
+    n->perms = calloc(n->nperms, sizeof(*n->perms));
     n->path = strdup(path);
-    if (!n->path || !n->val || xs_set_val(n, "", 0)) {
+    if (n->perms && p)
+        memcpy(n->perms, p->perms, n->nperms * sizeof(*n->perms));
+    if (!n->perms || !n->path || xs_set_val(n, "", 0)) {
         xs_node_free(n);
         return NULL;
     }
     t->count++;
+    return n;
+}
+
+/* Create @path (and missing parents) with perms inherited from the parent. */
+static struct xs_node *xs_create(struct xs_tree *t, const char *path)
+{
+    struct xs_node *n = xs_find(t, path);
+    char *up;
+
+    if (n || strcmp(path, "/") == 0)
+        return n ? n : (xs_grow(t) ? NULL : xs_append(t, path, NULL));
+    up = strdup(path);
+    if (!up)
+        return NULL;
+    *strrchr(up, '/') = '\0';
+    if (!up[0])
+        strcpy(up, "/");
+    if (xs_create(t, up) && !xs_grow(t))
+        n = xs_append(t, path, up);
+    free(up);
     return n;
 }
 

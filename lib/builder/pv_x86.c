@@ -78,39 +78,64 @@ static size_t copy_cmdline(int8_t *dst, const char *cmdline, bool *cut)
     return len;
 }
 
-/* Fields common to both widths, written through a macro-free helper each. */
-#define START_INFO_FILL(si, b, flags)                                              \
-    do {                                                                           \
-        const struct xb_layout *lo_ = (b)->lo;                                     \
-        snprintf((si)->magic, sizeof((si)->magic), "%s", lo_->guest_type);        \
-        (si)->nr_pages = lo_->total_pages;                                         \
-        (si)->shared_info = (b)->shared_info_mfn << XB_PAGE_SHIFT;                 \
-        (si)->flags = (flags);                                                     \
-        (si)->store_mfn = mfn_of_seg((b), XB_SEG_XENSTORE);                        \
-        (si)->store_evtchn = (b)->store_port;                                      \
-        (si)->console.domU.mfn = mfn_of_seg((b), XB_SEG_CONSOLE);                  \
-        (si)->console.domU.evtchn = (b)->console_port;                             \
-        (si)->pt_base = lo_->seg[XB_SEG_PGTABLES].vstart;                          \
-        (si)->nr_pt_frames = lo_->nr_pt_frames;                                    \
-        (si)->mfn_list = lo_->seg[XB_SEG_P2M].vstart;                              \
-        (si)->mod_start = ((flags) & SIF_MOD_START_PFN) ? lo_->seg[XB_SEG_RAMDISK].pfn \
-                                                        : lo_->seg[XB_SEG_RAMDISK].vstart; \
-        (si)->mod_len = (b)->ramdisk_len;                                          \
-    } while (0)
+/* start_info's values, independent of the guest's width. */
+struct si_vals {
+    uint64_t nr_pages, shared_info, store_mfn, console_mfn;
+    uint64_t pt_base, nr_pt_frames, mfn_list, mod_start, mod_len;
+    uint32_t flags, store_evtchn, console_evtchn;
+};
+
+static struct si_vals si_vals(const struct xb_pv_boot *b, uint32_t flags)
+{
+    const struct xb_layout *lo = b->lo;
+    const struct xb_layout_seg *rd = &lo->seg[XB_SEG_RAMDISK];
+
+    return (struct si_vals){
+        .nr_pages = lo->total_pages,
+        .shared_info = b->shared_info_mfn << XB_PAGE_SHIFT,
+        .flags = flags,
+        .store_mfn = mfn_of_seg(b, XB_SEG_XENSTORE),
+        .store_evtchn = b->store_port,
+        .console_mfn = mfn_of_seg(b, XB_SEG_CONSOLE),
+        .console_evtchn = b->console_port,
+        .pt_base = lo->seg[XB_SEG_PGTABLES].vstart,
+        .nr_pt_frames = lo->nr_pt_frames,
+        .mfn_list = lo->seg[XB_SEG_P2M].vstart,
+        .mod_start = b->ramdisk_len ? (flags & SIF_MOD_START_PFN ? rd->pfn : rd->vstart) : 0,
+        .mod_len = b->ramdisk_len,
+    };
+}
 
 static void start_info_64(void *page, const struct xb_pv_boot *b, uint32_t flags, bool *cut)
 {
+    const struct si_vals v = si_vals(b, flags);
     struct start_info_x86_64 *si = page;
 
-    START_INFO_FILL(si, b, flags);
+    *si = (struct start_info_x86_64){
+        .nr_pages = v.nr_pages, .shared_info = v.shared_info, .flags = v.flags,
+        .store_mfn = v.store_mfn, .store_evtchn = v.store_evtchn,
+        .console.domU = {.mfn = v.console_mfn, .evtchn = v.console_evtchn},
+        .pt_base = v.pt_base, .nr_pt_frames = v.nr_pt_frames, .mfn_list = v.mfn_list,
+        .mod_start = v.mod_start, .mod_len = v.mod_len,
+    };
+    snprintf(si->magic, sizeof(si->magic), "%s", b->lo->guest_type);
     copy_cmdline(si->cmd_line, b->cmdline, cut);
 }
 
 static void start_info_32(void *page, const struct xb_pv_boot *b, uint32_t flags, bool *cut)
 {
+    const struct si_vals v = si_vals(b, flags);
     struct start_info_x86_32 *si = page;
 
-    START_INFO_FILL(si, b, flags);
+    *si = (struct start_info_x86_32){
+        .nr_pages = (uint32_t)v.nr_pages, .shared_info = (uint32_t)v.shared_info,
+        .flags = v.flags, .store_mfn = (uint32_t)v.store_mfn, .store_evtchn = v.store_evtchn,
+        .console.domU = {.mfn = (uint32_t)v.console_mfn, .evtchn = v.console_evtchn},
+        .pt_base = (uint32_t)v.pt_base, .nr_pt_frames = (uint32_t)v.nr_pt_frames,
+        .mfn_list = (uint32_t)v.mfn_list, .mod_start = (uint32_t)v.mod_start,
+        .mod_len = (uint32_t)v.mod_len,
+    };
+    snprintf(si->magic, sizeof(si->magic), "%s", b->lo->guest_type);
     copy_cmdline(si->cmd_line, b->cmdline, cut);
 }
 

@@ -7,10 +7,16 @@
  * object {"spec": {...}} on stdout; later stages add members (e.g. "image",
  * "layout") in dry_run_members(). A real create goes to create_domain().
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yajl/yajl_gen.h>
+
+#include <xbuild/builder.h>
+#include <xbuild/image.h>
 
 #include "cli.h"
 #include "spec_cli.h"
@@ -80,10 +86,137 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
     return 0;
 }
 
+static void json_str(yajl_gen g, const char *key, const char *val)
+{
+    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+    if (val)
+        yajl_gen_string(g, (const unsigned char *)val, strlen(val));
+    else
+        yajl_gen_null(g);
+}
+
+static void json_num(yajl_gen g, const char *key, uint64_t val)
+{
+    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+    yajl_gen_integer(g, (long long)val);
+}
+
+/* Addresses as "0x..." strings: JSON numbers cannot hold every 64-bit value. */
+static void json_addr(yajl_gen g, const char *key, uint64_t val)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof(buf), "0x%" PRIx64, val);
+    json_str(g, key, val == XB_UNSET_ADDR ? NULL : buf);
+}
+
+static void image_json(yajl_gen g, const struct xb_image *img)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } types[] = {
+        {XB_GUEST_PV64, "xen-3.0-x86_64"},
+        {XB_GUEST_PV32PAE, "xen-3.0-x86_32p"},
+        {XB_GUEST_PVH, "hvm-3.0-x86_32 (PVH)"},
+    };
+
+    yajl_gen_map_open(g);
+    json_str(g, "format", img->format == XB_IMG_BZIMAGE ? "bzImage" : "elf");
+    json_str(g, "compression", xb_compression_name(img->compression));
+    json_num(g, "elf_class", img->elf_class);
+    json_str(g, "guest_os", img->notes.guest_os[0] ? img->notes.guest_os : NULL);
+    yajl_gen_string(g, (const unsigned char *)"guest_types", 11);
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (img->guest_types & types[i].bit)
+            yajl_gen_string(g, (const unsigned char *)types[i].name, strlen(types[i].name));
+    yajl_gen_array_close(g);
+    json_addr(g, "virt_base", img->virt_base);
+    json_addr(g, "virt_kstart", img->virt_kstart);
+    json_addr(g, "virt_kend", img->virt_kend);
+    json_addr(g, "entry", img->virt_entry);
+    json_addr(g, "hypercall_page", img->virt_hypercall);
+    json_num(g, "segments", img->nsegs);
+    yajl_gen_map_close(g);
+}
+
+static void layout_json(yajl_gen g, const struct xb_layout *lo)
+{
+    yajl_gen_map_open(g);
+    json_str(g, "guest_type", lo->guest_type);
+    json_num(g, "total_pages", lo->total_pages);
+    json_addr(g, "virt_base", lo->virt_base);
+    json_addr(g, "entry", lo->virt_entry);
+    json_addr(g, "hypercall_page", lo->virt_hypercall);
+    json_addr(g, "bootstrap_end", lo->bootstrap_end);
+    json_num(g, "page_table_levels", lo->levels);
+    json_num(g, "page_table_frames", lo->nr_pt_frames);
+    yajl_gen_string(g, (const unsigned char *)"segments", 8);
+    yajl_gen_array_open(g);
+    for (int i = 0; i < XB_SEG_COUNT; i++) {
+        const struct xb_layout_seg *s = &lo->seg[i];
+        if (!s->pages)
+            continue;
+        yajl_gen_map_open(g);
+        json_str(g, "name", s->name);
+        json_addr(g, "vstart", s->vstart);
+        json_addr(g, "vend", s->vend);
+        json_num(g, "pfn", s->pfn);
+        json_num(g, "pages", s->pages);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+}
+
+/*
+ * Build the domain for real on the simulated machine (which proves the
+ * plan): kernel loaded, every page written, tables pinned. A kernel that
+ * cannot be built is reported in the JSON ("error"), not as a failure of
+ * the dry run, so that configs can be checked without their kernels.
+ */
+static int simulate(const struct xb_spec *spec, struct xb_image **img, struct xb_layout *lo,
+                    struct xb_err *err)
+{
+    struct xb_create_opts copts = {.paused = true, .layout = lo};
+    struct xb_ctx *ctx = NULL;
+    uint32_t domid;
+    int rc;
+
+    if (!spec->kernel)
+        return xb_err_set(err, -EINVAL, "kernel: none given");
+    rc = xb_image_load_file(spec->kernel, NULL, img, err);
+    if (!rc)
+        rc = xb_ctx_open("sim", &ctx, err);
+    copts.image = *img;
+    if (!rc && xb_domain_create(ctx, spec, &copts, &domid) != 0)
+        rc = xb_err_set(err, xb_ctx_err(ctx)->code, "%s", xb_errmsg(ctx));
+    xb_ctx_close(ctx);
+    return rc;
+}
+
 /* Members after "spec" in the dry-run JSON (image, layout, ...). 0 or 1. */
 static int dry_run_members(yajl_gen g, const struct xb_spec *spec,
                            const struct create_opts *o)
 {
+    struct xb_image *img = NULL;
+    struct xb_layout lo = {0};
+    struct xb_err err = {0};
+    int rc = simulate(spec, &img, &lo, &err);
+
+    yajl_gen_string(g, (const unsigned char *)"image", 5);
+    if (img)
+        image_json(g, img);
+    else
+        yajl_gen_null(g);
+    yajl_gen_string(g, (const unsigned char *)"layout", 6);
+    if (!rc)
+        layout_json(g, &lo);
+    else
+        yajl_gen_null(g);
+    json_str(g, "error", rc ? err.msg : NULL);
+    xb_image_free(img);
     return 0;
 }
 
@@ -114,10 +247,43 @@ out:
 
 static int create_domain(const struct xb_spec *spec, const struct create_opts *o)
 {
+    struct xb_create_opts copts = {.paused = true};
+    struct xb_ctx *ctx = NULL;
+    struct xb_err err = {0};
+    uint32_t domid = 0;
+    int fd = -1, rc = 1;
+
     if (spec_report_unsupported(spec, true, o->quiet))
         return 1;
-    cli_error("create: building domains is not available in this build yet");
-    return 1;
+    if (xb_ctx_open("xen", &ctx, &err) != 0) {
+        cli_error("create: %s", err.msg);
+        return 1;
+    }
+    if (xb_domain_create(ctx, spec, &copts, &domid) != 0) {
+        cli_error("%s", xb_errmsg(ctx));
+        goto out;
+    }
+    for (size_t i = 0; !o->quiet && xb_warning(ctx, i); i++)
+        cli_warn("%s", xb_warning(ctx, i));
+    if (o->console && cli_console_open(ctx, domid, &fd) != 0)
+        goto undo;
+    if (!o->paused && xb_domain_unpause(ctx, domid) != 0) {
+        cli_error("create: unpause: %s", xb_errmsg(ctx));
+        goto undo;
+    }
+    rc = 0;
+    if (fd >= 0) {
+        rc = cli_console_relay(ctx, domid, fd);
+        fd = -1;
+    }
+    goto out;
+undo:
+    xb_domain_destroy(ctx, domid);
+out:
+    if (fd >= 0)
+        close(fd);
+    xb_ctx_close(ctx);
+    return rc;
 }
 
 int cmd_create(int argc, char **argv)
