@@ -406,8 +406,7 @@ static int read_file(const char *path, uint64_t limit, uint8_t **out, size_t *le
 int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
                        struct xb_image **out, struct xb_err *err)
 {
-    uint64_t limit = opts && opts->max_decompressed ? opts->max_decompressed
-                                                   : XB__DEFAULT_MAX_DECOMPRESSED;
+    uint64_t limit = opts ? opts->max_decompressed : 0;
     struct xb_err why = {0};
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -416,7 +415,9 @@ int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
     if (!out || !path)
         return xb_err_set(err, -EINVAL, "xb_image_load_file: path or out is NULL");
     *out = NULL;
-    r = read_file(path, limit, &buf, &len, &why);
+    /* The file itself may be up to the larger of the limit and 1 GiB. */
+    r = read_file(path, limit > XB__DEFAULT_MAX_DECOMPRESSED ? limit : XB__DEFAULT_MAX_DECOMPRESSED,
+                  &buf, &len, &why);
     if (r == 0)
         r = load(buf, len, buf, opts, out, &why);
     return r < 0 ? xb_err_set(err, r, "%s: %s", path, why.msg) : 0;
