@@ -238,21 +238,21 @@ static void check_p2m(const struct walker *w, const struct si *si, unsigned pfn_
     free(seen);
 }
 
-static void check_kernel_bytes(const struct walker *w, const struct test_kernel *k)
+static void check_kernel_bytes(const struct walker *w, const struct xb_image *img)
 {
-    for (size_t s = 0; s < k->img.nsegs; s++) {
-        const struct xb_segment *seg = &k->img.segs[s];
+    for (size_t s = 0; s < img->nsegs; s++) {
+        const struct xb_segment *seg = &img->segs[s];
         for (uint64_t off = 0; off < seg->memsz; off += 97) {
-            if ((seg->load_vaddr + off) / PAGE == k->img.virt_hypercall / PAGE)
+            if ((seg->load_vaddr + off) / PAGE == img->virt_hypercall / PAGE)
                 continue;          /* filled by Xen */
-            uint8_t want = off < seg->filesz ? k->elf[seg->offset + off] : 0;
+            uint8_t want = off < seg->filesz ? img->elf[seg->offset + off] : 0;
             assert_int_equal(*va_ptr(w, seg->load_vaddr + off), want);
         }
     }
 }
 
-static void check_domain(struct xb_ctx *ctx, uint32_t domid, const struct test_kernel *k,
-                         const struct xb_layout *lo, const char *cmdline)
+static void check_domain(struct xb_ctx *ctx, uint32_t domid, const struct xb_image *img,
+                         const struct xb_layout *lo, const char *cmdline, uint64_t mib)
 {
     struct xb_hv *hv = xb__ctx_hv(ctx);
     unsigned levels = lo->levels, pfn_size = levels == 4 ? 8 : 4;
@@ -265,18 +265,18 @@ static void check_domain(struct xb_ctx *ctx, uint32_t domid, const struct test_k
     struct si si;
     bool rw;
 
-    assert_int_equal(r.ip, k->img.virt_entry);
+    assert_int_equal(r.ip, img->virt_entry);
     si = read_si(va_ptr(&w, r.si), levels);
     assert_string_equal(si.magic, levels == 4 ? "xen-3.0-x86_64" : "xen-3.0-x86_32p");
-    assert_int_equal(si.nr_pages, 33 * 256);
+    assert_int_equal(si.nr_pages, mib * 256);
     assert_string_equal(si.cmd_line, cmdline);
     /* the mapping: from virt_base to a 4 MiB boundary, stack and 512 KiB inside */
     end = (r.sp + 512 * 1024 + 4 * 1024 * 1024 - 1) & ~(4ull * 1024 * 1024 - 1);
-    check_mapping(&w, &si, k->img.virt_base, end, pfn_size, domid);
+    check_mapping(&w, &si, img->virt_base, end, pfn_size, domid);
     assert_false(walk(&w, end, &mfn, &rw));
     assert_int_equal(lo->bootstrap_end, end);
     check_p2m(&w, &si, pfn_size, domid);
-    check_kernel_bytes(&w, k);
+    check_kernel_bytes(&w, img);
     /* CR3 is the frame at pt_base, pinned at the top level */
     assert_true(walk(&w, si.pt_base, &mfn, &rw));
     assert_int_equal(mfn, r.cr3_mfn);
@@ -286,8 +286,11 @@ static void check_domain(struct xb_ctx *ctx, uint32_t domid, const struct test_k
     /* special pages, ports, grant seed, xenstore introduction */
     assert_int_equal(xb__sim_dominfo(hv, domid, &di), 0);
     assert_int_equal(si.shared_info, di.shared_info_mfn * PAGE);
-    assert_true(walk(&w, k->img.virt_hypercall, &mfn, &rw));
+    assert_true(walk(&w, img->virt_hypercall, &mfn, &rw));
     assert_int_equal(mfn, di.hypercall_mfn);
+    /* 64-bit stubs: push %rcx; push %r11; mov $N,%eax - 32-bit: mov $N,%eax; int $0x82 */
+    assert_int_equal(va_ptr(&w, img->virt_hypercall + 32 * 2)[levels == 4 ? 3 : 0], 0xb8);
+    assert_int_equal(va_ptr(&w, img->virt_hypercall + 32 * 2)[levels == 4 ? 4 : 1], 2);
     assert_int_equal(di.address_size, levels == 4 ? 64 : 32);
     assert_true(xb__sim_evtchn(hv, domid, si.store_evtchn, &remote));
     assert_int_equal(remote, 0);
@@ -319,7 +322,7 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart, uin
     opts.image = &k->img;
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), 0);
     assert_string_equal(xb_errmsg(ctx), "");
-    check_domain(ctx, domid, k, &lo, cmdline);
+    check_domain(ctx, domid, &k->img, &lo, cmdline, 33);
     assert_int_equal(xb__sim_dominfo(xb__ctx_hv(ctx), domid, &di), 0);
     assert_false(di.paused);
     free(k);
@@ -447,6 +450,65 @@ static void fault_injection_pae(void **state)
     fault_injection_leaves_nothing(XB_GUEST_PV32PAE);
 }
 
+/* The tests/guests kernels, loaded by the real loader, with their ramdisk. */
+static void real_guest(const char *arch, unsigned levels)
+{
+    const char *dir = getenv("XB_GUESTS_DIR");
+    char kernel[4096], ramdisk[4096], cmdline[] = "xbtest expect=all";
+    struct xb_ctx *ctx;
+    struct xb_image *img = NULL;
+    struct xb_layout lo;
+    struct xb_create_opts opts = {.layout = &lo};
+    struct xb_spec spec = make_spec(cmdline);
+    struct xb_walk_rd { uint64_t start, len; } rd;
+    FILE *f;
+    uint32_t domid = 0;
+
+    if (!dir)
+        skip();
+    snprintf(kernel, sizeof(kernel), "%s/xbtest-%s", dir, arch);
+    snprintf(ramdisk, sizeof(ramdisk), "%s/xbtest-ramdisk.bin", dir);
+    f = fopen(ramdisk, "rb");
+    if (!f)
+        skip();
+    fseek(f, 0, SEEK_END);
+    rd.len = (uint64_t)ftell(f);
+    spec.kernel = kernel;
+    spec.ramdisk = ramdisk;
+    spec.memory_mib = spec.maxmem_mib = 48;
+    assert_int_equal(xb_image_load_file(kernel, NULL, &img, NULL), 0);
+    ctx = open_sim(21, NULL);
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), 0);
+    assert_int_equal(lo.levels, levels);
+    check_domain(ctx, domid, img, &lo, cmdline, 48);
+    /* the ramdisk: where start_info says, byte for byte */
+    rd.start = lo.seg[XB_SEG_RAMDISK].vstart;
+    assert_int_equal(lo.seg[XB_SEG_RAMDISK].pages, (rd.len + PAGE - 1) / PAGE);
+    {
+        struct walker w = {.hv = xb__ctx_hv(ctx), .levels = levels,
+                           .cr3_mfn = read_regs(xb__ctx_hv(ctx), domid, levels).cr3_mfn};
+        for (uint64_t off = 0; off < rd.len; off += 331) {
+            int c;
+            fseek(f, (long)off, SEEK_SET);
+            c = fgetc(f);
+            assert_int_equal(*va_ptr(&w, rd.start + off), c);
+        }
+    }
+    fclose(f);
+    xb_image_free(img);
+    xb_ctx_close(ctx);
+}
+
+static void real_guest_x86_64(void **state)
+{
+    real_guest("x86_64", 4);
+}
+
+static void real_guest_x86_32(void **state)
+{
+    real_guest("x86_32", 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +520,8 @@ int main(void)
         cmocka_unit_test(long_cmdline_warns),
         cmocka_unit_test(fault_injection_pv64),
         cmocka_unit_test(fault_injection_pae),
+        cmocka_unit_test(real_guest_x86_64),
+        cmocka_unit_test(real_guest_x86_32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
