@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of lib/config: lexer, parser, diagnostics and spec validation. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <xbuild/config.h>
+
+struct fix {
+    struct xb_config *cfg;
+    struct xb_spec *spec;
+    int rc;
+};
+
+/* Parse @text (copied into an exact-size buffer: no NUL after it) and validate. */
+static void run(struct fix *f, const char *text, const struct xb_spec_opts *opts)
+{
+    size_t n = strlen(text);
+    char *buf = malloc(n ? n : 1);
+
+    assert_non_null(buf);
+    memcpy(buf, text, n);
+    assert_int_equal(xb_config_new(&f->cfg), 0);
+    xb_config_parse(f->cfg, buf, n, "/etc/xen/g.cfg");
+    free(buf);
+    f->rc = xb_config_to_spec(f->cfg, opts, &f->spec);
+}
+
+static void done(struct fix *f)
+{
+    xb_spec_free(f->spec);
+    xb_config_free(f->cfg);
+}
+
+/* The first diagnostic whose message contains @needle, or NULL. */
+static const struct xb_diag *find(const struct fix *f, const char *needle)
+{
+    for (size_t i = 0; i < xb_config_diag_count(f->cfg); i++)
+        if (strstr(xb_config_diag(f->cfg, i)->msg, needle))
+            return xb_config_diag(f->cfg, i);
+    return NULL;
+}
+
+#define OK_BASE "name = 'g'\nkernel = '/boot/k'\n"
+
+static void minimal_spec_defaults(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, OK_BASE, NULL);
+    assert_int_equal(f.rc, 0);
+    assert_string_equal(f.spec->name, "g");
+    assert_string_equal(f.spec->kernel, "/boot/k");
+    assert_int_equal(f.spec->type, XB_DOMTYPE_PV);
+    assert_int_equal(f.spec->memory_mib, 32);
+    assert_int_equal(f.spec->maxmem_mib, 32);
+    assert_int_equal(f.spec->vcpus, 1);
+    assert_int_equal(f.spec->maxvcpus, 1);
+    assert_int_equal(f.spec->on_reboot, XB_ACTION_RESTART);
+    assert_int_equal(f.spec->on_soft_reset, XB_ACTION_SOFT_RESET);
+    assert_null(f.spec->cmdline);
+    assert_int_equal(f.spec->n_unsupported, 0);
+    assert_int_equal(xb_config_diag_count(f.cfg), 0);
+    assert_string_equal(f.spec->name_pos.file, "/etc/xen/g.cfg");
+    assert_int_equal(f.spec->name_pos.line, 1);
+    assert_int_equal(f.spec->name_pos.col, 8);
+    done(&f);
+}
+
+static void numbers_in_every_base_and_quoted(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, OK_BASE "memory = 0x40\nmaxmem = '0100'\nvcpus = \"3\"\nmaxvcpus = 010\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(f.spec->memory_mib, 64);
+    assert_int_equal(f.spec->maxmem_mib, 64);
+    assert_int_equal(f.spec->vcpus, 3);
+    assert_int_equal(f.spec->maxvcpus, 8);
+    done(&f);
+}
+
+static void string_escapes_decode_like_c(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, OK_BASE "extra = 'a\\tb\\\\c\\'d\\\"e\\x41\\x4a\\101\\60\\n'\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_string_equal(f.spec->cmdline, "a\tb\\c'd\"eAJA0\n");
+    done(&f);
+}
+
+static void every_error_reported_with_position(void **state)
+{
+    struct fix f = {0};
+    const struct xb_diag *d;
+
+    run(&f, "name = 'g'\nmemory = '25x'\nvcpus = 0\non_crash = destroy\nkernel = '/k'\n"
+            "extra = 'bad \\q'\n", NULL);
+    assert_int_equal(f.rc, -EINVAL);
+    assert_null(f.spec);
+    assert_int_equal(xb_config_error_count(f.cfg), 4);
+    d = find(&f, "memory: expected a number, got \"25x\"");
+    assert_non_null(d);
+    assert_int_equal(d->line, 2);
+    assert_int_equal(d->col, 10);
+    assert_int_equal(d->sev, XB_SEV_ERROR);
+    assert_non_null(find(&f, "vcpus: 0 is out of range"));
+    d = find(&f, "got the word \"destroy\"");
+    assert_non_null(d);
+    assert_int_equal(d->line, 4);
+    assert_non_null(find(&f, "unknown escape \\q"));
+    done(&f);
+}
+
+static void unknown_key_warns_with_suggestion_or_fails_strict(void **state)
+{
+    struct fix f = {0};
+    struct xb_spec_opts strict = {.strict = true};
+    const struct xb_diag *d;
+
+    run(&f, OK_BASE "memroy = 64\n", NULL);
+    assert_int_equal(f.rc, 0);
+    d = find(&f, "did you mean \"memory\"");
+    assert_non_null(d);
+    assert_int_equal(d->sev, XB_SEV_WARNING);
+    assert_int_equal(f.spec->memory_mib, 32);
+    done(&f);
+
+    run(&f, OK_BASE "memroy = 64\n", &strict);
+    assert_int_equal(f.rc, -EINVAL);
+    d = find(&f, "did you mean \"memory\"");
+    assert_non_null(d);
+    assert_int_equal(d->sev, XB_SEV_ERROR);
+    done(&f);
+}
+
+static void duplicate_key_warns_naming_both_lines(void **state)
+{
+    struct fix f = {0};
+    const struct xb_diag *d;
+
+    run(&f, OK_BASE "memory = 64\n\nmemory = 128\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(f.spec->memory_mib, 128);
+    d = find(&f, "set twice");
+    assert_non_null(d);
+    assert_int_equal(d->line, 5);
+    assert_non_null(strstr(d->msg, "line 3"));
+    done(&f);
+}
+
+static void append_concatenates_strings_and_lists(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, OK_BASE "extra = 'a'\nextra += ' b'\ndisk = ['/x,raw,xvda,w']\n"
+            "disk += ['/y,raw,xvdb,r', ]\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_string_equal(f.spec->cmdline, "a b");
+    assert_int_equal(f.spec->n_disks, 2);
+    assert_string_equal(f.spec->disks[1].vdev, "xvdb");
+    assert_true(f.spec->disks[1].readonly);
+    done(&f);
+}
+
+static void overrides_apply_after_the_file(void **state)
+{
+    struct fix f = {0};
+    struct xb_spec_opts o = {.override_dir = "/home/u"};
+
+    assert_int_equal(xb_config_new(&f.cfg), 0);
+    assert_int_equal(xb_config_parse(f.cfg, OK_BASE "memory = 64\n", strlen(OK_BASE) + 12,
+                                     "g.cfg"), 0);
+    assert_int_equal(xb_config_parse_override(f.cfg, "memory=256"), 0);
+    assert_int_equal(xb_config_parse_override(f.cfg, "ramdisk=initrd.img"), 0);
+    assert_int_equal(xb_config_parse_override(f.cfg, "extra=console=hvc0 quiet"), 0);
+    assert_int_equal(xb_config_parse_override(f.cfg, "vcpus=[1"), -EINVAL);
+    assert_int_equal(xb_config_to_spec(f.cfg, &o, &f.spec), -EINVAL);
+    assert_int_equal(xb_config_error_count(f.cfg), 1);
+    assert_null(find(&f, "set twice"));
+    assert_int_equal(xb_config_diag(f.cfg, 0)->line, 4); /* the 4th override */
+    done(&f);
+
+    assert_int_equal(xb_config_new(&f.cfg), 0);
+    xb_config_parse(f.cfg, OK_BASE, strlen(OK_BASE), "g.cfg");
+    xb_config_parse_override(f.cfg, "memory=256");
+    xb_config_parse_override(f.cfg, "ramdisk=initrd.img");
+    xb_config_parse_override(f.cfg, "extra=console=hvc0 quiet");
+    assert_int_equal(xb_config_to_spec(f.cfg, &o, &f.spec), 0);
+    assert_int_equal(f.spec->memory_mib, 256);
+    assert_string_equal(f.spec->ramdisk, "/home/u/initrd.img");
+    assert_string_equal(f.spec->cmdline, "console=hvc0 quiet");
+    done(&f);
+}
+
+static void relative_paths_resolve_against_the_config_dir(void **state)
+{
+    struct fix f = {0};
+    struct xb_spec_opts base = {.base_dir = "/srv/guests"};
+
+    run(&f, "name='g'\nkernel='k/vmlinuz'\nramdisk='/abs/initrd'\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_string_equal(f.spec->kernel, "/etc/xen/k/vmlinuz");
+    assert_string_equal(f.spec->ramdisk, "/abs/initrd");
+    done(&f);
+    run(&f, "name='g'\nkernel='vmlinuz'\n", &base);
+    assert_string_equal(f.spec->kernel, "/srv/guests/vmlinuz");
+    done(&f);
+}
+
+static void root_extra_cmdline_follow_xl(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, OK_BASE "root = '/dev/xvda1 ro'\nextra = 'quiet'\n", NULL);
+    assert_string_equal(f.spec->cmdline, "root=/dev/xvda1 ro quiet");
+    done(&f);
+    run(&f, OK_BASE "root = '/dev/xvda1'\n", NULL);
+    assert_string_equal(f.spec->cmdline, "root=/dev/xvda1");
+    done(&f);
+    run(&f, OK_BASE "root = '/dev/xvda1'\ncmdline = 'console=hvc0'\n", NULL);
+    assert_string_equal(f.spec->cmdline, "console=hvc0");
+    assert_non_null(find(&f, "root is ignored"));
+    done(&f);
+}
+
+static void unsupported_keys_are_listed_not_ignored(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, OK_BASE "disk = [ 'file:/x.img,xvda,w' ]\non_crash = 'preserve'\n"
+            "on_reboot = 'coredump-restart'\non_watchdog = 'destroy'\nvif = []\n"
+            "e820_host = 0\npvshim = 1\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(f.spec->n_unsupported, 3);
+    assert_string_equal(f.spec->unsupported[0].key, "disk");
+    assert_int_equal(f.spec->unsupported[0].pos.line, 3);
+    assert_string_equal(f.spec->unsupported[1].key, "on_reboot");
+    assert_string_equal(f.spec->unsupported[2].key, "pvshim");
+    done(&f);
+}
+
+static void disk_specs_in_every_form(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, OK_BASE "disk = [ 'file:/xen/alt.img,hda1,w', 'phy:/dev/vg/lv,xvdb,r',"
+            " 'format=qcow2,vdev=xvdc,target=/a,b', ',,hdc:cdrom' ]\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(f.spec->n_disks, 4);
+    assert_string_equal(f.spec->disks[0].target, "/xen/alt.img");
+    assert_string_equal(f.spec->disks[0].vdev, "hda1");
+    assert_false(f.spec->disks[0].readonly);
+    assert_string_equal(f.spec->disks[1].backendtype, "phy");
+    assert_true(f.spec->disks[1].readonly);
+    assert_string_equal(f.spec->disks[2].target, "/a,b");
+    assert_string_equal(f.spec->disks[2].format, "qcow2");
+    assert_null(f.spec->disks[3].target);
+    assert_true(f.spec->disks[3].cdrom);
+    done(&f);
+
+    run(&f, OK_BASE "disk = [ '/x.img,hda1,w' ]\n", NULL);
+    assert_int_equal(f.rc, -EINVAL);
+    assert_non_null(find(&f, "is where the format goes"));
+    done(&f);
+}
+
+static void uuid_and_vif_parse(void **state)
+{
+    static const unsigned char want[16] = {0x2b, 0x6e, 0x4a, 0x4e, 0x1c, 0x7e, 0x4a, 0x53,
+                                           0x9a, 0x3c, 0x5c, 0x0b, 0x6b, 0x1f, 0x7d, 0x21};
+    struct fix f = {0};
+
+    run(&f, OK_BASE "uuid = '2b6e4a4e-1c7e-4a53-9a3c-5c0b6b1f7d21'\n"
+            "vif = [ 'mac=00:16:3e:aa:bb:cc, bridge=xenbr0, mtu=1400' ]\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_true(f.spec->has_uuid);
+    assert_memory_equal(f.spec->uuid, want, 16);
+    assert_int_equal(f.spec->n_vifs, 1);
+    assert_string_equal(f.spec->vifs[0].mac, "00:16:3e:aa:bb:cc");
+    assert_string_equal(f.spec->vifs[0].bridge, "xenbr0");
+    assert_int_equal(f.spec->vifs[0].mtu, 1400);
+    done(&f);
+}
+
+static void type_is_exact_and_builder_is_translated(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, OK_BASE "type = 'p'\n", NULL);
+    assert_int_equal(f.rc, -EINVAL);
+    done(&f);
+    run(&f, OK_BASE "type = 'hvm'\n", NULL);
+    assert_non_null(find(&f, "not supported by xbuild"));
+    done(&f);
+    run(&f, OK_BASE "builder = 'linux'\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(f.spec->type, XB_DOMTYPE_PV);
+    assert_non_null(find(&f, "xm-era"));
+    done(&f);
+}
+
+static void required_keys_and_size_relations(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, "memory = 64\n", NULL);
+    assert_int_equal(f.rc, -EINVAL);
+    assert_non_null(find(&f, "name: required"));
+    assert_non_null(find(&f, "kernel: required"));
+    assert_int_equal(xb_config_diag(f.cfg, 0)->line, 0);
+    done(&f);
+    run(&f, OK_BASE "memory = 512\nmaxmem = 256\n", NULL);
+    assert_non_null(find(&f, "maxmem: 256 MiB is less than memory"));
+    done(&f);
+}
+
+static void syntax_errors_do_not_cascade(void **state)
+{
+    struct fix f = {0};
+
+    run(&f, "name = 'g'\ndisk = [ 'a',\n  'b'\nkernel = '/k'\nvcpus = 1 2\n"
+            "memory = 'x\nmaxvcpus = 2\n", NULL);
+    assert_int_equal(xb_config_error_count(f.cfg), 3);
+    assert_non_null(find(&f, "list is not closed"));
+    assert_non_null(find(&f, "after the value of \"vcpus\""));
+    assert_non_null(find(&f, "string is not closed"));
+    assert_null(find(&f, "kernel: required")); /* parsed after the broken list */
+    done(&f);
+}
+
+static void check_files_names_key_and_path(void **state)
+{
+    struct fix f = {0};
+    char dir[] = "/tmp/xbcfgXXXXXX", kernel[64];
+    FILE *k;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(kernel, sizeof(kernel), "%s/k", dir);
+    k = fopen(kernel, "w");
+    assert_non_null(k);
+    fclose(k);
+    run(&f, "name='g'\nkernel='k'\nramdisk='missing.img'\n",
+        &(struct xb_spec_opts){.base_dir = dir});
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(xb_spec_check_files(f.cfg, f.spec), -ENOENT);
+    assert_int_equal(xb_config_error_count(f.cfg), 1);
+    assert_non_null(find(&f, "ramdisk: cannot open /tmp/xbcfg"));
+    assert_int_equal(xb_config_diag(f.cfg, 0)->line, 3);
+    done(&f);
+    unlink(kernel);
+    rmdir(dir);
+}
+
+static void hostile_bytes_and_free_null(void **state)
+{
+    static const char junk[] = "\0\xff[[[=+=\"\\x\n'\\777'";
+    struct xb_config *cfg = NULL;
+    struct xb_spec *spec = NULL;
+
+    xb_spec_free(NULL);
+    xb_config_free(NULL);
+    assert_int_equal(xb_config_new(&cfg), 0);
+    assert_int_equal(xb_config_parse(cfg, junk, sizeof(junk) - 1, "j"), -EINVAL);
+    assert_int_equal(xb_config_to_spec(cfg, NULL, &spec), -EINVAL);
+    assert_null(spec);
+    xb_config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(minimal_spec_defaults),
+        cmocka_unit_test(numbers_in_every_base_and_quoted),
+        cmocka_unit_test(string_escapes_decode_like_c),
+        cmocka_unit_test(every_error_reported_with_position),
+        cmocka_unit_test(unknown_key_warns_with_suggestion_or_fails_strict),
+        cmocka_unit_test(duplicate_key_warns_naming_both_lines),
+        cmocka_unit_test(append_concatenates_strings_and_lists),
+        cmocka_unit_test(overrides_apply_after_the_file),
+        cmocka_unit_test(relative_paths_resolve_against_the_config_dir),
+        cmocka_unit_test(root_extra_cmdline_follow_xl),
+        cmocka_unit_test(unsupported_keys_are_listed_not_ignored),
+        cmocka_unit_test(disk_specs_in_every_form),
+        cmocka_unit_test(uuid_and_vif_parse),
+        cmocka_unit_test(type_is_exact_and_builder_is_translated),
+        cmocka_unit_test(required_keys_and_size_relations),
+        cmocka_unit_test(syntax_errors_do_not_cascade),
+        cmocka_unit_test(check_files_names_key_and_path),
+        cmocka_unit_test(hostile_bytes_and_free_null),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
