@@ -52,12 +52,16 @@ lab_download() { # packages...
 
 # Download and unpack every .deb once; stamp records the exact package list.
 lab_fetch_debs() {
+  local stamp="$LAB_CACHE/debs.stamp"
+  if [ "${LAB_REFRESH:-0}" != 1 ] && [ -s "$stamp" ] && [ -d "$LAB_CACHE/root" ]; then
+    return 0 # cached; tests/lab/fetch --refresh looks for newer packages
+  fi
   if ! lab_apt_ready; then
     lab_log "apt lists missing, running apt-get update"
     apt-get update -qq >/dev/null 2>&1 || true
     lab_apt_ready || lab_die "apt cannot see xen-hypervisor-4.17-amd64 / linux-image-amd64"
   fi
-  local kpkg pkgs stamp="$LAB_CACHE/debs.stamp"
+  local kpkg pkgs
   kpkg=$(lab_kernel_pkg)
   pkgs="${LAB_XEN_PKGS[*]} $kpkg"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && [ -d "$LAB_CACHE/root" ]; then
@@ -232,7 +236,7 @@ lab_check_host() {
 }
 
 # Per-run overlay: xbuild + libbuilder from build dir $2 (if built), scenario
-# $3 (may be empty: interactive shell), files $4..., nonce; written to
+# $3 (may be empty: interactive shell), files $4...; written to
 # cpio file $1.
 lab_overlay() {
   local out=$1 build=$2 scenario=$3 f
@@ -251,15 +255,25 @@ lab_overlay() {
   fi
   [ -n "$scenario" ] && install -m 755 "$scenario" "$d/lab/scenario.sh"
   for f in "$@"; do cp -a "$f" "$d/lab/files/" || lab_die "cannot copy $f"; done
-  echo "$LAB_NONCE" >"$d/lab/nonce"
   lab_cpio "$d" "$out"
   rm -rf "$d"
 }
 
+# The dom0 initrd $1: the base archive, zero-padded to 512 bytes (the kernel
+# computes cpio alignment from the start of the whole initrd), then the
+# uncompressed overlay $2.
+lab_initrd() {
+  local base="$LAB_CACHE/dom0-base.cpio.gz" size
+  size=$(stat -c %s "$base")
+  { cat "$base"; head -c $(((512 - size % 512) % 512)) /dev/zero; cat "$2"; } >"$1" ||
+    lab_die "cannot write $1"
+}
+
 # qemu command line for initrd file $1; the caller adds serial options.
+# dom0 finds the run's nonce on its command line ("shell": interactive).
 lab_qemu_cmd() {
   LAB_QEMU=(qemu-system-x86_64 -accel tcg -cpu max,-smap -m 2048 -smp 2
     -nodefaults -no-reboot -display none
     -kernel "$LAB_CACHE/xen.elf" -append "$LAB_XEN_ARGS ${XB_LAB_XEN_ARGS:-}"
-    -initrd "$LAB_CACHE/vmlinuz $LAB_DOM0_ARGS ${XB_LAB_DOM0_ARGS:-},$1")
+    -initrd "$LAB_CACHE/vmlinuz $LAB_DOM0_ARGS lab.nonce=$LAB_NONCE ${XB_LAB_DOM0_ARGS:-},$1")
 }
