@@ -51,7 +51,11 @@ static int decompress(struct xb_image *img, enum xb_compression c, const uint8_t
     uint64_t hint = len >= 4 ? xb__le32(p + len - 4) : 0; /* gzip ISIZE, Linux's size */
     uint8_t *out = NULL;
     size_t out_len = 0;
-    int r = xb__decompress(c, p, len, limit, hint, &out, &out_len, err);
+    int r;
+
+    if (hint / 64 > len) /* a first allocation, not a promise: keep it proportionate */
+        hint = 0;
+    r = xb__decompress(c, p, len, limit, hint, &out, &out_len, err);
 
     img->elf = out;
     img->elf_size = out_len;
