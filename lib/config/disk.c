@@ -75,15 +75,16 @@ static void set_vdev(struct disk_parse *p, char *s, size_t off)
 
     if (colon) {
         *colon = '\0';
-        if (strcmp(colon + 1, "cdrom") == 0)
-            p->d->cdrom = true;
-        else if (strcmp(colon + 1, "disk") != 0)
-            return disk_error(p, off, "vdev suffix \":%s\" is not :cdrom or :disk",
-                              colon + 1);
+        if (strcmp(colon + 1, "cdrom") != 0 && strcmp(colon + 1, "disk") != 0) {
+            disk_error(p, off, "vdev suffix \":%s\" is not :cdrom or :disk", colon + 1);
+            return;
+        }
+        p->d->cdrom = strcmp(colon + 1, "cdrom") == 0;
     }
-    if (!vdev_ok(s))
-        return disk_error(p, off, "\"%s\" is not a virtual device name like xvda, "
-                          "hda1 or sdb", s);
+    if (!vdev_ok(s)) {
+        disk_error(p, off, "\"%s\" is not a virtual device name like xvda, hda1 or sdb", s);
+        return;
+    }
     set_str(p, &p->d->vdev, s);
 }
 
@@ -93,11 +94,12 @@ static void set_format(struct disk_parse *p, const char *s, size_t off)
     if (!*s)
         return;
     if (in(s, formats, N(formats)))
-        return set_str(p, &p->d->format, s);
-    if (vdev_ok(s))
-        return disk_error(p, off, "\"%s\" is where the format goes (target,format,vdev,"
-                          "access): write ',,%s' or 'raw,%s'", s, s, s);
-    disk_error(p, off, "unknown format \"%s\" (raw, qcow, qcow2, vhd, qed, empty)", s);
+        set_str(p, &p->d->format, s);
+    else if (vdev_ok(s))
+        disk_error(p, off, "\"%s\" is where the format goes (target,format,vdev,access): "
+                   "write ',,%s' or 'raw,%s'", s, s, s);
+    else
+        disk_error(p, off, "unknown format \"%s\" (raw, qcow, qcow2, vhd, qed, empty)", s);
 }
 
 static void set_access(struct disk_parse *p, const char *s, size_t off)
