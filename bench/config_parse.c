@@ -33,7 +33,7 @@ static char *generate(size_t want, size_t *len)
     if (!buf)
         return NULL;
     n = (size_t)sprintf(buf, "name = 'bench'\nkernel = '/boot/vmlinuz'\nextra = ''\n"
-                                  "disk = []\nvif = []\n");
+                             "disk = []\nvif = []\n");
     while (n < want) {
         n += (size_t)sprintf(buf + n, block, i, i, i, (i >> 16) & 0xff, (i >> 8) & 0xff,
                              i & 0xff, (i >> 8) & 0xff, i & 0xff, i, 64 + (i & 63));
@@ -89,7 +89,8 @@ int main(int argc, char **argv)
             double t = parse_once(buf, len);
 
             if (t < 0) {
-                fprintf(stderr, "config-parse: the generated %zu MB config did not parse\n", mb);
+                fprintf(stderr,
+                        "config-parse: the generated %zu MB config did not parse\n", mb);
                 return 1;
             }
             best = t < best ? t : best;
@@ -99,7 +100,7 @@ int main(int argc, char **argv)
         first = i == 0 ? last : first;
         printf("%6zuMB %10zu %10.4f %10.1f\n", mb, len, best, last);
     }
-    printf("linear: %s (largest/smallest rate %.2f)\n",
-           last * 2 >= first ? "yes" : "NO", last / first);
+    printf("linear: %s (largest/smallest rate %.2f)\n", last * 2 >= first ? "yes" : "NO",
+           last / first);
     return last * 2 >= first ? 0 : 1;
 }

@@ -23,7 +23,7 @@
 #include <xbuild/error.h>
 #include <xbuild/spec.h>
 
-struct xb_config;              /* opaque: parsed entries + diagnostics */
+struct xb_config; /* opaque: parsed entries + diagnostics */
 
 enum xb_severity {
     XB_SEV_WARNING = 0,
@@ -33,18 +33,18 @@ enum xb_severity {
 /* One diagnostic. All pointers are owned by the struct xb_config. */
 struct xb_diag {
     enum xb_severity sev;
-    const char *file;          /* file name as given to the parser */
-    unsigned line, col;        /* 1-based; 0 when the problem has no position */
-    const char *msg;           /* one line, no trailing newline, no "error:" */
+    const char *file;   /* file name as given to the parser */
+    unsigned line, col; /* 1-based; 0 when the problem has no position */
+    const char *msg;    /* one line, no trailing newline, no "error:" */
 };
 
 /* Options of xb_config_to_spec(). A zeroed struct is valid. */
 struct xb_spec_opts {
-    bool strict;               /* unknown keys are errors, not warnings */
-    const char *base_dir;      /* relative paths of the file resolve here;
-                                  NULL: the directory of the parsed file */
-    const char *override_dir;  /* relative paths from overrides resolve here
-                                  (normally the caller's cwd); NULL: kept as is */
+    bool strict;              /* unknown keys are errors, not warnings */
+    const char *base_dir;     /* relative paths of the file resolve here;
+                                 NULL: the directory of the parsed file */
+    const char *override_dir; /* relative paths from overrides resolve here
+                                 (normally the caller's cwd); NULL: kept as is */
 };
 
 /* The file name recorded for values given with xb_config_parse_override(). */

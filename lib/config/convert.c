@@ -12,8 +12,10 @@
 static void type_error(struct xb__ctx *c, const struct xb__value *v, const char *want)
 {
     if (v->kind == XB__V_NUMBER && strcmp(want, "a string") == 0)
-        xb__error(c->cfg, &v->pos, "%s: expected a string, got the number %s "
-                  "(quote it: '%s')", c->e->key, v->text, v->text);
+        xb__error(c->cfg, &v->pos,
+                  "%s: expected a string, got the number %s "
+                  "(quote it: '%s')",
+                  c->e->key, v->text, v->text);
     else
         xb__error(c->cfg, &v->pos, "%s: expected %s, got %s", c->e->key, want,
                   xb__kind_name(v->kind));
@@ -67,7 +69,8 @@ int xb__parse_u64(const char *s, uint64_t *out)
         d = digit_value(*s);
         if (d >= (int)base)
             return -EINVAL;
-        if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, (uint64_t)d, &v))
+        if (__builtin_mul_overflow(v, base, &v) ||
+            __builtin_add_overflow(v, (uint64_t)d, &v))
             return -ERANGE;
     }
     *out = v;

@@ -22,15 +22,15 @@ struct disk_parse {
     struct xb__ctx *c;
     const struct xb__value *v; /* the list item, for positions */
     struct xb_disk *d;
-    bool prefixed;             /* an xm-era prefix was seen */
+    bool prefixed; /* an xm-era prefix was seen */
     bool format_done, access_done, target_done;
     bool failed;
 };
 
 static const char *const formats[] = {"raw", "qcow", "qcow2", "vhd", "qed", "empty"};
 static const char *const backendtypes[] = {"phy", "tap", "qdisk", "standalone"};
-static const char *const disk_keys[] = {"target", "format", "vdev", "access", "devtype",
-                                        "backendtype", "backend", "script"};
+static const char *const disk_keys[] = {"target",  "format",      "vdev",    "access",
+                                        "devtype", "backendtype", "backend", "script"};
 static const char *const flags[] = {"cdrom", "discard", "no-discard", "direct-io-safe"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,8 +43,8 @@ static bool in(const char *s, const char *const *set, size_t n)
     return false;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void disk_error(struct disk_parse *p, size_t off, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) static void
+disk_error(struct disk_parse *p, size_t off, const char *fmt, ...);
 
 static void set_str(struct disk_parse *p, char **field, const char *s)
 {
@@ -82,7 +82,8 @@ static void set_vdev(struct disk_parse *p, char *s, size_t off)
         p->d->cdrom = strcmp(colon + 1, "cdrom") == 0;
     }
     if (!vdev_ok(s)) {
-        disk_error(p, off, "\"%s\" is not a virtual device name like xvda, hda1 or sdb", s);
+        disk_error(p, off, "\"%s\" is not a virtual device name like xvda, hda1 or sdb",
+                   s);
         return;
     }
     set_str(p, &p->d->vdev, s);
@@ -96,10 +97,13 @@ static void set_format(struct disk_parse *p, const char *s, size_t off)
     if (in(s, formats, N(formats)))
         set_str(p, &p->d->format, s);
     else if (vdev_ok(s))
-        disk_error(p, off, "\"%s\" is where the format goes (target,format,vdev,access): "
-                   "write ',,%s' or 'raw,%s'", s, s, s);
+        disk_error(p, off,
+                   "\"%s\" is where the format goes (target,format,vdev,access): "
+                   "write ',,%s' or 'raw,%s'",
+                   s, s, s);
     else
-        disk_error(p, off, "unknown format \"%s\" (raw, qcow, qcow2, vhd, qed, empty)", s);
+        disk_error(p, off, "unknown format \"%s\" (raw, qcow, qcow2, vhd, qed, empty)",
+                   s);
 }
 
 static void set_access(struct disk_parse *p, const char *s, size_t off)
@@ -119,10 +123,10 @@ static const struct {
     const char *format;
     const char *backendtype;
 } prefixes[] = {
-    {"file", "raw", NULL}, {"aio", "raw", NULL}, {"raw", "raw", NULL},
-    {"phy", "raw", "phy"}, {"tap", NULL, "tap"}, {"tap2", NULL, "tap"},
+    {"file", "raw", NULL},    {"aio", "raw", NULL},   {"raw", "raw", NULL},
+    {"phy", "raw", "phy"},    {"tap", NULL, "tap"},   {"tap2", NULL, "tap"},
     {"tapdisk", NULL, "tap"}, {"qcow", "qcow", NULL}, {"qcow2", "qcow2", NULL},
-    {"vhd", "vhd", NULL}, {"qed", "qed", NULL},
+    {"vhd", "vhd", NULL},     {"qed", "qed", NULL},
 };
 
 static const char *strip_prefixes(struct disk_parse *p, const char *s)
@@ -166,8 +170,10 @@ static void positional(struct disk_parse *p, char *s, size_t off)
     else if (!p->access_done)
         set_access(p, s, off);
     else
-        disk_error(p, off, "too many positional parameters at \"%s\" (target,format,"
-                   "vdev,access)", s);
+        disk_error(p, off,
+                   "too many positional parameters at \"%s\" (target,format,"
+                   "vdev,access)",
+                   s);
 }
 
 static void keyed(struct disk_parse *p, char *s, char *eq, size_t off)
@@ -255,8 +261,10 @@ static void finish(struct disk_parse *p)
         disk_error(p, 0, "no vdev (the guest's device name, e.g. xvda) in \"%s\"",
                    p->v->text);
     if (!d->target && !d->cdrom && !p->failed)
-        disk_error(p, 0, "no target (a file or device) in \"%s\"; only a cdrom may be "
-                   "empty", p->v->text);
+        disk_error(p, 0,
+                   "no target (a file or device) in \"%s\"; only a cdrom may be "
+                   "empty",
+                   p->v->text);
     if (d->cdrom)
         d->readonly = true;
     if (!d->format && !p->failed)

@@ -10,12 +10,12 @@
 #include <xbuild/config.h>
 
 struct xb__pos {
-    const char *file;          /* owned by the struct xb_config */
+    const char *file; /* owned by the struct xb_config */
     unsigned line, col;
 };
 
 enum xb__vkind {
-    XB__V_NUMBER = 0,          /* text kept raw; converted by the key's handler */
+    XB__V_NUMBER = 0, /* text kept raw; converted by the key's handler */
     XB__V_STRING,
     XB__V_LIST,
 };
@@ -23,16 +23,16 @@ enum xb__vkind {
 struct xb__value {
     enum xb__vkind kind;
     struct xb__pos pos;
-    bool bad;                  /* a lexical error inside: already reported */
-    char *text;                /* NUMBER: raw token; STRING: decoded, NUL-terminated */
-    size_t len, cap;           /* of text (STRING may grow with +=) */
-    struct xb__value **items;  /* LIST */
+    bool bad;                 /* a lexical error inside: already reported */
+    char *text;               /* NUMBER: raw token; STRING: decoded, NUL-terminated */
+    size_t len, cap;          /* of text (STRING may grow with +=) */
+    struct xb__value **items; /* LIST */
     size_t n_items, cap_items;
 };
 
 struct xb__entry {
     char *key;
-    struct xb__pos pos;        /* of the key (the latest assignment) */
+    struct xb__pos pos; /* of the key (the latest assignment) */
     struct xb__value *value;
     bool from_override;
 };
@@ -40,16 +40,16 @@ struct xb__entry {
 struct xb_config {
     struct xb__entry *entries; /* one per distinct key, first-seen order */
     size_t n_entries, cap_entries;
-    size_t *hash;              /* open addressing: entry index + 1, 0 = empty */
-    size_t hash_cap;           /* power of two */
+    size_t *hash;    /* open addressing: entry index + 1, 0 = empty */
+    size_t hash_cap; /* power of two */
 
     struct xb_diag *diags;
     size_t n_diags, cap_diags, n_errors;
 
-    char **files;              /* file names seen, owned */
+    char **files; /* file names seen, owned */
     size_t n_files;
-    unsigned n_overrides;      /* overrides parsed so far */
-    bool nomem;                /* an allocation failed somewhere: -ENOMEM */
+    unsigned n_overrides; /* overrides parsed so far */
+    bool nomem;           /* an allocation failed somewhere: -ENOMEM */
 };
 
 /* diag.c */
@@ -74,8 +74,8 @@ enum xb__tok {
     XB__T_IDENT,
     XB__T_NUMBER,
     XB__T_STRING,
-    XB__T_ASSIGN,              /* = */
-    XB__T_APPEND,              /* += */
+    XB__T_ASSIGN, /* = */
+    XB__T_APPEND, /* += */
     XB__T_LBRACK,
     XB__T_RBRACK,
     XB__T_COMMA,
@@ -87,17 +87,17 @@ struct xb__lexer {
     size_t len, off;
     unsigned line, col;
     const char *file;
-    bool bare_strings;         /* overrides: an unquoted word is a string */
-    char *scratch;             /* decoded string of the last token */
+    bool bare_strings; /* overrides: an unquoted word is a string */
+    char *scratch;     /* decoded string of the last token */
     size_t scratch_len, scratch_cap;
 };
 
 struct xb__token {
     enum xb__tok kind;
     struct xb__pos pos;
-    const char *text;          /* IDENT/NUMBER: into the buffer; STRING: scratch */
+    const char *text; /* IDENT/NUMBER: into the buffer; STRING: scratch */
     size_t len;
-    bool bad;                  /* lexical error already reported */
+    bool bad; /* lexical error already reported */
 };
 
 void xb__lex_init(struct xb__lexer *lx, struct xb_config *cfg, const char *buf,

@@ -21,12 +21,12 @@
 struct key_def {
     const char *name;
     void (*apply)(struct xb__ctx *c, const struct key_def *k);
-    size_t off;                /* field of struct xb_spec for generic handlers */
-    size_t pos_off;            /* struct xb_pos field to fill, 0 = none */
-    uint64_t min, max;         /* numeric keys */
+    size_t off;        /* field of struct xb_spec for generic handlers */
+    size_t pos_off;    /* struct xb_pos field to fill, 0 = none */
+    uint64_t min, max; /* numeric keys */
 };
 
-#define FIELD(f) offsetof(struct xb_spec, f)
+#define FIELD(f)         offsetof(struct xb_spec, f)
 #define AT(s, off, type) ((type *)((char *)(s) + (off)))
 
 static void set_pos(struct xb__ctx *c, const struct key_def *k)
@@ -95,15 +95,18 @@ static void apply_name(struct xb__ctx *c, const struct key_def *k)
     if (!s)
         return;
     if (!*s || strlen(s) > MAX_NAME || strspn(s, "0123456789") == strlen(s)) {
-        xb__error(c->cfg, pos, "name: expected 1 to %d characters, not all digits, "
-                  "got \"%s\"", MAX_NAME, s);
+        xb__error(c->cfg, pos,
+                  "name: expected 1 to %d characters, not all digits, "
+                  "got \"%s\"",
+                  MAX_NAME, s);
         return;
     }
     for (const char *p = s; *p; p++)
         if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f) {
-            xb__error(c->cfg, &(struct xb__pos){pos->file, pos->line,
-                      pos->col + 1 + (unsigned)(p - s)},
-                      "name: '/' and control characters are not allowed in a name");
+            xb__error(
+                c->cfg,
+                &(struct xb__pos){pos->file, pos->line, pos->col + 1 + (unsigned)(p - s)},
+                "name: '/' and control characters are not allowed in a name");
             return;
         }
     apply_string(c, k);
@@ -143,10 +146,12 @@ static void apply_action(struct xb__ctx *c, const struct key_def *k)
             return;
         }
     hint = xb__suggest(s, action_names, N_ACTIONS);
-    xb__error(c->cfg, &c->e->value->pos, "%s: expected one of destroy, restart, "
+    xb__error(c->cfg, &c->e->value->pos,
+              "%s: expected one of destroy, restart, "
               "rename-restart, preserve, coredump-destroy, coredump-restart, soft-reset; "
-              "got \"%s\"%s%s%s", c->e->key, s, hint ? " (did you mean \"" : "",
-              hint ? hint : "", hint ? "\"?)" : "");
+              "got \"%s\"%s%s%s",
+              c->e->key, s, hint ? " (did you mean \"" : "", hint ? hint : "",
+              hint ? "\"?)" : "");
 }
 
 static void apply_uuid(struct xb__ctx *c, const struct key_def *k)
@@ -165,8 +170,9 @@ static void apply_uuid(struct xb__ctx *c, const struct key_def *k)
                 goto bad;
             continue;
         }
-        hi = (s[i] >= '0' && s[i] <= '9') ? s[i] - '0'
-           : ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f') ? (s[i] | 0x20) - 'a' + 10 : -1;
+        hi = (s[i] >= '0' && s[i] <= '9')                     ? s[i] - '0'
+             : ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f') ? (s[i] | 0x20) - 'a' + 10
+                                                              : -1;
         if (hi < 0)
             goto bad;
         u[n / 2] = (uint8_t)(n % 2 ? (u[n / 2] | hi) : hi << 4);
@@ -178,8 +184,10 @@ static void apply_uuid(struct xb__ctx *c, const struct key_def *k)
     c->spec->has_uuid = true;
     return;
 bad:
-    xb__error(c->cfg, &c->e->value->pos, "uuid: expected 32 hex digits as 8-4-4-4-12, "
-              "e.g. 2b6e4a4e-1c7e-4a53-9a3c-5c0b6b1f7d21, got \"%s\"", s);
+    xb__error(c->cfg, &c->e->value->pos,
+              "uuid: expected 32 hex digits as 8-4-4-4-12, "
+              "e.g. 2b6e4a4e-1c7e-4a53-9a3c-5c0b6b1f7d21, got \"%s\"",
+              s);
 }
 
 /* A CPU list ("0-3,^1", "all", "nodes:0") or a per-vCPU list of them. */
@@ -218,7 +226,8 @@ static void apply_cpus(struct xb__ctx *c, const struct key_def *k)
     c->spec->cpus = xb__dup(c, item->text);
     goto out;
 bad:
-    xb__error(c->cfg, &v->pos, "cpus: expected a CPU list such as \"0-3,^1\", \"all\" "
+    xb__error(c->cfg, &v->pos,
+              "cpus: expected a CPU list such as \"0-3,^1\", \"all\" "
               "or \"nodes:0\" (or a list of them, one per vCPU)");
     goto out;
 nomem:
@@ -275,13 +284,34 @@ static void apply_other(struct xb__ctx *c, const struct key_def *k)
         c->canon = "[]";
 }
 
-#define STR(k, f)          {k, apply_string, FIELD(f), 0, 0, 0}
-#define PATH(k, f, p)      {k, apply_path, FIELD(f), p, 0, 0}
-#define UINT(k, f, lo, hi) {k, apply_uint, FIELD(f), 0, lo, hi}
-#define BOOL(k, f)         {k, apply_bool, FIELD(f), 0, 0, 0}
-#define ACTION(k, f)       {k, apply_action, FIELD(f), 0, 0, 0}
-#define LATER(k, f)        {k, remember, offsetof(struct xb__ctx, f), 0, 0, 0}
-#define OTHER(k)           {k, apply_other, 0, 0, 0, 0}
+#define STR(k, f)                                                                        \
+    {                                                                                    \
+        k, apply_string, FIELD(f), 0, 0, 0                                               \
+    }
+#define PATH(k, f, p)                                                                    \
+    {                                                                                    \
+        k, apply_path, FIELD(f), p, 0, 0                                                 \
+    }
+#define UINT(k, f, lo, hi)                                                               \
+    {                                                                                    \
+        k, apply_uint, FIELD(f), 0, lo, hi                                               \
+    }
+#define BOOL(k, f)                                                                       \
+    {                                                                                    \
+        k, apply_bool, FIELD(f), 0, 0, 0                                                 \
+    }
+#define ACTION(k, f)                                                                     \
+    {                                                                                    \
+        k, apply_action, FIELD(f), 0, 0, 0                                               \
+    }
+#define LATER(k, f)                                                                      \
+    {                                                                                    \
+        k, remember, offsetof(struct xb__ctx, f), 0, 0, 0                                \
+    }
+#define OTHER(k)                                                                         \
+    {                                                                                    \
+        k, apply_other, 0, 0, 0, 0                                                       \
+    }
 
 /* Every key xbuild understands, alphabetical. */
 static const struct key_def keys[] = {
@@ -440,12 +470,14 @@ static void type_value(struct xb__ctx *c, const struct xb__value *v)
             return;
         }
     if (strcmp(s, "hvm") == 0) {
-        xb__error(c->cfg, &v->pos, "type: \"hvm\" guests are not supported by xbuild "
+        xb__error(c->cfg, &v->pos,
+                  "type: \"hvm\" guests are not supported by xbuild "
                   "(only \"pv\" and \"pvh\")");
         return;
     }
-    hint = !strcasecmp(s, "pv") ? "pv" : !strcasecmp(s, "pvh") ? "pvh"
-         : xb__suggest(s, types, 2);
+    hint = !strcasecmp(s, "pv")    ? "pv"
+           : !strcasecmp(s, "pvh") ? "pvh"
+                                   : xb__suggest(s, types, 2);
     xb__error(c->cfg, &v->pos, "type: expected \"pv\" or \"pvh\", got \"%s\"%s%s%s", s,
               hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
 }
@@ -463,12 +495,16 @@ static void builder_value(struct xb__ctx *c, const struct xb__value *v)
         return;
     }
     if (strcmp(s, "linux") != 0 && strcmp(s, "generic") != 0) {
-        xb__error(c->cfg, &v->pos, "builder: \"%s\" is not supported (\"linux\" means "
-                  "a PV guest; write type = \"pv\")", s);
+        xb__error(c->cfg, &v->pos,
+                  "builder: \"%s\" is not supported (\"linux\" means "
+                  "a PV guest; write type = \"pv\")",
+                  s);
         return;
     }
-    xb__warn(c->cfg, &c->e->pos, "builder = \"%s\" is the xm-era spelling of "
-             "type = \"pv\"; taken as type = \"pv\"", s);
+    xb__warn(c->cfg, &c->e->pos,
+             "builder = \"%s\" is the xm-era spelling of "
+             "type = \"pv\"; taken as type = \"pv\"",
+             s);
     c->spec->type = XB_DOMTYPE_PV;
     c->canon = "pv";
 }
@@ -541,9 +577,13 @@ static void resolve_cmdline(struct xb__ctx *c)
         return;
     if (later(c->cmdline)) {
         if (root || extra)
-            xb__warn(c->cfg, &c->cmdline->pos, "cmdline is set, so %s%s%s ignored, as "
-                     "xl does", root ? "root" : "", root && extra ? " and extra are" : "",
-                     root && extra ? "" : extra ? "extra is" : " is");
+            xb__warn(c->cfg, &c->cmdline->pos,
+                     "cmdline is set, so %s%s%s ignored, as "
+                     "xl does",
+                     root ? "root" : "", root && extra ? " and extra are" : "",
+                     root && extra ? ""
+                     : extra       ? "extra is"
+                                   : " is");
         return;
     }
     if (root && extra)
@@ -576,14 +616,17 @@ static void check_sizes(struct xb__ctx *c)
     else if (!later(c->memory))
         s->memory_mib = s->maxmem_mib;
     if (s->maxmem_mib < s->memory_mib)
-        xb__error(c->cfg, &c->maxmem->value->pos, "maxmem: %" PRIu64 " MiB is less than "
-                  "memory (%" PRIu64 " MiB, line %u)", s->maxmem_mib, s->memory_mib,
-                  c->memory->value->pos.line);
+        xb__error(c->cfg, &c->maxmem->value->pos,
+                  "maxmem: %" PRIu64 " MiB is less than "
+                  "memory (%" PRIu64 " MiB, line %u)",
+                  s->maxmem_mib, s->memory_mib, c->memory->value->pos.line);
     if (!later(c->maxvcpus))
         s->maxvcpus = s->vcpus;
     if (s->maxvcpus < s->vcpus)
-        xb__error(c->cfg, &c->maxvcpus->value->pos, "maxvcpus: %u is less than vcpus "
-                  "(%u, line %u)", s->maxvcpus, s->vcpus, c->vcpus->value->pos.line);
+        xb__error(c->cfg, &c->maxvcpus->value->pos,
+                  "maxvcpus: %u is less than vcpus "
+                  "(%u, line %u)",
+                  s->maxvcpus, s->vcpus, c->vcpus->value->pos.line);
 }
 
 static void check_required(struct xb__ctx *c)
@@ -593,7 +636,8 @@ static void check_required(struct xb__ctx *c)
     if (!c->name)
         xb__error(c->cfg, &at, "name: required, e.g. name = \"guest1\"");
     if (!c->kernel && !c->spec->bootloader)
-        xb__error(c->cfg, &at, "kernel: required, e.g. kernel = \"/boot/vmlinuz\" "
+        xb__error(c->cfg, &at,
+                  "kernel: required, e.g. kernel = \"/boot/vmlinuz\" "
                   "(or a bootloader)");
 }
 

@@ -17,7 +17,12 @@ void xb__lex_init(struct xb__lexer *lx, struct xb_config *cfg, const char *buf,
                   size_t len, const char *file)
 {
     *lx = (struct xb__lexer){
-        .cfg = cfg, .buf = buf, .len = len, .line = 1, .col = 1, .file = file,
+        .cfg = cfg,
+        .buf = buf,
+        .len = len,
+        .line = 1,
+        .col = 1,
+        .file = file,
     };
 }
 
@@ -137,15 +142,17 @@ static int escape_octal(struct xb__lexer *lx, const struct xb__pos *at)
         n++;
     }
     if (v > 0377) {
-        xb__error(lx->cfg, at, "octal escape \\%o in a string is out of range "
-                  "(at most \\377)", (unsigned)v);
+        xb__error(lx->cfg, at,
+                  "octal escape \\%o in a string is out of range "
+                  "(at most \\377)",
+                  (unsigned)v);
         return -1;
     }
     return v;
 }
 
 static const char simple_escapes[][2] = {
-    {'n', '\n'}, {'t', '\t'}, {'r', '\r'}, {'a', '\a'}, {'b', '\b'},
+    {'n', '\n'}, {'t', '\t'}, {'r', '\r'},  {'a', '\a'},  {'b', '\b'},
     {'f', '\f'}, {'v', '\v'}, {'\\', '\\'}, {'\'', '\''}, {'"', '"'},
 };
 
@@ -170,9 +177,11 @@ static int escape(struct xb__lexer *lx)
     }
     if (c >= '0' && c <= '7')
         return escape_octal(lx, &at);
-    xb__error(lx->cfg, &at, c >= 0x20 && c < 0x7f
-              ? "unknown escape \\%c in a string (write \\\\ for a backslash)"
-              : "unknown escape (a backslash before byte 0x%02x) in a string", c);
+    xb__error(lx->cfg, &at,
+              c >= 0x20 && c < 0x7f
+                  ? "unknown escape \\%c in a string (write \\\\ for a backslash)"
+                  : "unknown escape (a backslash before byte 0x%02x) in a string",
+              c);
     advance(lx);
     return -1;
 }
@@ -205,8 +214,10 @@ static void lex_string(struct xb__lexer *lx, struct xb__token *t)
     advance(lx);
     while ((c = peekc(lx, 0)) != quote) {
         if (c == -1 || c == '\n') {
-            xb__error(lx->cfg, &t->pos, "string is not closed: missing %c before "
-                      "the end of the %s", quote, c == -1 ? "file" : "line");
+            xb__error(lx->cfg, &t->pos,
+                      "string is not closed: missing %c before "
+                      "the end of the %s",
+                      quote, c == -1 ? "file" : "line");
             t->bad = true;
             goto out;
         }
@@ -246,7 +257,7 @@ static const struct {
     enum xb__tok kind;
 } punct[] = {
     {'=', XB__T_ASSIGN}, {'[', XB__T_LBRACK}, {']', XB__T_RBRACK},
-    {',', XB__T_COMMA}, {';', XB__T_SEMI}, {'\n', XB__T_NEWLINE},
+    {',', XB__T_COMMA},  {';', XB__T_SEMI},   {'\n', XB__T_NEWLINE},
 };
 
 static bool lex_punct(struct xb__lexer *lx, struct xb__token *t, int c)
@@ -268,9 +279,9 @@ static bool lex_punct(struct xb__lexer *lx, struct xb__token *t, int c)
 
 static bool starts_token(const struct xb__lexer *lx, int c)
 {
-    return c == -1 || is_blank(c) || is_word(c) || c == '#' || c == '\'' ||
-           c == '"' || c == '-' || c == '+' || c == '=' || c == '[' || c == ']' ||
-           c == ',' || c == ';' || c == '\n';
+    return c == -1 || is_blank(c) || is_word(c) || c == '#' || c == '\'' || c == '"' ||
+           c == '-' || c == '+' || c == '=' || c == '[' || c == ']' || c == ',' ||
+           c == ';' || c == '\n';
 }
 
 /* Report a run of stray bytes once and skip it. */

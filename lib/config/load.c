@@ -22,8 +22,10 @@ static int read_all(int fd, char **buf, size_t *len, const char *path, struct xb
     if (!S_ISREG(st.st_mode))
         return xb_err_set(err, -EINVAL, "%s: not a regular file", path);
     if ((uint64_t)st.st_size > MAX_CONFIG_SIZE)
-        return xb_err_set(err, -EFBIG, "%s: %lld bytes is more than a config may have "
-                          "(%u MiB)", path, (long long)st.st_size, MAX_CONFIG_SIZE >> 20);
+        return xb_err_set(err, -EFBIG,
+                          "%s: %lld bytes is more than a config may have "
+                          "(%u MiB)",
+                          path, (long long)st.st_size, MAX_CONFIG_SIZE >> 20);
     *buf = malloc((size_t)st.st_size + 1);
     if (!*buf)
         return xb_err_set(err, -ENOMEM, "%s: out of memory", path);

@@ -17,13 +17,13 @@
 
 #include "internal.h"
 
-#define MAX_DEPTH 64           /* nested lists; deeper is an error, not a crash */
+#define MAX_DEPTH 64 /* nested lists; deeper is an error, not a crash */
 
 struct parser {
     struct xb_config *cfg;
     struct xb__lexer lx;
-    struct xb__token tok;      /* current token */
-    bool first;                /* tok is the first of its statement line */
+    struct xb__token tok; /* current token */
+    bool first;           /* tok is the first of its statement line */
     bool override;
 };
 
@@ -107,8 +107,10 @@ static bool list_item(struct parser *p, struct xb__value *list, unsigned depth)
 
 static bool unclosed(struct parser *p, const struct xb__value *list)
 {
-    xb__error(p->cfg, &list->pos, "list is not closed: missing ']' (before %s at "
-              "line %u)", at_statement_start(p) ? "the next key" : xb__tok_name(p->tok.kind),
+    xb__error(p->cfg, &list->pos,
+              "list is not closed: missing ']' (before %s at "
+              "line %u)",
+              at_statement_start(p) ? "the next key" : xb__tok_name(p->tok.kind),
               p->tok.pos.line);
     return false;
 }
@@ -130,8 +132,10 @@ static bool list_sep(struct parser *p, struct xb__value *list, bool *done)
     if (p->tok.kind == XB__T_EOF || at_statement_start(p))
         return unclosed(p, list);
     describe(&p->tok, what, sizeof(what));
-    xb__error(p->cfg, &p->tok.pos, "expected ',' or ']' in the list opened at line %u, "
-              "got %s", list->pos.line, what);
+    xb__error(p->cfg, &p->tok.pos,
+              "expected ',' or ']' in the list opened at line %u, "
+              "got %s",
+              list->pos.line, what);
     return false;
 }
 
@@ -169,12 +173,15 @@ static struct xb__value *bad_value(struct parser *p)
 
     describe(&p->tok, what, sizeof(what));
     if (p->tok.kind == XB__T_IDENT)
-        xb__error(p->cfg, &p->tok.pos, "expected a value, got %s: strings need quotes, "
-                  "e.g. '%.*s'", what, (int)(p->tok.len > 40 ? 40 : p->tok.len),
-                  p->tok.text);
+        xb__error(p->cfg, &p->tok.pos,
+                  "expected a value, got %s: strings need quotes, "
+                  "e.g. '%.*s'",
+                  what, (int)(p->tok.len > 40 ? 40 : p->tok.len), p->tok.text);
     else
-        xb__error(p->cfg, &p->tok.pos, "expected a value (a number, a 'string' or a "
-                  "[ list ]), got %s", what);
+        xb__error(p->cfg, &p->tok.pos,
+                  "expected a value (a number, a 'string' or a "
+                  "[ list ]), got %s",
+                  what);
     return NULL;
 }
 
@@ -266,9 +273,9 @@ static void append(struct xb_config *cfg, struct xb__entry *e, struct xb__value 
     int rc = 0;
 
     if (old->kind != v->kind || v->kind == XB__V_NUMBER) {
-        xb__error(cfg, &v->pos, "cannot append %s to \"%s\", which is %s (set at line %u)",
-                  xb__kind_name(v->kind), e->key, xb__kind_name(old->kind),
-                  old->pos.line);
+        xb__error(
+            cfg, &v->pos, "cannot append %s to \"%s\", which is %s (set at line %u)",
+            xb__kind_name(v->kind), e->key, xb__kind_name(old->kind), old->pos.line);
         old->bad = true;
         xb__value_free(v);
         return;
@@ -333,8 +340,10 @@ static bool statement_end(struct parser *p, const char *key)
         p->tok.kind == XB__T_EOF)
         return true;
     describe(&p->tok, what, sizeof(what));
-    xb__error(p->cfg, &p->tok.pos, "expected the end of the line or ';' after the value "
-              "of \"%s\", got %s", key, what);
+    xb__error(p->cfg, &p->tok.pos,
+              "expected the end of the line or ';' after the value "
+              "of \"%s\", got %s",
+              key, what);
     return false;
 }
 
@@ -454,7 +463,8 @@ static bool is_number_token(const char *s, size_t n)
         return false;
     for (; i < n; i++)
         if (!strchr("0123456789abcdefghijklmnopqrstuvwxyz"
-                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_.", s[i]))
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_.",
+                    s[i]))
             return false;
     return true;
 }
@@ -465,7 +475,8 @@ static bool is_key(const char *s, size_t n)
         return false;
     for (size_t i = 0; i < n; i++)
         if (!strchr("0123456789abcdefghijklmnopqrstuvwxyz"
-                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_.", s[i]))
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_.",
+                    s[i]))
             return false;
     return true;
 }

@@ -21,8 +21,8 @@ static void free_disk(struct xb_disk *d)
 
 static void free_vif(struct xb_vif *v)
 {
-    char **strs[] = {&v->mac, &v->bridge, &v->ip, &v->script, &v->vifname,
-                     &v->type, &v->model, &v->rate, &v->backend};
+    char **strs[] = {&v->mac,  &v->bridge, &v->ip,   &v->script, &v->vifname,
+                     &v->type, &v->model,  &v->rate, &v->backend};
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         free(*strs[i]);
@@ -30,10 +30,16 @@ static void free_vif(struct xb_vif *v)
 
 void xb_spec_free(struct xb_spec *s)
 {
-    char *strs[] = {s ? s->name : NULL, s ? s->kernel : NULL, s ? s->ramdisk : NULL,
-                    s ? s->cmdline : NULL, s ? s->cpus : NULL, s ? s->bootloader : NULL,
-                    s ? s->bootloader_args : NULL, s ? s->pvshim_path : NULL,
-                    s ? s->pvshim_cmdline : NULL, s ? s->seclabel : NULL,
+    char *strs[] = {s ? s->name : NULL,
+                    s ? s->kernel : NULL,
+                    s ? s->ramdisk : NULL,
+                    s ? s->cmdline : NULL,
+                    s ? s->cpus : NULL,
+                    s ? s->bootloader : NULL,
+                    s ? s->bootloader_args : NULL,
+                    s ? s->pvshim_path : NULL,
+                    s ? s->pvshim_cmdline : NULL,
+                    s ? s->seclabel : NULL,
                     s ? s->config_path : NULL};
 
     if (!s)

@@ -9,8 +9,8 @@ struct xb__ctx {
     struct xb_config *cfg;
     const struct xb_spec_opts *opts;
     struct xb_spec *spec;
-    const struct xb__entry *e;     /* the entry being applied */
-    const char *canon;             /* its value as the unsupported table sees it */
+    const struct xb__entry *e; /* the entry being applied */
+    const char *canon;         /* its value as the unsupported table sees it */
     /* Keys resolved together once every entry has been seen. */
     const struct xb__entry *cmdline, *root, *extra, *builder, *type;
     const struct xb__entry *name, *memory, *maxmem, *vcpus, *maxvcpus, *kernel;

@@ -13,13 +13,13 @@
 #include "specctx.h"
 
 static const struct {
-    const char *key;           /* fnmatch(3) pattern */
-    const char *value;         /* canonical value, NULL = any */
+    const char *key;   /* fnmatch(3) pattern */
+    const char *value; /* canonical value, NULL = any */
     bool acted_on;
 } rows[] = {
     {"name", NULL, true},
     {"type", "pv", true},
-    {"type", NULL, false},             /* pvh: not yet */
+    {"type", NULL, false}, /* pvh: not yet */
     {"builder", "pv", true},
     {"kernel", NULL, true},
     {"ramdisk", NULL, true},
@@ -33,7 +33,7 @@ static const struct {
     {"uuid", NULL, true},
     {"max_grant_frames", NULL, true},
     {"max_event_channels", NULL, true},
-    {"on_watchdog", "destroy", true},  /* the default: nothing to do */
+    {"on_watchdog", "destroy", true}, /* the default: nothing to do */
     {"on_watchdog", NULL, false},
     {"on_soft_reset", "soft-reset", true},
     {"on_soft_reset", NULL, false},
@@ -41,10 +41,10 @@ static const struct {
     {"on_*", "restart", true},
     {"on_*", "preserve", true},
     {"on_*", NULL, false},
-    {"pvshim", "0", true},             /* booleans set to their default */
+    {"pvshim", "0", true}, /* booleans set to their default */
     {"e820_host", "0", true},
-    {"*", "[]", true},                 /* empty lists: nothing to do */
-    {"*", NULL, false},                /* everything else */
+    {"*", "[]", true},  /* empty lists: nothing to do */
+    {"*", NULL, false}, /* everything else */
 };
 
 bool xb__builder_acts_on(const char *key, const char *canon)

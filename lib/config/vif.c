@@ -20,8 +20,8 @@ struct vif_parse {
     struct xb_vif *vif;
 };
 
-__attribute__((format(printf, 3, 4)))
-static void vif_diag(struct vif_parse *p, size_t off, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+vif_diag(struct vif_parse *p, size_t off, const char *fmt, ...)
 {
     struct xb__pos at = xb__pos_in(p->v, off);
     char msg[512];
@@ -57,7 +57,8 @@ static bool check_value(struct vif_parse *p, const char *key, const char *val, s
         vif_diag(p, off, "type \"%s\" is not vif or ioemu", val);
         return false;
     }
-    if (!strcmp(key, "mtu") && (xb__parse_u64(val, &mtu) < 0 || mtu < 68 || mtu > 65535)) {
+    if (!strcmp(key, "mtu") &&
+        (xb__parse_u64(val, &mtu) < 0 || mtu < 68 || mtu > 65535)) {
         vif_diag(p, off, "mtu \"%s\" is not a number from 68 to 65535", val);
         return false;
     }
@@ -70,11 +71,11 @@ static bool check_value(struct vif_parse *p, const char *key, const char *val, s
 #define NO_FIELD SIZE_MAX
 static const struct {
     const char *key;
-    size_t off;                /* char * field; NO_FIELD for mtu (numeric) */
+    size_t off; /* char * field; NO_FIELD for mtu (numeric) */
 } vif_keys[] = {
-    {"mac", VIF(mac)}, {"bridge", VIF(bridge)}, {"ip", VIF(ip)},
+    {"mac", VIF(mac)},       {"bridge", VIF(bridge)},   {"ip", VIF(ip)},
     {"script", VIF(script)}, {"vifname", VIF(vifname)}, {"type", VIF(type)},
-    {"model", VIF(model)}, {"rate", VIF(rate)}, {"backend", VIF(backend)},
+    {"model", VIF(model)},   {"rate", VIF(rate)},       {"backend", VIF(backend)},
     {"mtu", NO_FIELD},
 };
 #define N_VIF_KEYS (sizeof(vif_keys) / sizeof(vif_keys[0]))
@@ -88,8 +89,9 @@ static void unknown(struct vif_parse *p, const char *key, size_t off)
         names[i] = vif_keys[i].key;
     hint = xb__suggest(key, names, N_VIF_KEYS);
     xb__diag(p->c->cfg, p->c->opts->strict ? XB_SEV_ERROR : XB_SEV_WARNING, &at,
-             "vif: unknown parameter \"%s\"%s%s%s%s", key, hint ? " (did you mean \"" : "",
-             hint ? hint : "", hint ? "\"?)" : "", p->c->opts->strict ? "" : "; ignored");
+             "vif: unknown parameter \"%s\"%s%s%s%s", key,
+             hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "",
+             p->c->opts->strict ? "" : "; ignored");
 }
 
 static void pair(struct vif_parse *p, char *s, size_t off)

@@ -78,7 +78,8 @@ static void numbers_in_every_base_and_quoted(void **state)
 {
     struct fix f = {0};
 
-    run(&f, OK_BASE "memory = 0x40\nmaxmem = '0100'\nvcpus = \"3\"\nmaxvcpus = 010\n", NULL);
+    run(&f, OK_BASE "memory = 0x40\nmaxmem = '0100'\nvcpus = \"3\"\nmaxvcpus = 010\n",
+        NULL);
     assert_int_equal(f.rc, 0);
     assert_int_equal(f.spec->memory_mib, 64);
     assert_int_equal(f.spec->maxmem_mib, 64);
@@ -102,8 +103,10 @@ static void every_error_reported_with_position(void **state)
     struct fix f = {0};
     const struct xb_diag *d;
 
-    run(&f, "name = 'g'\nmemory = '25x'\nvcpus = 0\non_crash = destroy\nkernel = '/k'\n"
-            "extra = 'bad \\q'\n", NULL);
+    run(&f,
+        "name = 'g'\nmemory = '25x'\nvcpus = 0\non_crash = destroy\nkernel = '/k'\n"
+        "extra = 'bad \\q'\n",
+        NULL);
     assert_int_equal(f.rc, -EINVAL);
     assert_null(f.spec);
     assert_int_equal(xb_config_error_count(f.cfg), 4);
@@ -161,8 +164,10 @@ static void append_concatenates_strings_and_lists(void **state)
 {
     struct fix f = {0};
 
-    run(&f, OK_BASE "extra = 'a'\nextra += ' b'\ndisk = ['/x,raw,xvda,w']\n"
-            "disk += ['/y,raw,xvdb,r', ]\n", NULL);
+    run(&f,
+        OK_BASE "extra = 'a'\nextra += ' b'\ndisk = ['/x,raw,xvda,w']\n"
+                "disk += ['/y,raw,xvdb,r', ]\n",
+        NULL);
     assert_int_equal(f.rc, 0);
     assert_string_equal(f.spec->cmdline, "a b");
     assert_int_equal(f.spec->n_disks, 2);
@@ -177,8 +182,9 @@ static void overrides_apply_after_the_file(void **state)
     struct xb_spec_opts o = {.override_dir = "/home/u"};
 
     assert_int_equal(xb_config_new(&f.cfg), 0);
-    assert_int_equal(xb_config_parse(f.cfg, OK_BASE "memory = 64\n", strlen(OK_BASE) + 12,
-                                     "g.cfg"), 0);
+    assert_int_equal(
+        xb_config_parse(f.cfg, OK_BASE "memory = 64\n", strlen(OK_BASE) + 12, "g.cfg"),
+        0);
     assert_int_equal(xb_config_parse_override(f.cfg, "memory=256"), 0);
     assert_int_equal(xb_config_parse_override(f.cfg, "ramdisk=initrd.img"), 0);
     assert_int_equal(xb_config_parse_override(f.cfg, "extra=console=hvc0 quiet"), 0);
@@ -236,9 +242,11 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
 {
     struct fix f = {0};
 
-    run(&f, OK_BASE "disk = [ 'file:/x.img,xvda,w' ]\non_crash = 'preserve'\n"
-            "on_reboot = 'coredump-restart'\non_watchdog = 'destroy'\nvif = []\n"
-            "e820_host = 0\npvshim = 1\n", NULL);
+    run(&f,
+        OK_BASE "disk = [ 'file:/x.img,xvda,w' ]\non_crash = 'preserve'\n"
+                "on_reboot = 'coredump-restart'\non_watchdog = 'destroy'\nvif = []\n"
+                "e820_host = 0\npvshim = 1\n",
+        NULL);
     assert_int_equal(f.rc, 0);
     assert_int_equal(f.spec->n_unsupported, 3);
     assert_string_equal(f.spec->unsupported[0].key, "disk");
@@ -252,8 +260,10 @@ static void disk_specs_in_every_form(void **state)
 {
     struct fix f = {0};
 
-    run(&f, OK_BASE "disk = [ 'file:/xen/alt.img,hda1,w', 'phy:/dev/vg/lv,xvdb,r',"
-            " 'format=qcow2,vdev=xvdc,target=/a,b', ',,hdc:cdrom' ]\n", NULL);
+    run(&f,
+        OK_BASE "disk = [ 'file:/xen/alt.img,hda1,w', 'phy:/dev/vg/lv,xvdb,r',"
+                " 'format=qcow2,vdev=xvdc,target=/a,b', ',,hdc:cdrom' ]\n",
+        NULL);
     assert_int_equal(f.rc, 0);
     assert_int_equal(f.spec->n_disks, 4);
     assert_string_equal(f.spec->disks[0].target, "/xen/alt.img");
@@ -275,12 +285,15 @@ static void disk_specs_in_every_form(void **state)
 
 static void uuid_and_vif_parse(void **state)
 {
-    static const unsigned char want[16] = {0x2b, 0x6e, 0x4a, 0x4e, 0x1c, 0x7e, 0x4a, 0x53,
-                                           0x9a, 0x3c, 0x5c, 0x0b, 0x6b, 0x1f, 0x7d, 0x21};
+    static const unsigned char want[16] = {0x2b, 0x6e, 0x4a, 0x4e, 0x1c, 0x7e,
+                                           0x4a, 0x53, 0x9a, 0x3c, 0x5c, 0x0b,
+                                           0x6b, 0x1f, 0x7d, 0x21};
     struct fix f = {0};
 
-    run(&f, OK_BASE "uuid = '2b6e4a4e-1c7e-4a53-9a3c-5c0b6b1f7d21'\n"
-            "vif = [ 'mac=00:16:3e:aa:bb:cc, bridge=xenbr0, mtu=1400' ]\n", NULL);
+    run(&f,
+        OK_BASE "uuid = '2b6e4a4e-1c7e-4a53-9a3c-5c0b6b1f7d21'\n"
+                "vif = [ 'mac=00:16:3e:aa:bb:cc, bridge=xenbr0, mtu=1400' ]\n",
+        NULL);
     assert_int_equal(f.rc, 0);
     assert_true(f.spec->has_uuid);
     assert_memory_equal(f.spec->uuid, want, 16);
@@ -327,8 +340,10 @@ static void syntax_errors_do_not_cascade(void **state)
 {
     struct fix f = {0};
 
-    run(&f, "name = 'g'\ndisk = [ 'a',\n  'b'\nkernel = '/k'\nvcpus = 1 2\n"
-            "memory = 'x\nmaxvcpus = 2\n", NULL);
+    run(&f,
+        "name = 'g'\ndisk = [ 'a',\n  'b'\nkernel = '/k'\nvcpus = 1 2\n"
+        "memory = 'x\nmaxvcpus = 2\n",
+        NULL);
     assert_int_equal(xb_config_error_count(f.cfg), 3);
     assert_non_null(find(&f, "list is not closed"));
     assert_non_null(find(&f, "after the value of \"vcpus\""));

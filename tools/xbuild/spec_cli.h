@@ -12,8 +12,8 @@
 #include <xbuild/spec.h>
 
 struct spec_load_opts {
-    bool strict;               /* unknown keys are errors */
-    bool quiet;                /* do not print warnings */
+    bool strict; /* unknown keys are errors */
+    bool quiet;  /* do not print warnings */
 };
 
 /*

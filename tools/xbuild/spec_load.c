@@ -23,9 +23,11 @@ static int diag_cmp(const void *a, const void *b)
     unsigned long long kx, ky;
 
     kx = ((unsigned long long)(x->file && !strcmp(x->file, XB_CONFIG_CMDLINE)) << 63) |
-         ((unsigned long long)(x->line ? x->line : 0xffffffffu) << 20) | (x->col & 0xfffff);
+         ((unsigned long long)(x->line ? x->line : 0xffffffffu) << 20) |
+         (x->col & 0xfffff);
     ky = ((unsigned long long)(y->file && !strcmp(y->file, XB_CONFIG_CMDLINE)) << 63) |
-         ((unsigned long long)(y->line ? y->line : 0xffffffffu) << 20) | (y->col & 0xfffff);
+         ((unsigned long long)(y->line ? y->line : 0xffffffffu) << 20) |
+         (y->col & 0xfffff);
     if (kx != ky)
         return kx < ky ? -1 : 1;
     return x < y ? -1 : x > y;
