@@ -16,7 +16,7 @@
 
 #define MAX_MEMORY_MIB (16ull << 20) /* 16 TiB */
 #define MAX_VCPUS      4096
-#define MAX_NAME       64
+#define MAX_NAME       255
 
 struct key_def {
     const char *name;
