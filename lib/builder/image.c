@@ -281,21 +281,20 @@ static int derive(struct xb_image *img, struct xb_err *err)
     bool pv_ok = pv_check(img, &a, &pv) == 0;
     bool pvh_ok = pvh_check(img, &pvh) == 0;
 
+    if (!pv_ok && !pvh_ok) { /* the PVH reason if the image meant to be PVH */
+        const struct xb_err *why =
+            img->notes.present & NOTE_BIT(XEN_ELFNOTE_PHYS32_ENTRY) ? &pvh : &pv;
+        return xb_err_set(err, why->code, "%s", why->msg);
+    }
     copy_reason(img->not_pv, sizeof(img->not_pv), pv.msg);
     copy_reason(img->not_pvh, sizeof(img->not_pvh), pvh.msg);
     img->pae = img->machine == EM_386 && wants_pae(&img->notes);
     if (pv_ok)
         apply_pv(img, &a);
-    else if (pvh_ok)
+    else
         apply_pvh_only(img);
     if (pvh_ok)
         img->guest_types |= XB_GUEST_PVH;
-    if (img->guest_types != 0)
-        goto out;
-    if (img->notes.present & NOTE_BIT(XEN_ELFNOTE_PHYS32_ENTRY))
-        return xb_err_set(err, pvh.code, "%s", pvh.msg);
-    return xb_err_set(err, pv.code, "%s", pv.msg);
-out:
     for (size_t i = 0; i < img->nsegs; i++) /* kstart - pstart == virt offset */
         img->segs[i].load_vaddr = img->segs[i].paddr + (img->virt_kstart - img->pstart);
     return 0;
