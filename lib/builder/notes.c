@@ -240,6 +240,7 @@ static int decode_note(struct xb_notes *n, const struct note *nt, struct xb_err 
 struct note_walk {
     const char *where;         /* "phdr[2]" or "section[5]" */
     unsigned *total;           /* notes seen so far in all areas */
+    unsigned index;            /* of the current note in this area */
     unsigned xen;              /* Xen notes decoded in this area */
 };
 
@@ -257,17 +258,17 @@ static int read_note(const uint8_t *p, uint64_t size, uint64_t off, struct note_
     if (size - off < 12)
         return xb_err_set(err, -EINVAL,
                           "%s: note %u header truncated (%" PRIu64 " bytes left, 12 needed)",
-                          w->where, *w->total, size - off);
+                          w->where, w->index, size - off);
     namesz = xb__le32(p + off);
     nt->descsz = xb__le32(p + off + 4);
     nt->type = xb__le32(p + off + 8);
     desc_off = off + 12 + align4(namesz);      /* cannot overflow: all < 2^34 */
     if (desc_off > size)
         return xb_err_set(err, -EINVAL, "%s: note %u: namesz 0x%" PRIx64
-                          " beyond end of note area", w->where, *w->total, namesz);
+                          " beyond end of note area", w->where, w->index, namesz);
     if (nt->descsz > size - desc_off)
         return xb_err_set(err, -EINVAL, "%s: note %u: descsz 0x%x beyond end of note area",
-                          w->where, *w->total, nt->descsz);
+                          w->where, w->index, nt->descsz);
     nt->desc = p + desc_off;
     *is_xen = namesz == 4 && memcmp(p + off + 12, "Xen", 4) == 0;
     *next = desc_off + align4(nt->descsz);
@@ -290,6 +291,7 @@ static int walk_notes(struct xb_notes *n, const uint8_t *p, uint64_t size,
         if (r < 0)
             return r;
         (*w->total)++;
+        w->index++;
         if (is_xen) {
             r = decode_note(n, &nt, err);
             if (r < 0)

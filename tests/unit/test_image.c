@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <elf.h>
 #include <lzo/lzo1x.h>
 
 #include <xbuild/image.h>
@@ -235,6 +236,38 @@ static void linux_bzimages(void **state)
     xb_image_free(plain);
 }
 
+/* Some binutils leave a PT_NOTE's p_offset at 0: Xen skips such a segment and
+ * reads the SHT_NOTE sections instead; so do we. */
+static void pt_note_offset_zero_uses_sections(void **state)
+{
+    struct xb_image *img = NULL;
+    struct xb_err err = {0};
+    size_t len;
+    uint8_t *buf = slurp("linux64.elf", &len);
+    Elf64_Ehdr eh;
+    int patched = 0;
+
+    memcpy(&eh, buf, sizeof(eh));
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+
+        memcpy(&ph, buf + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        if (ph.p_type != PT_NOTE)
+            continue;
+        ph.p_offset = 0;
+        memcpy(buf + eh.e_phoff + i * sizeof(ph), &ph, sizeof(ph));
+        patched++;
+    }
+    assert_int_equal(patched, 1);
+    if (xb_image_load_buffer(buf, len, NULL, &img, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(img->notes.source, XB_NOTES_SHT_NOTE);
+    assert_int_equal(img->notes.phys32_entry, 0x1000200);
+    assert_int_equal(img->guest_types, XB_GUEST_PV64 | XB_GUEST_PVH);
+    xb_image_free(img);
+    free(buf);
+}
+
 /* The limit is exact: elf_size passes, one byte less is a bomb. */
 static void decompression_limit(void **state)
 {
@@ -369,6 +402,7 @@ int main(void)
         cmocka_unit_test(legacy_shape),
         cmocka_unit_test(pvh_only_shape),
         cmocka_unit_test(linux_bzimages),
+        cmocka_unit_test(pt_note_offset_zero_uses_sections),
         cmocka_unit_test(decompression_limit),
         cmocka_unit_test(buffer_is_copied),
         cmocka_unit_test(bad_arguments),
