@@ -83,7 +83,7 @@ static void gen_shutdown(yajl_gen g, const struct xb_dominfo *d)
 
 static void gen_domain(yajl_gen g, const struct xb_dominfo *d)
 {
-    char uuid[37], st[7];
+    char uuid[37], st[7], secs[32];
     const uint8_t *u = d->uuid;
 
     snprintf(uuid, sizeof(uuid),
@@ -108,7 +108,8 @@ static void gen_domain(yajl_gen g, const struct xb_dominfo *d)
     gen_kv_int(g, "vcpus_online", d->vcpus_online);
     gen_kv_int(g, "max_vcpus", d->max_vcpus);
     gen_str(g, "cpu_time_s");
-    yajl_gen_double(g, (double)d->cpu_time_ns / 1e9);
+    snprintf(secs, sizeof(secs), "%.3f", (double)d->cpu_time_ns / 1e9);
+    yajl_gen_number(g, secs, strlen(secs));
     yajl_gen_map_close(g);
 }
 
