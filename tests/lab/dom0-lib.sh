@@ -30,5 +30,21 @@ lab_wait_gone() {
 	return 1
 }
 
-# lab_ms: monotonic milliseconds (for timing inside dom0).
-lab_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+# lab_ms: wall-clock milliseconds (for timing inside dom0).
+lab_ms() { gdate +%s%3N; }
+
+# lab_wait_down NAME [SECS=30]: wait until domain NAME is gone or has shut
+# down (state s, kept by a toolstack that does not reap it); prints "gone" or
+# "shutdown".
+lab_wait_down() {
+	_n=$(( ${2:-30} * 5 ))
+	while [ $_n -gt 0 ]; do
+		_st=$(xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }')
+		[ -z "$_st" ] && { echo gone; return 0; }
+		case $_st in *s*) echo shutdown; return 0 ;; esac
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+	echo "lab: domain $1 still running after ${2:-30}s"
+	return 1
+}

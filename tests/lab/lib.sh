@@ -18,6 +18,9 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_TOP=$(cd "$LAB_DIR/../.." && pwd)
 LAB_CACHE=${XB_LAB_CACHE:-$LAB_DIR/cache}
 LAB_WORK=$LAB_DIR/work
+# What this copy of lib.sh builds depends on its text as read now (a run that
+# sourced an older lib.sh must not pass its output off as current).
+LAB_LIB_HASH=$(sha1sum <"${BASH_SOURCE[0]}" | cut -c1-40)
 LAB_XEN_PKGS=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common
   xenstore-utils libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1
   libxengnttab1 libxenstore4 libxentoollog1 libxentoolcore1 libxenhypfs1
@@ -105,14 +108,17 @@ lab_cpio() {
   mv "$tmp" "$2"
 }
 
-# Is $1 missing or older than any of the other files?
-lab_stale() {
-  local out=$1 f
+# Is $1 missing or built from other inputs than the files $2...? The key
+# (this lib.sh and the inputs' contents) is kept in $1.key; lab_built saves it.
+lab_key() {
   shift
-  [ -s "$out" ] || return 0
-  for f in "$@"; do [ "$f" -nt "$out" ] && return 0; done
-  return 1
+  { echo "$LAB_LIB_HASH"; cat "$@"; } | sha1sum | cut -c1-40
 }
+lab_stale() {
+  [ -s "$1" ] && [ -f "$1.key" ] && [ "$(cat "$1.key")" = "$(lab_key "$@")" ] && return 1
+  return 0
+}
+lab_built() { lab_key "$@" >"$1.key"; }
 
 lab_busybox() {
   local bb
@@ -124,13 +130,15 @@ lab_busybox() {
 lab_domu_initrd() {
   local out="$LAB_CACHE/domu-initrd.cpio.gz" bb
   bb=$(lab_busybox)
-  lab_stale "$out" "$LAB_DIR/domu-init" "$bb" || return 0
+  local inputs=("$LAB_DIR/domu-init" "$bb")
+  lab_stale "$out" "${inputs[@]}" || return 0
   local d
   d=$(mktemp -d "$LAB_CACHE/domu.XXXXXX")
   mkdir -p "$d/bin" "$d/proc" "$d/sys" "$d/dev"
   cp "$bb" "$d/bin/busybox"
   install -m 755 "$LAB_DIR/domu-init" "$d/init"
   lab_cpio "$d" "$out" gz
+  lab_built "$out" "${inputs[@]}"
   rm -rf "$d"
 }
 
@@ -163,13 +171,15 @@ lab_dom0_base() {
   local out="$LAB_CACHE/dom0-base.cpio.gz" bb kver
   bb=$(lab_busybox)
   kver=$(lab_kver)
-  lab_stale "$out" "$LAB_DIR/dom0-init" "$LAB_DIR/dom0-lib.sh" "$LAB_DIR/lib.sh" \
-    "$LAB_CACHE/debs.stamp" "$LAB_CACHE/domu-initrd.cpio.gz" "$bb" || return 0
+  local inputs=("$LAB_DIR/dom0-init" "$LAB_DIR/dom0-lib.sh" "$LAB_CACHE/debs.stamp"
+    "$LAB_CACHE/domu-initrd.cpio.gz.key" "$bb")
+  lab_stale "$out" "${inputs[@]}" || return 0
   lab_log "building the dom0 initramfs"
   local d x m ko
   d=$(mktemp -d "$LAB_CACHE/dom0.XXXXXX")
   mkdir -p "$d"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,lab/domu,lib/modules/xen,usr/lib/x86_64-linux-gnu}
-  mkdir -p "$d"/var/{lib/xen,lib/xenstored,log/xen/console,run}
+  mkdir -p "$d"/var/{lib/xen,lib/xenstored,log/xen/console} "$d/run/xen"
+  ln -s ../run "$d/var/run"
   cp "$bb" "$d/bin/busybox"
   install -m 755 "$LAB_DIR/dom0-init" "$d/init"
   install -m 644 "$LAB_DIR/dom0-lib.sh" "$d/lab/lib.sh"
@@ -180,6 +190,9 @@ lab_dom0_base() {
     lab_copy_elf "$d" usr/lib/x86_64-linux-gnu "$xb/$x"
   done
   mkdir -p "$d/usr/bin"
+  # GNU date for lab_ms (busybox date has no %N)
+  cp "$(command -v date)" "$d/usr/bin/gdate"
+  lab_copy_elf "$d" usr/lib/x86_64-linux-gnu "$d/usr/bin/gdate"
   cp "$LAB_CACHE/root/usr/bin/xenstore" "$d/usr/bin/xenstore"
   for x in read write ls list rm exists watch chmod; do ln -s xenstore "$d/usr/bin/xenstore-$x"; done
   lab_copy_elf "$d" usr/lib/x86_64-linux-gnu "$LAB_CACHE/root/usr/bin/xenstore"
@@ -213,6 +226,7 @@ EOF
   echo "root:x:0:0:root:/root:/bin/sh" >"$d/etc/passwd"
   echo "root:x:0:" >"$d/etc/group"
   lab_cpio "$d" "$out" gz
+  lab_built "$out" "${inputs[@]}"
   rm -rf "$d"
 }
 
