@@ -280,8 +280,12 @@ static void apply_list(struct xb__ctx *c, const struct key_def *k)
 /* Keys xbuild knows but does not model: any value, recorded as unsupported. */
 static void apply_other(struct xb__ctx *c, const struct key_def *k)
 {
-    if (c->e->value->kind == XB__V_LIST && c->e->value->n_items == 0)
+    const struct xb__value *v = c->e->value;
+
+    if (v->kind == XB__V_LIST && v->n_items == 0)
         c->canon = "[]";
+    else if (v->kind != XB__V_LIST && strcmp(v->text, "0") == 0)
+        c->canon = "0";
 }
 
 #define STR(k, f)                                                                        \
@@ -316,6 +320,7 @@ static void apply_other(struct xb__ctx *c, const struct key_def *k)
 /* Every key xbuild understands, alphabetical. */
 static const struct key_def keys[] = {
     OTHER("acpi"),
+    OTHER("altp2m"),
     STR("bootloader", bootloader),
     {"bootloader_args", apply_args, FIELD(bootloader_args), 0, 0, 0},
     LATER("builder", builder),
@@ -327,6 +332,8 @@ static const struct key_def keys[] = {
     OTHER("cpupool"),
     {"cpus", apply_cpus, 0, 0, 0, 0},
     OTHER("cpus_soft"),
+    OTHER("device_model_override"),
+    OTHER("device_model_version"),
     OTHER("device_tree"),
     {"disk", apply_list, 1, 0, 0, 0},
     OTHER("driver_domain"),
@@ -337,6 +344,7 @@ static const struct key_def keys[] = {
     OTHER("ioports"),
     OTHER("irqs"),
     LATER("kernel", kernel),
+    OTHER("keymap"),
     OTHER("localtime"),
     UINT("max_event_channels", max_event_channels, 1, 1u << 17),
     UINT("max_grant_frames", max_grant_frames, 1, 1u << 16),
@@ -351,16 +359,19 @@ static const struct key_def keys[] = {
     ACTION("on_reboot", on_reboot),
     ACTION("on_soft_reset", on_soft_reset),
     ACTION("on_watchdog", on_watchdog),
+    OTHER("opengl"),
     OTHER("p9"),
+    OTHER("passthrough"),
     OTHER("pci"),
     OTHER("pool"),
+    OTHER("pvcalls"),
     BOOL("pvshim", pvshim),
     STR("pvshim_cmdline", pvshim_cmdline),
     PATH("pvshim_path", pvshim_path, 0),
-    OTHER("pvcalls"),
     PATH("ramdisk", ramdisk, FIELD(ramdisk_pos)),
     LATER("root", root),
     OTHER("rtc_timeoffset"),
+    OTHER("sdl"),
     STR("seclabel", seclabel),
     OTHER("tsc_mode"),
     LATER("type", type),
@@ -372,6 +383,13 @@ static const struct key_def keys[] = {
     OTHER("vfb"),
     {"vif", apply_list, 2, 0, 0, 0},
     OTHER("vkb"),
+    OTHER("vnc"),
+    OTHER("vncdisplay"),
+    OTHER("vnclisten"),
+    OTHER("vncpasswd"),
+    OTHER("vncunused"),
+    OTHER("vnuma"),
+    OTHER("vpmu"),
     OTHER("vsnd"),
     OTHER("vtpm"),
 };

@@ -41,10 +41,10 @@ static const struct {
     {"on_*", "restart", true},
     {"on_*", "preserve", true},
     {"on_*", NULL, false},
-    {"pvshim", "0", true}, /* booleans set to their default */
-    {"e820_host", "0", true},
-    {"*", "[]", true},  /* empty lists: nothing to do */
-    {"*", NULL, false}, /* everything else */
+    {"acpi", NULL, false}, /* PVH: 0 is not its default */
+    {"*", "0", true},      /* 0 (off, none) is every other key's default */
+    {"*", "[]", true},     /* empty lists: nothing to do */
+    {"*", NULL, false},    /* everything else */
 };
 
 bool xb__builder_acts_on(const char *key, const char *canon)
