@@ -265,7 +265,8 @@ static int create_domain(const struct xb_spec *spec, const struct create_opts *o
     }
     for (size_t i = 0; !o->quiet && xb_warning(ctx, i); i++)
         cli_warn("%s", xb_warning(ctx, i));
-    if (o->console && cli_console_open(ctx, domid, &fd) != 0)
+    if ((o->console && cli_console_open(ctx, domid, &fd) != 0) ||
+        cli_monitor_spawn(domid, spec) != 0)
         goto undo;
     if (!o->paused && xb_domain_unpause(ctx, domid) != 0) {
         cli_error("create: unpause: %s", xb_errmsg(ctx));
