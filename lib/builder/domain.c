@@ -226,30 +226,41 @@ static int set_limits(struct build *b)
     return rc;
 }
 
+/* One 2 MiB extent at @first; when Xen has none left, 512 single pages. */
+static int populate_extent(struct build *b, uint64_t first)
+{
+    struct xb_hv *hv = bhv(b);
+    uint64_t frame = first;
+    int rc = hv->ops->populate_physmap(hv, b->domid, SUPERPAGE_ORDER, 1, &frame);
+
+    if (rc == -ENOMEM) {
+        xb_err_clear(berr(b));         /* not an error: retried page by page */
+        for (uint64_t i = 0; i < SUPERPAGE_PAGES; i++)
+            b->p2m[first + i] = first + i;
+        return hv->ops->populate_physmap(hv, b->domid, 0, SUPERPAGE_PAGES, b->p2m + first);
+    }
+    for (uint64_t i = 0; !rc && i < SUPERPAGE_PAGES; i++)
+        b->p2m[first + i] = frame + i;
+    return rc;
+}
+
 /* Populate in 2 MiB extents where possible, the remainder page by page. */
 static int populate(struct build *b)
 {
     struct xb_hv *hv = bhv(b);
-    uint64_t total = b->lo.total_pages, nsuper = total / SUPERPAGE_PAGES;
-    uint64_t done = nsuper * SUPERPAGE_PAGES;
-    uint64_t *ext;
+    uint64_t total = b->lo.total_pages;
+    uint64_t done = total / SUPERPAGE_PAGES * SUPERPAGE_PAGES;
     int rc = 0;
 
     b->p2m = calloc(total, sizeof(*b->p2m));
-    ext = calloc(nsuper + 1, sizeof(*ext));
-    if (!b->p2m || !ext)
-        rc = xb_err_set(berr(b), -ENOMEM, "memory: out of memory for the p2m");
-    for (uint64_t i = 0; !rc && i < nsuper; i++)
-        ext[i] = i * SUPERPAGE_PAGES;
-    if (!rc && nsuper)
-        rc = hv->ops->populate_physmap(hv, b->domid, SUPERPAGE_ORDER, nsuper, ext);
-    for (uint64_t i = 0; !rc && i < done; i++)
-        b->p2m[i] = ext[i / SUPERPAGE_PAGES] + i % SUPERPAGE_PAGES;
+    if (!b->p2m)
+        return xb_err_set(berr(b), -ENOMEM, "memory: out of memory for the p2m");
+    for (uint64_t first = 0; !rc && first < done; first += SUPERPAGE_PAGES)
+        rc = populate_extent(b, first);
     for (uint64_t i = done; !rc && i < total; i++)
         b->p2m[i] = i;
     if (!rc && total > done)
         rc = hv->ops->populate_physmap(hv, b->domid, 0, total - done, b->p2m + done);
-    free(ext);
     return rc;
 }
 

@@ -95,6 +95,7 @@ struct sim {
     struct sim_map *maps;
     size_t nmaps, mapcap;
     long calls, fail_at;
+    bool no_superpages;                 /* order-9 populate fails with -ENOMEM */
 };
 
 static const struct xb_hv_ops sim_ops;
@@ -432,7 +433,8 @@ static int sim_set_address_size(struct xb_hv *hv, uint32_t domid, unsigned bits)
 static int populate_one(struct sim *s, struct sim_dom *d, unsigned order, uint64_t *frame)
 {
     xb_mfn mfn;
-    int rc = order ? alloc_chunk(s, d->domid, &mfn) : alloc_frame(s, d->domid, &mfn);
+    int rc = order ? (s->no_superpages ? -ENOMEM : alloc_chunk(s, d->domid, &mfn))
+                   : alloc_frame(s, d->domid, &mfn);
 
     if (rc)
         return rc;
@@ -1464,4 +1466,10 @@ char *xb__sim_xs_dump(struct xb_hv *hv)
 size_t xb__sim_xs_count(struct xb_hv *hv)
 {
     return xb__sim_is(hv) ? to_sim(hv)->xs.count : 0;
+}
+
+void xb__sim_no_superpages(struct xb_hv *hv, bool on)
+{
+    if (xb__sim_is(hv))
+        to_sim(hv)->no_superpages = on;
 }

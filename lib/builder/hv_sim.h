@@ -74,6 +74,9 @@ long xb__sim_calls(struct xb_hv *hv);
 /* Fail the @n-th op call from now on counted from 0 (-1 = never); resets the count. */
 void xb__sim_fail_at(struct xb_hv *hv, long n);
 
+/* Make every 2 MiB populate fail with -ENOMEM, as on a fragmented host. */
+void xb__sim_no_superpages(struct xb_hv *hv, bool on);
+
 /* All xenstore nodes, one "path=value\n" line each, sorted; malloc'd. */
 char *xb__sim_xs_dump(struct xb_hv *hv);
 

@@ -335,6 +335,28 @@ static void pv64_minios_like(void **state)
     create_and_check(XB_GUEST_PV64, 0, 0, 77);
 }
 
+/* No 2 MiB extents left on the host: the builder falls back to 4 KiB pages. */
+static void no_superpages_falls_back(void **state)
+{
+    struct xb_ctx *ctx = open_sim(4, NULL);
+    struct test_kernel *k = malloc(sizeof(*k));
+    char cmdline[] = "frag";
+    struct xb_spec spec = make_spec(cmdline);
+    struct xb_layout lo;
+    struct xb_create_opts opts = {.layout = &lo};
+    uint32_t domid = 0;
+
+    assert_non_null(k);
+    make_kernel(k, XB_GUEST_PV64, 0, 0);
+    opts.image = &k->img;
+    xb__sim_no_superpages(xb__ctx_hv(ctx), true);
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), 0);
+    assert_string_equal(xb_errmsg(ctx), "");
+    check_domain(ctx, domid, &k->img, &lo, cmdline, 33);
+    free(k);
+    xb_ctx_close(ctx);
+}
+
 static void pv64_linux_like(void **state)
 {
     create_and_check(XB_GUEST_PV64, 0xffffffff80000000ull, 0xffffffff81000000ull, 5);
@@ -514,6 +536,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pv64_minios_like),
         cmocka_unit_test(pv64_linux_like),
+        cmocka_unit_test(no_superpages_falls_back),
         cmocka_unit_test(pae_embox_like),
         cmocka_unit_test(pae_at_3g),
         cmocka_unit_test(pae_refused_without_caps),
