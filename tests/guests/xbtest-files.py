@@ -7,12 +7,15 @@
       multiple of the page size on purpose).
 
   xbtest-files.py config --kernel PATH --ramdisk PATH --ramdisk-file FILE
-                         [--name N] [--memory MIB] [--on-crash ACTION] --out CFG
+                         [--name N] [--memory MIB] [--on-crash ACTION]
+                         [--lie KEY=VALUE]... --out CFG
       Write an xl.cfg for the guest whose command line carries the
       expectations the guest checks (README.md): name=, mem=, rd_len=,
       rd_crc= (zlib CRC-32 of FILE) and len= (the whole line's length).
       --kernel/--ramdisk are written as given (paths as the toolstack sees
-      them); --ramdisk-file is the local file to measure.
+      them); --ramdisk-file is the local file to measure. --lie KEY=VALUE
+      (repeatable) states a wrong expectation, for tests that the guest
+      does report failures.
 """
 import argparse
 import sys
@@ -28,9 +31,15 @@ def ramdisk_bytes(size):
     return bytes(out[:size])
 
 
-def cmdline(name, mem, rd):
-    base = "xbtest name=%s mem=%d rd_len=%d rd_crc=0x%08x" % (
-        name, mem, len(rd), zlib.crc32(rd) & 0xFFFFFFFF)
+def cmdline(name, mem, rd, lies):
+    keys = {"name": name, "mem": "%d" % mem, "rd_len": "%d" % len(rd),
+            "rd_crc": "0x%08x" % (zlib.crc32(rd) & 0xFFFFFFFF)}
+    for lie in lies:
+        k, _, v = lie.partition("=")
+        if k not in keys:
+            raise SystemExit("--lie: unknown key %r" % k)
+        keys[k] = v
+    base = "xbtest " + " ".join("%s=%s" % kv for kv in keys.items())
     n = len(base) + len(" len=") + 1
     while len("%s len=%d" % (base, n)) != n:
         n = len("%s len=%d" % (base, n))
@@ -69,6 +78,8 @@ def main(argv):
     c.add_argument("--name", default="xbtest")
     c.add_argument("--memory", type=int, default=32)
     c.add_argument("--on-crash", default="destroy")
+    c.add_argument("--lie", action="append", default=[], metavar="KEY=VALUE",
+                   help="state a wrong expectation (negative tests)")
     c.add_argument("--out", required=True)
     a = p.parse_args(argv)
 
@@ -80,7 +91,7 @@ def main(argv):
         rd = f.read()
     text = CONFIG.format(name=a.name, kernel=a.kernel, ramdisk=a.ramdisk,
                          mem=a.memory, on_crash=a.on_crash,
-                         cmdline=cmdline(a.name, a.memory, rd))
+                         cmdline=cmdline(a.name, a.memory, rd, a.lie))
     with open(a.out, "w") as f:
         f.write(text)
     return 0

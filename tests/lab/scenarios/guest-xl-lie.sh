@@ -11,12 +11,13 @@ t0=$(lab_ms)
 xl create /lab/files/xbtest-lie.cfg || exit 1
 lab_wait_console $name 'XBTEST RESULT' 120 || { xl list; exit 1; }
 echo "guest-xl-lie: console after $(( $(lab_ms) - t0 )) ms"
-n=50
-while [ $n -gt 0 ] && ! xl list $name 2>/dev/null | grep -q ' -*c-* '; do
+n=50 state=
+while [ $n -gt 0 ]; do
+  state=$(xl list $name 2>/dev/null | awk 'NR == 2 { print $5 }')
+  case $state in *c*) break ;; esac
   sleep 0.2; n=$((n - 1))
 done
-echo "guest-xl-lie: result after $(( $(lab_ms) - t0 )) ms"
-state=$(xl list $name 2>/dev/null | awk 'NR == 2 { print $5 }')
+echo "guest-xl-lie: state '$state' after $(( $(lab_ms) - t0 )) ms"
 xl destroy $name 2>/dev/null
 cat "$log"
 fails=$(grep '^XBTEST CHECK [a-z_0-9]* FAIL ' "$log" | awk '{ print $3 }' | sort | tr '\n' ' ')
