@@ -289,6 +289,25 @@ static int rm_missing_ok(struct xb_hv *hv, uint32_t tx, const char *path)
     return rc == -ENOENT ? 0 : rc;
 }
 
+/* Backend nodes dom0 serves for @domid (xl writes a console backend). */
+static int remove_backends(struct xb_hv *hv, uint32_t tx, uint32_t domid)
+{
+    char **types = NULL, p[XS_PATH_MAX];
+    size_t n = 0;
+    int rc = hv->ops->xs_directory(hv, tx, "/local/domain/0/backend", &types, &n);
+
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(p, sizeof(p), "/local/domain/0/backend/%s/%u", types[i], domid);
+        if (rc == 0)
+            rc = rm_missing_ok(hv, tx, p);
+        free(types[i]);
+    }
+    free(types);
+    return rc;
+}
+
 static int remove_nodes(struct xb_hv *hv, uint32_t tx, uint32_t domid)
 {
     char p[XS_PATH_MAX], *vm = NULL;
@@ -303,7 +322,7 @@ static int remove_nodes(struct xb_hv *hv, uint32_t tx, uint32_t domid)
     snprintf(p, sizeof(p), "/libxl/%u", domid);
     if (rc == 0)
         rc = rm_missing_ok(hv, tx, p);
-    return rc;
+    return rc ? rc : remove_backends(hv, tx, domid);
 }
 
 /* xenstored may never have been told about a half-built domain: not an error. */
