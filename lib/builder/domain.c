@@ -176,6 +176,8 @@ static int check_caps(struct build *b)
         return rc;
     if (caps_have(pi.caps, b->lo.guest_type))
         return 0;
+    for (size_t n = strlen(pi.caps); n > 0 && pi.caps[n - 1] == ' '; n--)
+        pi.caps[n - 1] = '\0';
     return xb_err_set(berr(b), -EOPNOTSUPP, "kernel: %s is a %s guest but this Xen %u.%u "
                       "only runs \"%s\"; use a 64-bit PV or a PVH kernel, or a Xen built "
                       "with 32-bit PV support (CONFIG_PV32)",

@@ -421,6 +421,39 @@ static void long_cmdline_warns(void **state)
     xb_ctx_close(ctx);
 }
 
+/* Image fields that disagree with each other are refused, nothing left behind. */
+static void hostile_image_refused(void **state)
+{
+    struct xb_ctx *ctx = open_sim(2, NULL);
+    struct xb_hv *hv = xb__ctx_hv(ctx);
+    struct test_kernel *k = malloc(sizeof(*k));
+    struct xb_spec spec = make_spec(NULL);
+    struct xb_create_opts opts = {0};
+    uint32_t domid = 0;
+
+    assert_non_null(k);
+    make_kernel(k, XB_GUEST_PV64, 0, 0);
+    k->seg[1].load_vaddr = k->img.virt_kend - 8;           /* runs past the kernel */
+    opts.image = &k->img;
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EINVAL);
+    assert_non_null(strstr(xb_errmsg(ctx), "outside the kernel's range"));
+    make_kernel(k, XB_GUEST_PV64, 0, 0);
+    k->seg[0].offset = UINT64_MAX - 10;                     /* offset + size wraps */
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EINVAL);
+    make_kernel(k, XB_GUEST_PV64, 0, 0);
+    k->img.virt_entry = k->img.virt_kend;                   /* entry outside */
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EINVAL);
+    assert_non_null(strstr(xb_errmsg(ctx), "entry point"));
+    make_kernel(k, XB_GUEST_PV64, 0, 0);
+    k->img.guest_types = XB_GUEST_PVH;                      /* not PV */
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -ENOEXEC);
+    assert_non_null(strstr(xb_errmsg(ctx), "type = \"pvh\""));
+    assert_int_equal(xb__sim_ndomains(hv), 0);
+    assert_int_equal(xb__sim_nr_maps(hv), 0);
+    free(k);
+    xb_ctx_close(ctx);
+}
+
 /* Fail op call N for N = 0, 1, ... until create succeeds: each failure
  * returns an error with a message and leaves no domain, no xenstore node,
  * no event channel and no mapping behind. */
@@ -541,6 +574,7 @@ int main(void)
         cmocka_unit_test(pae_at_3g),
         cmocka_unit_test(pae_refused_without_caps),
         cmocka_unit_test(long_cmdline_warns),
+        cmocka_unit_test(hostile_image_refused),
         cmocka_unit_test(fault_injection_pv64),
         cmocka_unit_test(fault_injection_pae),
         cmocka_unit_test(real_guest_x86_64),
