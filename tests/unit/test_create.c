@@ -312,7 +312,7 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart, uin
     struct test_kernel *k = malloc(sizeof(*k));
     char cmdline[] = "console=hvc0 xbtest=1";
     struct xb_spec spec = make_spec(cmdline);
-    struct xb_layout lo;
+    struct xb_layout lo, plan;
     struct xb_create_opts opts = {.layout = &lo};
     struct xb_sim_dominfo di;
     uint32_t domid = 0;
@@ -320,8 +320,11 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart, uin
     assert_non_null(k);
     make_kernel(k, guest, base, kstart);
     opts.image = &k->img;
+    assert_int_equal(xb_domain_plan(ctx, &spec, &opts, &plan), 0);
+    assert_int_equal(xb__sim_calls(xb__ctx_hv(ctx)), 0);   /* plan: no hypercall */
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), 0);
     assert_string_equal(xb_errmsg(ctx), "");
+    assert_memory_equal(&plan, &lo, sizeof(lo));
     check_domain(ctx, domid, &k->img, &lo, cmdline, 33);
     assert_int_equal(xb__sim_dominfo(xb__ctx_hv(ctx), domid, &di), 0);
     assert_false(di.paused);
