@@ -249,12 +249,12 @@ lab_check_host() {
   command -v apt-get >/dev/null || lab_die "apt-get not found: the lab fetches Debian packages"
 }
 
-# Per-run overlay: xbuild + libbuilder from build dir $2 (if built), scenario
-# $3 (may be empty: interactive shell), files $4...; written to
-# cpio file $1.
+# Per-run overlay: xbuild + libbuilder from build dir $2 (if built), the
+# scenarios in array LAB_SCENARIOS (none: interactive shell), files $3...;
+# written to cpio file $1.
 lab_overlay() {
-  local out=$1 build=$2 scenario=$3 f
-  shift 3
+  local out=$1 build=$2 f i=0
+  shift 2
   local d
   d=$(mktemp -d "$LAB_WORK/overlay.XXXXXX")
   mkdir -p "$d/lab/files" "$d/lab/bin" "$d/lab/lib"
@@ -267,7 +267,11 @@ lab_overlay() {
   else
     lab_log "no xbuild in $build (run scripts/build): dom0 will have xl only"
   fi
-  [ -n "$scenario" ] && install -m 755 "$scenario" "$d/lab/scenario.sh"
+  mkdir -p "$d/lab/scenarios"
+  for f in "${LAB_SCENARIOS[@]}"; do
+    i=$((i + 1))
+    install -m 755 "$f" "$d/lab/scenarios/$(printf %02d $i)-$(basename "$f")"
+  done
   for f in "$@"; do cp -a "$f" "$d/lab/files/" || lab_die "cannot copy $f"; done
   lab_cpio "$d" "$out"
   rm -rf "$d"
