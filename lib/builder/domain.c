@@ -185,6 +185,22 @@ static int check_caps(struct build *b)
                       pi.xen_major, pi.xen_minor, pi.caps);
 }
 
+/* Names are unique among running domains, as xl has them. */
+static int check_name(struct build *b)
+{
+    uint32_t other = 0;
+    int rc = xb_domain_find(b->ctx, b->spec->name, &other);
+
+    if (rc != 0 && rc != -ENOENT && rc != -EEXIST)
+        return rc;
+    xb_err_clear(berr(b));
+    if (rc == -ENOENT)
+        return 0;
+    return xb_err_set(berr(b), -EEXIST, "name: a domain named \"%s\" already exists%s; "
+                      "destroy it or choose another name", b->spec->name,
+                      rc == 0 ? "" : " (more than one)");
+}
+
 static int make_uuid(struct build *b)
 {
     if (b->spec->has_uuid) {
@@ -379,7 +395,7 @@ static step_fn *const plan_steps[] = {
 };
 
 static step_fn *const create_steps[] = {
-    check_caps, make_uuid, create_domain, set_limits, populate, alloc_evtchns,
+    check_caps, check_name, make_uuid, create_domain, set_limits, populate, alloc_evtchns,
     find_shared_info, boot_pv, seed_gnttab, introduce, unpause,
 };
 

@@ -328,6 +328,10 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart, uin
     check_domain(ctx, domid, &k->img, &lo, cmdline, 33);
     assert_int_equal(xb__sim_dominfo(xb__ctx_hv(ctx), domid, &di), 0);
     assert_false(di.paused);
+    /* the name is taken now */
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EEXIST);
+    assert_non_null(strstr(xb_errmsg(ctx), "\"t1\" already exists"));
+    assert_int_equal(xb__sim_ndomains(xb__ctx_hv(ctx)), 1);
     free(k);
     xb_ctx_close(ctx);
 }
