@@ -5,7 +5,10 @@
 #    every check of the guest passes;
 #  - `xbuild list --json` reports its runtime state (shut down, poweroff);
 #  - `xbuild destroy` removes it: no xenstore node mentions it afterwards and
-#    the free memory `xl info` reports is back where it was.
+#    the free memory `xl info` reports is back where it was;
+#  - `xbuild create -c` with on_poweroff=destroy: the console shows the guest
+#    from its first line to its last, written just before it powers off, and
+#    the monitor destroys it (create -c returns; nothing left behind).
 # Files: xbtest-x86_64 xbtest-ramdisk.bin xbtest-lab.cfg
 . /lab/lib.sh
 name=xbtest
@@ -54,4 +57,20 @@ while [ "$(free_mb)" != "$free0" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1));
 echo "free memory: before $free0 MiB, after $(free_mb) MiB"
 [ "$(free_mb)" = "$free0" ] || fail "free memory not back"
 xbuild destroy $name 2>&1 | grep -q "no domain named \"$name\"" || fail "destroy of a gone domain"
+
+t0=$(lab_ms)
+xbuild create -c /lab/files/xbtest-lab.cfg >/tmp/c2.txt 2>&1 || { cat /tmp/c2.txt; fail "create -c exited $?"; }
+t1=$(lab_ms)
+tr -d '\r' </tmp/c2.txt >/tmp/c2.log
+head -1 /tmp/c2.log | grep -q '^XBTEST BEGIN' || { head -3 /tmp/c2.log; fail "create -c missed the first line"; }
+grep -v '^$' /tmp/c2.log | tail -1 | grep -q '^XBTEST RESULT pass=15 fail=0' || { tail -3 /tmp/c2.log; fail "create -c missed the last line"; }
+echo "create -c: $(wc -l </tmp/c2.log) lines, first to last, returned after $((t1 - t0)) ms"
+lab_wait_gone $name 10 || fail "the monitor did not destroy $name (on_poweroff=destroy)"
+left=$(xenstore-ls -f / | grep -E "/local/domain/[1-9]|/libxl/[1-9]|$name")
+[ -z "$left" ] || { echo "$left"; fail "xenstore nodes left behind by the monitor"; }
+n=0
+while [ "$(free_mb)" != "$free0" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+[ "$(free_mb)" = "$free0" ] || fail "free memory not back after the monitor's destroy"
+sleep 0.5
+ps | grep -v grep | grep -q 'xbuild create' && { ps; fail "monitor still running"; }
 echo "xen-lifecycle: PASS"
