@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated machine itself: scrambled frames, limits Xen enforces
+ * (max memory, foreign frames, pinned tables mapped writable, page-table
+ * validation at pin time), event channels, fault injection, and the
+ * in-memory xenstore (implicit parents, perms inheritance, directories,
+ * transactions with conflicts).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "builder/hv_sim.h"
+
+#define PAGE 4096u
+
+static struct xb_hv *sim(struct xb_err *err)
+{
+    const struct xb_sim_opts o = {.total_pages = 8192, .seed = 3, .fail_at = -1};
+    struct xb_hv *hv = NULL;
+
+    assert_int_equal(xb_hv_sim_open(&o, &hv, err), 0);
+    return hv;
+}
+
+static uint32_t new_dom(struct xb_hv *hv, unsigned bits, uint64_t kib)
+{
+    const struct xb_hv_domcfg cfg = {.type = XB_HV_DOM_PV, .max_vcpus = 2};
+    uint32_t domid = 0;
+
+    assert_int_equal(hv->ops->domain_create(hv, &cfg, &domid), 0);
+    assert_int_equal(hv->ops->set_address_size(hv, domid, bits), 0);
+    assert_int_equal(hv->ops->set_max_mem(hv, domid, kib), 0);
+    return domid;
+}
+
+static void frames_scrambled_and_limited(void **state)
+{
+    struct xb_err err = {0};
+    struct xb_hv *hv = sim(&err);
+    uint32_t d = new_dom(hv, 64, 4096 + 2048);
+    uint64_t ext[2] = {0, 512}, pages[16];
+    unsigned ascending = 0;
+
+    assert_int_equal(hv->ops->populate_physmap(hv, d, 9, 2, ext), 0);
+    assert_int_equal(ext[0] % 512, 0);
+    assert_true(ext[0] >= 512);                     /* chunk 0 is Xen's */
+    assert_int_not_equal(ext[0] + 512, ext[1]);     /* extents are not in order */
+    for (int i = 0; i < 16; i++)
+        pages[i] = 1024 + (uint64_t)i;
+    assert_int_equal(hv->ops->populate_physmap(hv, d, 0, 16, pages), 0);
+    for (int i = 1; i < 16; i++)
+        ascending += pages[i] == pages[i - 1] + 1;
+    assert_true(ascending < 4);
+    assert_int_equal(xb__sim_frame_owner(hv, pages[3]), d);
+    assert_int_equal(xb__sim_dom_pages(hv, d), 1040);
+    /* beyond max memory: refused as a whole */
+    uint64_t more[512];
+    for (int i = 0; i < 512; i++)
+        more[i] = 2000 + (uint64_t)i;
+    assert_int_equal(hv->ops->populate_physmap(hv, d, 0, 512, more), -ENOMEM);
+    assert_int_equal(xb__sim_dom_pages(hv, d), 1040);
+    assert_int_equal(hv->ops->domain_destroy(hv, d), 0);
+    assert_int_equal(xb__sim_frame_owner(hv, pages[3]), UINT32_MAX);
+    assert_int_equal(xb__sim_ndomains(hv), 0);
+    hv->ops->close(hv);
+}
+
+static void foreign_maps_alias_guest_memory(void **state)
+{
+    struct xb_err err = {0};
+    struct xb_hv *hv = sim(&err);
+    uint32_t d = new_dom(hv, 64, 1024), other = new_dom(hv, 64, 1024);
+    uint64_t f[4] = {0, 1, 2, 3}, g[1] = {0};
+    uint8_t *p;
+
+    assert_int_equal(hv->ops->populate_physmap(hv, d, 0, 4, f), 0);
+    assert_int_equal(hv->ops->populate_physmap(hv, other, 0, 1, g), 0);
+    p = hv->ops->map_foreign(hv, d, true, f, 4);
+    assert_non_null(p);
+    p[2 * PAGE + 5] = 0x42;
+    assert_int_equal(xb__sim_frame(hv, f[2])[5], 0x42);
+    assert_int_equal(xb__sim_nr_maps(hv), 1);
+    assert_int_equal(hv->ops->unmap_foreign(hv, p, 4), 0);
+    assert_int_equal(xb__sim_nr_maps(hv), 0);
+    /* another domain's frame */
+    assert_null(hv->ops->map_foreign(hv, d, false, g, 1));
+    assert_int_equal(err.code, -EPERM);
+    hv->ops->close(hv);
+}
+
+/* A one-page L4 -> L3 -> L2 -> L1 hierarchy mapping itself at va 0. */
+static void build_tables(struct xb_hv *hv, uint32_t d, const uint64_t *f, bool l1_rw)
+{
+    uint64_t *t = hv->ops->map_foreign(hv, d, true, f, 5);
+
+    assert_non_null(t);
+    memset(t, 0, 5 * PAGE);
+    for (int l = 0; l < 3; l++)
+        t[l * 512] = (f[l + 1] << 12) | 0x67;
+    for (int i = 0; i < 5; i++)
+        t[3 * 512 + i] = (f[i] << 12) | (l1_rw && i == 2 ? 0x23 : 0x21);
+    assert_int_equal(hv->ops->unmap_foreign(hv, t, 5), 0);
+}
+
+static void pin_validates_tables(void **state)
+{
+    struct xb_err err = {0};
+    struct xb_hv *hv = sim(&err);
+    uint32_t d = new_dom(hv, 64, 1024);
+    uint64_t f[5] = {0, 1, 2, 3, 4};
+    struct xb_sim_pin pin;
+    void *w;
+
+    assert_int_equal(hv->ops->populate_physmap(hv, d, 0, 5, f), 0);
+    build_tables(hv, d, f, true);
+    assert_int_equal(hv->ops->pin_table(hv, d, 4, f[0]), -EINVAL);
+    assert_non_null(strstr(err.msg, "writable"));
+    xb_err_clear(&err);
+    build_tables(hv, d, f, false);
+    w = hv->ops->map_foreign(hv, d, true, &f[1], 1);       /* still mapped rw */
+    assert_int_equal(hv->ops->pin_table(hv, d, 4, f[0]), -EBUSY);
+    hv->ops->unmap_foreign(hv, w, 1);
+    xb_err_clear(&err);
+    assert_int_equal(hv->ops->pin_table(hv, d, 3, f[0]), -EINVAL);  /* 64-bit wants L4 */
+    xb_err_clear(&err);
+    assert_int_equal(hv->ops->pin_table(hv, d, 4, f[0]), 0);
+    assert_int_equal(xb__sim_pins(hv, d, &pin, 1), 1);
+    assert_int_equal(pin.mfn, f[0]);
+    assert_null(hv->ops->map_foreign(hv, d, true, &f[3], 1)); /* now a page table */
+    hv->ops->close(hv);
+}
+
+static void evtchns_and_fault_injection(void **state)
+{
+    struct xb_err err = {0};
+    struct xb_hv *hv = sim(&err);
+    uint32_t d = new_dom(hv, 64, 1024), p1, p2, remote;
+
+    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, d, 0, &p1), 0);
+    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, d, 7, &p2), 0);
+    assert_int_not_equal(p1, p2);
+    assert_true(xb__sim_evtchn(hv, d, p2, &remote));
+    assert_int_equal(remote, 7);
+    assert_int_equal(xb__sim_nr_evtchns(hv), 2);
+    xb__sim_fail_at(hv, 1);
+    assert_int_equal(hv->ops->domain_pause(hv, d), 0);
+    assert_int_equal(hv->ops->domain_pause(hv, d), -EIO);
+    assert_non_null(strstr(err.msg, "injected failure of domain_pause (call 1)"));
+    assert_int_equal(hv->ops->domain_pause(hv, d), 0);
+    assert_int_equal(xb__sim_calls(hv), 3);
+    assert_int_equal(hv->ops->domain_unpause(hv, d), -EINVAL);   /* no vCPU context */
+    assert_int_equal(hv->ops->domain_destroy(hv, d), 0);
+    assert_int_equal(xb__sim_nr_evtchns(hv), 0);
+    hv->ops->close(hv);
+}
+
+static void xs_read_str(struct xb_hv *hv, uint32_t tx, const char *path, const char *want)
+{
+    char *v = NULL;
+    size_t len = 0;
+
+    assert_int_equal(hv->ops->xs_read(hv, tx, path, &v, &len), 0);
+    assert_string_equal(v, want);
+    assert_int_equal(len, strlen(want));
+    free(v);
+}
+
+static void xenstore_tree_and_transactions(void **state)
+{
+    struct xb_err err = {0};
+    struct xb_hv *hv = sim(&err);
+    const struct xb_xs_perm perms[2] = {{.domid = 0}, {.domid = 5, .perms = XB_XS_PERM_READ}};
+    char **names = NULL, *v = NULL;
+    size_t n = 0, before = xb__sim_xs_count(hv);
+    uint32_t t1, t2;
+
+    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, "/a/b/c", "x", 1), 0);
+    xs_read_str(hv, XB_XS_NO_TX, "/a/b", "");               /* implicit parent */
+    assert_int_equal(hv->ops->xs_set_perms(hv, XB_XS_NO_TX, "/a", perms, 2), 0);
+    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, "/a/d", "y", 1), 0);
+    assert_int_equal(hv->ops->xs_directory(hv, XB_XS_NO_TX, "/a", &names, &n), 0);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, "bad//path", "", 0), -EINVAL);
+    /* a transaction sees its own writes; others see them after commit */
+    assert_int_equal(hv->ops->xs_transaction_start(hv, &t1), 0);
+    assert_int_equal(hv->ops->xs_write(hv, t1, "/a/t", "1", 1), 0);
+    assert_int_equal(hv->ops->xs_read(hv, XB_XS_NO_TX, "/a/t", &v, NULL), -ENOENT);
+    xs_read_str(hv, t1, "/a/t", "1");
+    assert_int_equal(hv->ops->xs_transaction_end(hv, t1, false), 0);
+    xs_read_str(hv, XB_XS_NO_TX, "/a/t", "1");
+    /* a conflicting commit is -EAGAIN and changes nothing */
+    assert_int_equal(hv->ops->xs_transaction_start(hv, &t2), 0);
+    assert_int_equal(hv->ops->xs_write(hv, t2, "/a/t", "2", 1), 0);
+    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, "/a/u", "3", 1), 0);
+    assert_int_equal(hv->ops->xs_transaction_end(hv, t2, false), -EAGAIN);
+    xs_read_str(hv, XB_XS_NO_TX, "/a/t", "1");
+    assert_int_equal(hv->ops->xs_rm(hv, XB_XS_NO_TX, "/a"), 0);
+    assert_int_equal(xb__sim_xs_count(hv), before);
+    assert_int_equal(hv->ops->xs_rm(hv, XB_XS_NO_TX, "/a"), -ENOENT);
+    hv->ops->close(hv);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(frames_scrambled_and_limited),
+        cmocka_unit_test(foreign_maps_alias_guest_memory),
+        cmocka_unit_test(pin_validates_tables),
+        cmocka_unit_test(evtchns_and_fault_injection),
+        cmocka_unit_test(xenstore_tree_and_transactions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
