@@ -91,11 +91,12 @@ static int check_kernel(const struct xb_layout_in *in, struct xb_err *err)
         return xb_err_set(err, -EINVAL, "kernel: entry point 0x%" PRIx64 " is outside the "
                           "kernel [0x%" PRIx64 ", 0x%" PRIx64 ")", in->virt_entry,
                           in->virt_kstart, in->virt_kend);
+    /* Xen fills the page holding it: any page from virt_base to the kernel's end. */
     if (in->virt_hypercall != XB_UNSET_ADDR &&
-        (in->virt_hypercall % XB_PAGE_SIZE || in->virt_hypercall < in->virt_kstart ||
-         in->virt_hypercall >= in->virt_kend))
-        return xb_err_set(err, -EINVAL, "kernel: hypercall page 0x%" PRIx64 " is not a "
-                          "page of the kernel", in->virt_hypercall);
+        (in->virt_hypercall < in->virt_base || in->virt_hypercall >= in->virt_kend))
+        return xb_err_set(err, -EINVAL, "kernel: hypercall page 0x%" PRIx64 " is outside "
+                          "[0x%" PRIx64 ", 0x%" PRIx64 ")", in->virt_hypercall,
+                          in->virt_base, in->virt_kend);
     return 0;
 }
 

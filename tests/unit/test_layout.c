@@ -217,6 +217,25 @@ static void hostile_inputs(void **state)
     rejects(in, -EINVAL, "not an x86 PV type");
 }
 
+/* As libxc: the hypercall page may be any page from virt_base to the kernel's end. */
+static void hypercall_page_anywhere_below_kend(void **state)
+{
+    struct xb_layout_in in = minios();
+    struct xb_layout lo;
+    struct xb_err err = {0};
+
+    in.virt_kstart = 0x100000;
+    in.virt_kend += 0x100000;
+    in.virt_entry = 0x100000;
+    in.virt_hypercall = 0x3000;              /* below the kernel */
+    assert_int_equal(xb__layout_compute(&in, &lo, &err), 0);
+    assert_int_equal(lo.seg[XB_SEG_KERNEL].pfn, 0x100);
+    in.virt_hypercall = 0x101234;            /* not aligned: its page */
+    assert_int_equal(xb__layout_compute(&in, &lo, &err), 0);
+    in.virt_hypercall = in.virt_kend;
+    rejects(in, -EINVAL, "hypercall page");
+}
+
 static void memory_too_small(void **state)
 {
     struct xb_layout_in in = minios();
@@ -249,6 +268,7 @@ int main(void)
         cmocka_unit_test(pae_extra_l2_below_3g),
         cmocka_unit_test(pae_at_3g_no_extra_l2),
         cmocka_unit_test(hostile_inputs),
+        cmocka_unit_test(hypercall_page_anywhere_below_kend),
         cmocka_unit_test(memory_too_small),
         cmocka_unit_test(pae_into_xen_area),
     };
