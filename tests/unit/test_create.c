@@ -570,7 +570,7 @@ static void fixtures_on_sim(void **state)
     const char *dir = getenv("XB_FIXTURES");
     struct dirent *e;
     unsigned built = 0, refused = 0;
-    DIR *d;
+    DIR *d = NULL;
 
     if (!dir || !(d = opendir(dir)))
         skip();
