@@ -393,7 +393,9 @@ static int map_bootstrap(struct xb_hv *hv, uint32_t domid, const struct xb_pv_bo
     if (!g->base)
         return xb_err_set(hv->err, -ENOMEM, "map_foreign: cannot map the %" PRIu64
                           " pages of the bootstrap region", n);
-    memset(g->base, 0, g->size);
+    /* Every segment starts zeroed (bss included); the slack after the boot
+     * stack is free memory the guest owns as it is. */
+    memset(g->base, 0, b->lo->seg[XB_SEG_STACK].vend - b->lo->virt_base);
     return 0;
 }
 
