@@ -9,7 +9,8 @@
 #   debs/                  the downloaded .debs
 #   root/                  all of them unpacked (dpkg -x)
 #   xen.elf                the uncompressed hypervisor (qemu's multiboot loader)
-#   vmlinuz                Debian's Linux bzImage (dom0 kernel, PV domU kernel)
+#   vmlinuz                Debian's Linux bzImage (the PV domU kernel)
+#   dom0-vmlinux           its ELF vmlinux, the dom0 kernel (boots faster)
 #   domu-initrd.cpio.gz    busybox initramfs: prints XB-DOMU-OK, powers off
 #   dom0-base.cpio.gz      dom0 initramfs without the per-run overlay
 # Per-run files go to tests/lab/work/ (gitignored), one mktemp dir per run.
@@ -95,6 +96,29 @@ lab_fetch_images() {
   fi
   ln -sfn "root/boot/vmlinuz-$kver" "$LAB_CACHE/vmlinuz"
   [ -s "$LAB_CACHE/vmlinuz" ] || lab_die "no vmlinuz-$kver in the kernel package"
+  lab_stale "$LAB_CACHE/dom0-vmlinux" "$LAB_CACHE/vmlinuz" || return 0
+  lab_vmlinux "$LAB_CACHE/vmlinuz" "$LAB_CACHE/dom0-vmlinux.tmp" &&
+    mv "$LAB_CACHE/dom0-vmlinux.tmp" "$LAB_CACHE/dom0-vmlinux" ||
+    lab_die "cannot unpack the ELF kernel from $LAB_CACHE/vmlinuz"
+  lab_built "$LAB_CACHE/dom0-vmlinux" "$LAB_CACHE/vmlinuz"
+}
+
+# The ELF vmlinux inside bzImage $1, into $2. Xen boots it as dom0 4-6 s
+# faster under TCG than the bzImage, whose payload it would decompress itself.
+lab_vmlinux() {
+  local k=$1 ss po pl magic
+  rd() { od -An -t "u$2" -j "$1" -N "$2" "$k" | tr -d ' '; }
+  ss=$(rd $((0x1f1)) 1) po=$(rd $((0x248)) 4) pl=$(rd $((0x24c)) 4)
+  payload() { tail -c +$(((ss + 1) * 512 + po + 1)) "$k" | head -c "$pl"; }
+  magic=$(payload | od -An -tx1 -N 4 | tr -d ' ')
+  case $magic in
+  fd377a58) payload | xz -dc --single-stream ;;
+  1f8b*) payload | gzip -dc ;;
+  28b52ffd) payload | zstd -qdc ;;
+  02214c18) payload | lz4 -dc ;;
+  *) echo "lab: unknown kernel payload magic $magic" >&2; return 1 ;;
+  esac >"$2" 2>/dev/null || [ -s "$2" ] || return 1
+  [ "$(od -An -c -N 4 "$2" | tr -d ' ')" = '177ELF' ]
 }
 
 # cpio (newc) of directory $1 into file $2, gzip'ed if $3 = gz.
@@ -293,5 +317,5 @@ lab_qemu_cmd() {
   LAB_QEMU=(qemu-system-x86_64 -accel tcg -cpu max,-smap -m 2048 -smp 2
     -nodefaults -no-reboot -display none
     -kernel "$LAB_CACHE/xen.elf" -append "$LAB_XEN_ARGS ${XB_LAB_XEN_ARGS:-}"
-    -initrd "$LAB_CACHE/vmlinuz $LAB_DOM0_ARGS lab.nonce=$LAB_NONCE ${XB_LAB_DOM0_ARGS:-},$1")
+    -initrd "${XB_LAB_DOM0_KERNEL:-$LAB_CACHE/dom0-vmlinux} $LAB_DOM0_ARGS lab.nonce=$LAB_NONCE ${XB_LAB_DOM0_ARGS:-},$1")
 }
