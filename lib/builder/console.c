@@ -78,11 +78,11 @@ static int wait_tty(struct xb_hv *hv, uint32_t domid, const char *path, int time
     int rc;
 
     for (;;) {
+        if (!dom_alive(hv, domid))
+            return xb_err_set(hv->err, -ESRCH, "domain %u is gone", domid);
         rc = read_tty(hv, path, tty);
         if (rc != -EAGAIN)
             return rc;
-        if (!dom_alive(hv, domid))
-            return xb_err_set(hv->err, -ESRCH, "domain %u is gone", domid);
         if (timeout_ms >= 0 && now_ms() >= deadline)
             return xb_err_set(hv->err, -ETIMEDOUT,
                               "domain %u: xenconsoled did not publish %s within %d ms "

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests on the sim backend: the xenstore node set of a domain
+ * (xenstore.c), list/find/destroy and the on_* monitor (lifecycle.c), the
+ * console tty wait (console.c).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <xbuild/builder.h>
+
+#include "builder/ctx.h"
+#include "builder/hv_sim.h"
+#include "builder/xenstore.h"
+
+static const uint8_t uuid1[16] = {0x5b, 0x3b, 0x58, 0x9c, 0xf9, 0xa0, 0x45, 0x65,
+                                  0x9b, 0xcd, 0xbd, 0x10, 0xbd, 0xaa, 0x07, 0x22};
+
+static struct xb_ctx *open_sim(long fail_at)
+{
+    const struct xb_sim_opts o = {.total_pages = 64 * 256, .seed = 7, .fail_at = fail_at};
+    struct xb_hv *hv = NULL;
+    struct xb_ctx *ctx = NULL;
+
+    assert_int_equal(xb_hv_sim_open(&o, &hv, NULL), 0);
+    assert_int_equal(xb__ctx_open_hv(hv, &ctx), 0);
+    return ctx;
+}
+
+/* A small domain with rings at pfns 0 (store) and 1 (console). */
+static uint32_t make_dom(struct xb_ctx *ctx, const char *name, struct xb_xs_dom *d,
+                         uint64_t frames[2])
+{
+    struct xb_hv *hv = ctx->hv;
+    struct xb_hv_domcfg cfg = {.type = XB_HV_DOM_PV, .max_vcpus = 2};
+    uint32_t domid = 0, sp, cp;
+
+    memcpy(cfg.handle, uuid1, 16);
+    assert_int_equal(hv->ops->domain_create(hv, &cfg, &domid), 0);
+    assert_int_equal(hv->ops->set_max_vcpus(hv, domid, 2), 0);
+    assert_int_equal(hv->ops->set_max_mem(hv, domid, 1024), 0);
+    frames[0] = 0;
+    frames[1] = 1;
+    if (hv->ops->populate_physmap(hv, domid, 0, 2, frames) != 0)
+        fail_msg("populate: %s", ctx->err.msg);
+    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, domid, 0, &sp), 0);
+    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, domid, 0, &cp), 0);
+    *d = (struct xb_xs_dom){
+        .domid = domid, .name = name, .uuid = uuid1, .target_kib = 8, .maxmem_kib = 1024,
+        .vcpus = 1, .maxvcpus = 2, .store_mfn = frames[0], .store_port = sp,
+        .console_frame = frames[1], .console_port = cp,
+    };
+    return domid;
+}
+
+__attribute__((format(printf, 2, 0)))
+static char *xs_vget(struct xb_hv *hv, const char *fmt, va_list ap)
+{
+    char path[128], *v = NULL;
+    size_t len;
+
+    vsnprintf(path, sizeof(path), fmt, ap);
+    if (hv->ops->xs_read(hv, XB_XS_NO_TX, path, &v, &len) != 0)
+        return NULL;
+    return v;
+}
+
+__attribute__((format(printf, 2, 3)))
+static char *xs_get(struct xb_hv *hv, const char *fmt, ...)
+{
+    va_list ap;
+    char *v;
+
+    va_start(ap, fmt);
+    v = xs_vget(hv, fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+/* The node at the printf path has value @want. */
+__attribute__((format(printf, 3, 4)))
+static void assert_node(struct xb_hv *hv, const char *want, const char *fmt, ...)
+{
+    va_list ap;
+    char *v;
+
+    va_start(ap, fmt);
+    v = xs_vget(hv, fmt, ap);
+    va_end(ap);
+    if (!v)
+        fail_msg("no node %s", fmt);
+    assert_string_equal(v, want);
+    free(v);
+}
+
+static void introduce_writes_the_node_set(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_hv *hv = ctx->hv;
+    struct xb_xs_dom d;
+    uint64_t f[2];
+    uint32_t id = make_dom(ctx, "web", &d, f);
+    char ring[32];
+    struct xb_sim_dominfo si;
+
+    assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
+    assert_node(hv, "web", "/local/domain/%u/name", id);
+    assert_node(hv, "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722", "/local/domain/%u/vm", id);
+    assert_node(hv, "web", "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722/name");
+    assert_node(hv, "pv", "/libxl/%u/type", id);
+    assert_node(hv, "8", "/local/domain/%u/memory/target", id);
+    assert_node(hv, "1024", "/local/domain/%u/memory/static-max", id);
+    assert_node(hv, "online", "/local/domain/%u/cpu/0/availability", id);
+    assert_node(hv, "offline", "/local/domain/%u/cpu/1/availability", id);
+    assert_node(hv, "xenconsoled", "/local/domain/%u/console/type", id);
+    snprintf(ring, sizeof(ring), "%u", d.console_port);
+    assert_node(hv, ring, "/local/domain/%u/console/port", id);
+    snprintf(ring, sizeof(ring), "%llu", (unsigned long long)f[1]);
+    assert_node(hv, ring, "/local/domain/%u/console/ring-ref", id);
+    snprintf(ring, sizeof(ring), "%llu", (unsigned long long)f[0]);
+    assert_node(hv, ring, "/local/domain/%u/store/ring-ref", id);
+    assert_node(hv, "", "/local/domain/%u/control/shutdown", id);
+    assert_int_equal(xb__sim_dominfo(hv, id, &si), 0);
+    assert_true(si.introduced);
+    assert_int_equal(si.store_mfn, f[0]);
+    xb_ctx_close(ctx);
+}
+
+static void remove_leaves_nothing(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_hv *hv = ctx->hv;
+    struct xb_xs_dom d;
+    uint64_t f[2];
+    char *before, *after;
+    uint32_t id = make_dom(ctx, "web", &d, f);
+
+    before = xb__sim_xs_dump(hv);
+    assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
+    assert_true(xb__sim_xs_count(hv) > 30);
+    assert_int_equal(xb__xs_domain_remove(hv, id), 0);
+    after = xb__sim_xs_dump(hv);
+    assert_string_equal(before, after);
+    /* twice is fine: nothing left is not an error */
+    assert_int_equal(xb__xs_domain_remove(hv, id), 0);
+    free(before);
+    free(after);
+    xb_ctx_close(ctx);
+}
+
+/* Whichever xenstore call fails, nothing of the domain stays in xenstore. */
+static void introduce_failures_leave_nothing(void **state)
+{
+    int failures = 0;
+
+    for (long k = 0; k < 400; k++) {
+        struct xb_ctx *ctx = open_sim(-1);
+        struct xb_hv *hv = ctx->hv;
+        struct xb_xs_dom d;
+        uint64_t f[2];
+        char *before, *after;
+        int rc;
+
+        make_dom(ctx, "web", &d, f);
+        before = xb__sim_xs_dump(hv);
+        xb__sim_fail_at(hv, k);
+        rc = xb__xs_domain_introduce(hv, &d);
+        xb__sim_fail_at(hv, -1);
+        after = xb__sim_xs_dump(hv);
+        if (rc == 0) {
+            assert_true(k > 20);   /* the last injection point is past the end */
+            free(before);
+            free(after);
+            xb_ctx_close(ctx);
+            break;
+        }
+        failures++;
+        assert_true(rc < 0);
+        assert_true(ctx->err.msg[0] != '\0');
+        if (strcmp(before, after) != 0)
+            fail_msg("fail_at %ld (%s): nodes left:\n%s", k, ctx->err.msg, after);
+        free(before);
+        free(after);
+        xb_ctx_close(ctx);
+    }
+    assert_true(failures > 20);
+}
+
+static void too_long_name_is_refused(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_hv *hv = ctx->hv;
+    struct xb_xs_dom d;
+    uint64_t f[2];
+    char name[300], *before, *after;
+
+    memset(name, 'a', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    make_dom(ctx, name, &d, f);
+    before = xb__sim_xs_dump(hv);
+    assert_int_equal(xb__xs_domain_introduce(hv, &d), -ENAMETOOLONG);
+    assert_non_null(strstr(ctx->err.msg, "too long"));
+    after = xb__sim_xs_dump(hv);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    xb_ctx_close(ctx);
+}
+
+static void list_find_destroy(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_hv *hv = ctx->hv;
+    struct xb_xs_dom d1, d2;
+    uint64_t f[2];
+    uint32_t a = make_dom(ctx, "alpha", &d1, f), b, found = 0;
+    struct xb_dominfo *v = NULL;
+    size_t n = 0, hits = 0;
+    char idstr[16];
+
+    assert_int_equal(xb__xs_domain_introduce(hv, &d1), 0);
+    b = make_dom(ctx, "beta", &d2, f);
+    assert_int_equal(xb__xs_domain_introduce(hv, &d2), 0);
+
+    assert_int_equal(xb_domain_list(ctx, &v, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].domid != a && v[i].domid != b)
+            continue;
+        hits++;
+        assert_string_equal(v[i].name, v[i].domid == a ? "alpha" : "beta");
+        assert_string_equal(v[i].type, "pv");
+        assert_int_equal(v[i].mem_kib, 8);
+        assert_int_equal(v[i].target_kib, 8);
+        assert_true(v[i].state & XB_DOM_PAUSED);
+        assert_memory_equal(v[i].uuid, uuid1, 16);
+    }
+    assert_int_equal(hits, 2);
+    free(v);
+
+    assert_int_equal(xb_domain_find(ctx, "beta", &found), 0);
+    assert_int_equal(found, b);
+    snprintf(idstr, sizeof(idstr), "%u", a);
+    assert_int_equal(xb_domain_find(ctx, idstr, &found), 0);
+    assert_int_equal(found, a);
+    assert_int_equal(xb_domain_find(ctx, "gamma", &found), -ENOENT);
+    assert_string_equal(xb_errmsg(ctx), "no domain named \"gamma\"");
+    assert_int_equal(xb_domain_find(ctx, "4000", &found), -ENOENT);
+    assert_string_equal(xb_errmsg(ctx), "no domain with id 4000");
+
+    assert_int_equal(xb_domain_destroy(ctx, a), 0);
+    assert_int_equal(xb_domain_find(ctx, "alpha", &found), -ENOENT);
+    assert_null(xs_get(hv, "/local/domain/%u/name", a));
+    assert_null(xs_get(hv, "/libxl/%u", a));
+    assert_int_equal(xb_domain_find(ctx, "beta", &found), 0);
+    assert_int_equal(xb_domain_destroy(ctx, a), -ENOENT);
+    assert_int_equal(xb_domain_destroy(ctx, 0), -EPERM);
+    assert_string_equal(xb_errmsg(ctx), "refusing to destroy dom0");
+    xb_ctx_close(ctx);
+}
+
+static void same_name_twice_is_ambiguous(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_xs_dom d1, d2;
+    uint64_t f[2];
+    uint32_t found;
+
+    make_dom(ctx, "twin", &d1, f);
+    assert_int_equal(xb__xs_domain_introduce(ctx->hv, &d1), 0);
+    make_dom(ctx, "twin", &d2, f);
+    assert_int_equal(xb__xs_domain_introduce(ctx->hv, &d2), 0);
+    assert_int_equal(xb_domain_find(ctx, "twin", &found), -EEXIST);
+    assert_non_null(strstr(xb_errmsg(ctx), "2 domains are named \"twin\""));
+    xb_ctx_close(ctx);
+}
+
+/* Shut the domain down with @reason and run the monitor with @action for it. */
+static int monitor_once(unsigned reason, enum xb_action action, bool *gone)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_hv *hv = ctx->hv;
+    struct xb_xs_dom d;
+    uint64_t f[2];
+    uint32_t id = make_dom(ctx, "mon", &d, f), found;
+    const struct xb_monitor_opts o = {
+        .on_poweroff = reason == 0 ? action : XB_ACTION_PRESERVE,
+        .on_reboot = reason == 1 ? action : XB_ACTION_PRESERVE,
+        .on_crash = reason == 3 ? action : XB_ACTION_PRESERVE,
+        .drain_ms = 100,
+    };
+    int rc;
+
+    assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
+    assert_int_equal(hv->ops->domain_shutdown(hv, id, reason), 0);
+    rc = xb_domain_monitor(ctx, id, &o);
+    *gone = xb_domain_find(ctx, "mon", &found) == -ENOENT;
+    xb_ctx_close(ctx);
+    return rc;
+}
+
+static void monitor_applies_actions(void **state)
+{
+    bool gone;
+
+    assert_int_equal(monitor_once(0, XB_ACTION_DESTROY, &gone), 0);
+    assert_true(gone);
+    assert_int_equal(monitor_once(0, XB_ACTION_PRESERVE, &gone), 0);
+    assert_false(gone);
+    assert_int_equal(monitor_once(1, XB_ACTION_RESTART, &gone), 1);
+    assert_true(gone);
+    assert_int_equal(monitor_once(3, XB_ACTION_DESTROY, &gone), 0);
+    assert_true(gone);
+    assert_int_equal(monitor_once(3, XB_ACTION_PRESERVE, &gone), 0);
+    assert_false(gone);
+}
+
+static void console_tty_waits_for_xenconsoled(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_hv *hv = ctx->hv;
+    struct xb_xs_dom d;
+    uint64_t f[2];
+    uint32_t id = make_dom(ctx, "con", &d, f);
+    char path[64], *tty = NULL;
+
+    assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
+    assert_int_equal(xb_console_tty(ctx, id, 0, &tty), -ETIMEDOUT);
+    assert_null(tty);
+    assert_non_null(strstr(xb_errmsg(ctx), "xenconsoled"));
+    snprintf(path, sizeof(path), "/local/domain/%u/console/tty", id);
+    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, path, "/dev/pts/7", 10), 0);
+    assert_int_equal(xb_console_tty(ctx, id, 0, &tty), 0);
+    assert_string_equal(tty, "/dev/pts/7");
+    free(tty);
+    assert_int_equal(xb_console_drained(ctx, id), 1);   /* an empty ring */
+    assert_int_equal(hv->ops->domain_destroy(hv, id), 0);
+    assert_int_equal(xb_console_tty(ctx, id, 1000, &tty), -ESRCH);
+    xb_ctx_close(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(introduce_writes_the_node_set),
+        cmocka_unit_test(remove_leaves_nothing),
+        cmocka_unit_test(introduce_failures_leave_nothing),
+        cmocka_unit_test(too_long_name_is_refused),
+        cmocka_unit_test(list_find_destroy),
+        cmocka_unit_test(same_name_twice_is_ambiguous),
+        cmocka_unit_test(monitor_applies_actions),
+        cmocka_unit_test(console_tty_waits_for_xenconsoled),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
