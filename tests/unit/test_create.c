@@ -239,6 +239,49 @@ static void check_p2m(const struct walker *w, const struct si *si, unsigned pfn_
     free(seen);
 }
 
+/* Page tables reachable from CR3 (PAE: all four L3 slots), counted once each. */
+static size_t count_tables(const struct walker *w, unsigned level, uint64_t mfn,
+                           uint64_t *seen, size_t n)
+{
+    unsigned entries = w->levels == 3 && level == 3 ? 4 : 512;
+    const uint64_t *t = frame64(w->hv, mfn);
+
+    for (size_t i = 0; i < n; i++)
+        if (seen[i] == mfn)
+            return n;
+    seen[n++] = mfn;
+    for (unsigned i = 0; level > 1 && i < entries; i++)
+        if (t[i] & 1)
+            n = count_tables(w, level - 1, (t[i] & ADDR_MASK) >> 12, seen, n);
+    return n;
+}
+
+/* Every reachable table is one of the nr_pt_frames frames at pt_base. */
+static void check_tables(const struct walker *w, const struct si *si)
+{
+    uint64_t seen[64], mfn;
+    size_t n = count_tables(w, w->levels, w->cr3_mfn, seen, 0);
+    bool rw;
+
+    assert_int_equal(n, si->nr_pt_frames);
+    for (size_t i = 0; i < n; i++) {
+        bool found = false;
+        for (uint64_t k = 0; k < si->nr_pt_frames && !found; k++)
+            found = walk(w, si->pt_base + k * PAGE, &mfn, &rw) && mfn == seen[i];
+        assert_true(found);
+    }
+}
+
+/* The pfn of @mfn, by searching the guest's p2m. */
+static uint64_t pfn_of(const struct walker *w, const struct si *si, unsigned size, uint64_t mfn)
+{
+    for (uint64_t pfn = 0; pfn < si->nr_pages; pfn++)
+        if (p2m_entry(w, si->mfn_list, size, pfn) == mfn)
+            return pfn;
+    fail_msg("mfn 0x%llx not in the p2m", (unsigned long long)mfn);
+    return 0;
+}
+
 static void check_kernel_bytes(const struct walker *w, const struct xb_image *img)
 {
     for (size_t s = 0; s < img->nsegs; s++) {
@@ -277,7 +320,20 @@ static void check_domain(struct xb_ctx *ctx, uint32_t domid, const struct xb_ima
     assert_false(walk(&w, end, &mfn, &rw));
     assert_int_equal(lo->bootstrap_end, end);
     check_p2m(&w, &si, pfn_size, domid);
+    check_tables(&w, &si);
     check_kernel_bytes(&w, img);
+    /* xen.h order: start_info, then the xenstore and console pages */
+    assert_int_equal(pfn_of(&w, &si, pfn_size, si.store_mfn),
+                     (r.si - img->virt_base) / PAGE + 1);
+    assert_int_equal(pfn_of(&w, &si, pfn_size, si.console_mfn),
+                     (r.si - img->virt_base) / PAGE + 2);
+    {
+        char path[64], *name = NULL;
+        snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+        assert_int_equal(hv->ops->xs_read(hv, XB_XS_NO_TX, path, &name, NULL), 0);
+        assert_true(name[0] != '\0');
+        free(name);
+    }
     /* CR3 is the frame at pt_base, pinned at the top level */
     assert_true(walk(&w, si.pt_base, &mfn, &rw));
     assert_int_equal(mfn, r.cr3_mfn);
