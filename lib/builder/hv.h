@@ -180,6 +180,8 @@ struct xb_sim_opts {
     uint32_t seed;             /* scrambles the mfn order */
     const char *caps;          /* NULL = "xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_32" */
     long fail_at;              /* fail the N-th op call (0-based), -1 = never */
+    bool dirty;                /* hand out frames filled with 0xa5 (proves zeroing);
+                                  false keeps untouched memory sparse (dry runs) */
 };
 
 int xb_hv_sim_open(const struct xb_sim_opts *opts, struct xb_hv **out, struct xb_err *err);

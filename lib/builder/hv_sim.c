@@ -95,6 +95,7 @@ struct sim {
     struct sim_map *maps;
     size_t nmaps, mapcap;
     long calls, fail_at;
+    bool dirty;                         /* fill frames with 0xa5 when handed out */
     bool no_superpages;                 /* order-9 populate fails with -ENOMEM */
 };
 
@@ -160,7 +161,8 @@ static void frame_take(struct sim *s, xb_mfn mfn, uint32_t domid)
 {
     s->owner[mfn] = domid;
     s->chunk_used[mfn / SIM_CHUNK]++;
-    memset(s->mem + mfn * XB_PAGE_SIZE, 0xa5, XB_PAGE_SIZE);  /* dirty, like reused RAM */
+    if (s->dirty)                       /* like reused RAM */
+        memset(s->mem + mfn * XB_PAGE_SIZE, 0xa5, XB_PAGE_SIZE);
 }
 
 static void frame_put(struct sim *s, xb_mfn mfn)
@@ -1320,7 +1322,8 @@ int xb_hv_sim_open(const struct xb_sim_opts *opts, struct xb_hv **out, struct xb
     if (!s)
         return xb_err_set(err, -ENOMEM, "sim: out of memory");
     *s = (struct sim){.hv = {.ops = &sim_ops, .err = err}, .memfd = -1, .mem = MAP_FAILED,
-                      .seed = o.seed, .next_domid = 1, .fail_at = o.fail_at};
+                      .seed = o.seed, .next_domid = 1, .fail_at = o.fail_at,
+                      .dirty = o.dirty};
     snprintf(s->caps, sizeof(s->caps), "%s", o.caps ? o.caps : SIM_DEFAULT_CAPS);
     if (pages < 2 * SIM_CHUNK || pages > (1ull << 26) || sim_machine(s, pages) ||
         sim_seed_xenstore(s)) {

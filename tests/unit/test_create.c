@@ -73,7 +73,7 @@ static struct xb_spec make_spec(char *cmdline)
 static struct xb_ctx *open_sim(uint32_t seed, const char *caps)
 {
     const struct xb_sim_opts o = {.total_pages = 64 * 256, .seed = seed, .caps = caps,
-                                  .fail_at = -1};
+                                  .fail_at = -1, .dirty = true};
     struct xb_hv *hv = NULL;
     struct xb_ctx *ctx = NULL;
 
