@@ -37,6 +37,7 @@ struct build {
     size_t ramdisk_len;
     unsigned guest;                    /* XB_GUEST_PV64 / XB_GUEST_PV32PAE */
     struct xb_layout lo;
+    uint64_t free_pages;               /* the host's, before create */
     uint8_t uuid[16];
     uint32_t domid;                    /* DOMID_NONE until created */
     bool introduced;
@@ -166,6 +167,21 @@ static bool caps_have(const char *caps, const char *type)
     return false;
 }
 
+static uint64_t pages_to_mib(uint64_t pages)
+{
+    return pages >> (20 - XB_PAGE_SHIFT);
+}
+
+/* Enough free memory on the host for the domain (checked again by Xen). */
+static int check_free(struct build *b)
+{
+    if (b->lo.total_pages <= b->free_pages)
+        return 0;
+    return xb_err_set(berr(b), -ENOMEM, "memory: %" PRIu64 " MiB asked but the host has "
+                      "only %" PRIu64 " MiB free", b->spec->memory_mib,
+                      pages_to_mib(b->free_pages));
+}
+
 /* Before anything is created: can this Xen run the kernel's guest type? */
 static int check_caps(struct build *b)
 {
@@ -174,6 +190,7 @@ static int check_caps(struct build *b)
 
     if (rc)
         return rc;
+    b->free_pages = pi.free_pages;
     if (caps_have(pi.caps, b->lo.guest_type))
         return 0;
     for (size_t n = strlen(pi.caps); n > 0 && pi.caps[n - 1] == ' '; n--)
@@ -395,8 +412,10 @@ static step_fn *const plan_steps[] = {
 };
 
 static step_fn *const create_steps[] = {
-    check_caps, check_name, make_uuid, create_domain, set_limits, populate, alloc_evtchns,
-    find_shared_info, boot_pv, seed_gnttab, introduce, unpause,
+    check_caps, check_name, check_free,            /* nothing exists yet */
+    make_uuid, create_domain, set_limits, populate,
+    alloc_evtchns, find_shared_info, boot_pv, seed_gnttab,
+    introduce, unpause,
 };
 
 static int run(struct build *b, step_fn *const *steps, size_t n)

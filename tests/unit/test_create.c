@@ -437,6 +437,26 @@ static void pae_at_3g(void **state)
     create_and_check(XB_GUEST_PV32PAE, 0xc0000000ull, 0xc0000000ull, 9);
 }
 
+/* More memory than the host has free: refused before creating anything. */
+static void memory_beyond_host_refused(void **state)
+{
+    struct xb_ctx *ctx = open_sim(1, NULL);
+    struct test_kernel *k = malloc(sizeof(*k));
+    struct xb_spec spec = make_spec(NULL);
+    struct xb_create_opts opts = {0};
+    uint32_t domid = 0;
+
+    assert_non_null(k);
+    make_kernel(k, XB_GUEST_PV64, 0, 0);
+    opts.image = &k->img;
+    spec.memory_mib = spec.maxmem_mib = 100;   /* the sim machine has 64 MiB */
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -ENOMEM);
+    assert_non_null(strstr(xb_errmsg(ctx), "100 MiB asked"));
+    assert_int_equal(xb__sim_ndomains(xb__ctx_hv(ctx)), 0);
+    free(k);
+    xb_ctx_close(ctx);
+}
+
 /* A Xen without 32-bit PV refuses before creating anything. */
 static void pae_refused_without_caps(void **state)
 {
@@ -682,6 +702,7 @@ int main(void)
         cmocka_unit_test(pae_embox_like),
         cmocka_unit_test(pae_at_3g),
         cmocka_unit_test(pae_refused_without_caps),
+        cmocka_unit_test(memory_beyond_host_refused),
         cmocka_unit_test(long_cmdline_warns),
         cmocka_unit_test(hostile_image_refused),
         cmocka_unit_test(fault_injection_pv64),
