@@ -311,7 +311,7 @@ int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid, const struct xb_monito
         watching = hv->ops->xs_watch(hv, "@releaseDomain", "xb-monitor") == 0;
     for (;;) {
         rc = dom_get(hv, domid, &info);
-        if (rc == -ESRCH) {
+        if (rc == -ESRCH || (rc == 0 && (info.flags & XB_DOMINFO_DYING))) {
             rc = 0;            /* destroyed by someone else */
             break;
         }

@@ -4,7 +4,10 @@
 #  - `xbuild create -c` shows the console from the guest's first byte (the
 #    kernel's banner) to its init's marker (XB-DOMU-OK) and its command line;
 #  - both guests boot; `xl list` and `xbuild list` agree on both;
-#  - each tool destroys the other's domain; nothing is left in xenstore.
+#  - each tool destroys the other's domain; nothing is left in xenstore;
+#  - on_poweroff="restart": the monitor re-creates the domain (new id) from
+#    the same config; `xl console` shows xbuild's domain; `xbuild destroy`
+#    stops it for good and the monitor exits.
 . /lab/lib.sh
 fail() { echo "xen-linux: FAIL: $*"; xl list; exit 1; }
 rows() { "$@" | awk 'NR > 1 { print $1, $2, $3, $4, $5 }'; }
@@ -32,5 +35,31 @@ xbuild destroy linux-xl || fail "xbuild destroy of xl's domain"
 xl destroy linux-xb || fail "xl destroy of xbuild's domain"
 lab_wait_gone linux-xl 10 && lab_wait_gone linux-xb 10 || fail "domains left"
 left=$(xenstore-ls -f / | grep -E 'linux-x|/local/domain/[1-9]|/libxl/[1-9]')
+[ -z "$left" ] || { echo "$left"; fail "xenstore nodes left behind"; }
+
+xbuild create $cfg 'name="linux-rs"' 'on_poweroff="restart"' || fail "create linux-rs"
+id1=$(xl domid linux-rs)
+n=0
+while id2=$(xl domid linux-rs 2>/dev/null); [ "$id2" = "$id1" ] || [ -z "$id2" ]; do
+  [ $n -lt 600 ] || fail "linux-rs (domain $id1) was not restarted"
+  sleep 0.2; n=$((n + 1))
+done
+echo "restarted: domain $id1 -> $id2"
+mkdir -p /var/lock           # xenconsole (xl console) keeps its lock there
+timeout 20 xl console linux-rs </dev/null >/tmp/xlcon.txt 2>&1
+grep -a XB-DOMU /tmp/xlcon.txt | tr -d '\r'
+grep -aq 'XB-DOMU-OK' /tmp/xlcon.txt || { tail -5 /tmp/xlcon.txt; fail "xl console did not show xbuild's domain"; }
+# It may be between two lives (being re-created): destroy until both the
+# domain and its monitor are gone.
+monitor() { ps | grep -v grep | grep -q 'xbuild create'; }
+n=0
+while monitor || xl domid linux-rs >/dev/null 2>&1; do
+  [ $n -lt 120 ] || { ps; fail "linux-rs or its monitor still there after 60 s of destroys"; }
+  xbuild destroy linux-rs >/dev/null 2>&1
+  sleep 0.5; n=$((n + 1))
+done
+sleep 2
+xl domid linux-rs >/dev/null 2>&1 && fail "linux-rs came back after destroy"
+left=$(xenstore-ls -f / | grep -E 'linux-|/local/domain/[1-9]|/libxl/[1-9]')
 [ -z "$left" ] || { echo "$left"; fail "xenstore nodes left behind"; }
 echo "xen-linux: PASS"
