@@ -5,9 +5,12 @@
 #    kernel's banner) to its init's marker (XB-DOMU-OK) and its command line;
 #  - both guests boot; `xl list` and `xbuild list` agree on both;
 #  - each tool destroys the other's domain; nothing is left in xenstore;
+#  - on a terminal (xen-ptyrun), `xbuild console` is raw, Ctrl-] detaches
+#    and restores the terminal, and the guest keeps running;
 #  - on_poweroff="restart": the monitor re-creates the domain (new id) from
 #    the same config; `xl console` shows xbuild's domain; `xbuild destroy`
 #    stops it for good and the monitor exits.
+# Files: xen-ptyrun
 . /lab/lib.sh
 fail() { echo "xen-linux: FAIL: $*"; xl list; exit 1; }
 rows() { "$@" | awk 'NR > 1 { print $1, $2, $3, $4, $5 }'; }
@@ -36,6 +39,12 @@ xl destroy linux-xb || fail "xl destroy of xbuild's domain"
 lab_wait_gone linux-xl 10 && lab_wait_gone linux-xb 10 || fail "domains left"
 left=$(xenstore-ls -f / | grep -E 'linux-x|/local/domain/[1-9]|/libxl/[1-9]')
 [ -z "$left" ] || { echo "$left"; fail "xenstore nodes left behind"; }
+
+xbuild create -p $cfg 'name="linux-tty"' 'on_poweroff="preserve"' || fail "create linux-tty"
+(sleep 1; xl unpause linux-tty) &
+/lab/files/xen-ptyrun 'Linux version' xbuild console linux-tty || fail "interactive console"
+xbuild list linux-tty | grep -q '^linux-tty ' || fail "detaching took the guest away"
+xbuild destroy linux-tty || fail "destroy linux-tty"
 
 xbuild create $cfg 'name="linux-rs"' 'on_poweroff="restart"' || fail "create linux-rs"
 id1=$(xl domid linux-rs)
