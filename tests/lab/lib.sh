@@ -11,6 +11,8 @@
 #   xen.elf                the uncompressed hypervisor (qemu's multiboot loader)
 #   vmlinuz                Debian's Linux bzImage (the PV domU kernel)
 #   dom0-vmlinux           its ELF vmlinux, the dom0 kernel (boots faster)
+#   vmlinux                -> dom0-vmlinux: an ELF kernel for PVH domUs (pass it
+#                          to tests/lab/run as a FILE: /lab/files/vmlinux)
 #   domu-initrd.cpio.gz    busybox initramfs: prints XB-DOMU-OK, powers off
 #   dom0-base.cpio.gz      dom0 initramfs without the per-run overlay
 # Per-run files go to tests/lab/work/ (gitignored), one mktemp dir per run.
@@ -96,6 +98,7 @@ lab_fetch_images() {
   fi
   ln -sfn "root/boot/vmlinuz-$kver" "$LAB_CACHE/vmlinuz"
   [ -s "$LAB_CACHE/vmlinuz" ] || lab_die "no vmlinuz-$kver in the kernel package"
+  ln -sfn dom0-vmlinux "$LAB_CACHE/vmlinux"
   lab_stale "$LAB_CACHE/dom0-vmlinux" "$LAB_CACHE/vmlinuz" || return 0
   lab_vmlinux "$LAB_CACHE/vmlinuz" "$LAB_CACHE/dom0-vmlinux.tmp" &&
     mv "$LAB_CACHE/dom0-vmlinux.tmp" "$LAB_CACHE/dom0-vmlinux" ||
@@ -296,7 +299,9 @@ lab_overlay() {
     i=$((i + 1))
     install -m 755 "$f" "$d/lab/scenarios/$(printf %02d $i)-$(basename "$f")"
   done
-  for f in "$@"; do cp -a "$f" "$d/lab/files/" || lab_die "cannot copy $f"; done
+  for f in "$@"; do # symlinks followed: dom0 gets the files themselves
+    cp -RL --preserve=mode,timestamps "$f" "$d/lab/files/" || lab_die "cannot copy $f"
+  done
   lab_cpio "$d" "$out"
   rm -rf "$d"
 }
@@ -312,9 +317,11 @@ lab_initrd() {
 }
 
 # qemu command line for initrd file $1; the caller adds serial options.
+# -smap: the PV dom0 crashes on SMAP under TCG. -rdtscp: TCG's SVM gives Xen
+# no next-RIP for RDTSCP exits, so HVM/PVH guests would loop on it.
 # dom0 finds the run's nonce on its command line ("shell": interactive).
 lab_qemu_cmd() {
-  LAB_QEMU=(qemu-system-x86_64 -accel tcg -cpu max,-smap -m 2048 -smp 2
+  LAB_QEMU=(qemu-system-x86_64 -accel tcg -cpu max,-smap,-rdtscp -m 2048 -smp 2
     -nodefaults -no-reboot -display none
     -kernel "$LAB_CACHE/xen.elf" -append "$LAB_XEN_ARGS ${XB_LAB_XEN_ARGS:-}"
     -initrd "${XB_LAB_DOM0_KERNEL:-$LAB_CACHE/dom0-vmlinux} $LAB_DOM0_ARGS lab.nonce=$LAB_NONCE ${XB_LAB_DOM0_ARGS:-},$1")
