@@ -18,16 +18,21 @@
 
 #define MAX_RESTARTS 32        /* a guest that crashes at boot must not loop forever */
 
-static void detach_stdio(void)
-{
-    int null = open("/dev/null", O_RDWR);
+#define MONITOR_LOG_DIR "/var/log/xen"
 
+/* stdin/stdout to /dev/null, stderr to MONITOR_LOG_DIR/xbuild-NAME.log (as xl). */
+static void detach_stdio(const char *name)
+{
+    char path[256];
+    int null = open("/dev/null", O_RDWR), log;
+
+    snprintf(path, sizeof(path), MONITOR_LOG_DIR "/xbuild-%s.log",
+             strchr(name, '/') ? "monitor" : name);
+    log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (null >= 0) {
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        if (null > STDERR_FILENO)
-            close(null);
+        dup2(log >= 0 ? log : null, STDERR_FILENO);
     }
     close_range(STDERR_FILENO + 1, ~0u, 0);   /* the parent's xenstore/privcmd handles */
     if (chdir("/") != 0)
@@ -46,15 +51,26 @@ static int monitor_run(uint32_t domid, const struct xb_spec *spec)
     struct xb_err err = {0};
     int rc, restarts = 0;
 
-    if (xb_ctx_open("xen", &ctx, &err) != 0)
+    if (xb_ctx_open("xen", &ctx, &err) != 0) {
+        cli_error("monitor: %s: %s", spec->name, err.msg);
         return 1;
+    }
     for (;;) {
         rc = xb_domain_monitor(ctx, domid, &opts);
-        if (rc != 1 || ++restarts > MAX_RESTARTS)
+        if (rc < 0)
+            cli_error("monitor: %s (domain %u): %s", spec->name, domid, xb_errmsg(ctx));
+        if (rc != 1)
             break;
+        if (++restarts > MAX_RESTARTS) {
+            cli_error("monitor: %s: restarted %d times, giving up", spec->name, MAX_RESTARTS);
+            break;
+        }
         rc = xb_domain_create(ctx, spec, NULL, &domid);
-        if (rc)
+        if (rc) {
+            cli_error("monitor: %s: restart: %s", spec->name, xb_errmsg(ctx));
             break;
+        }
+        cli_warn("monitor: %s restarted as domain %u", spec->name, domid);
     }
     xb_ctx_close(ctx);
     return rc < 0 ? 1 : 0;
@@ -78,7 +94,7 @@ int cli_monitor_spawn(uint32_t domid, const struct xb_spec *spec)
         pid = fork();
         if (pid != 0)
             _exit(pid < 0);
-        detach_stdio();
+        detach_stdio(spec->name);
         _exit(monitor_run(domid, spec));
     }
     if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -54,6 +54,11 @@ while id2=$(xl domid linux-rs 2>/dev/null); [ "$id2" = "$id1" ] || [ -z "$id2" ]
   sleep 0.2; n=$((n + 1))
 done
 echo "restarted: domain $id1 -> $id2"
+n=0
+until grep "restarted as domain $id2" /var/log/xen/xbuild-linux-rs.log; do
+  [ $n -lt 50 ] || { cat /var/log/xen/xbuild-linux-rs.log; fail "no restart in the monitor's log"; }
+  sleep 0.2; n=$((n + 1))
+done
 mkdir -p /var/lock           # xenconsole (xl console) keeps its lock there
 timeout 20 xl console linux-rs </dev/null >/tmp/xlcon.txt 2>&1
 grep -a XB-DOMU /tmp/xlcon.txt | tr -d '\r'
