@@ -18,7 +18,6 @@
 #include "ctx.h"
 #include "hv.h"
 
-
 #define CONSOLE_POLL_MS 100
 
 static int64_t now_ms(void)
@@ -140,7 +139,7 @@ int xb_console_drained(struct xb_ctx *ctx, uint32_t domid)
     int rc = ring_frame(hv, domid, &mfn);
 
     if (rc == -ENOENT || rc == -EINVAL)
-        return 1;              /* no ring we can watch: nothing to wait for */
+        return 1; /* no ring we can watch: nothing to wait for */
     if (rc)
         return rc;
     if (hv->err)
@@ -148,7 +147,7 @@ int xb_console_drained(struct xb_ctx *ctx, uint32_t domid)
     ring = hv->ops->map_foreign(hv, domid, false, &mfn, 1);
     if (!ring) {
         if (hv->err)
-            *hv->err = keep;   /* not an error here: the memory is gone already */
+            *hv->err = keep; /* not an error here: the memory is gone already */
         return 1;
     }
     cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);

@@ -42,7 +42,7 @@ _Static_assert(XB_XS_PERM_READ == XS_PERM_READ && XB_XS_PERM_WRITE == XS_PERM_WR
 #define XEN_DEFAULT_EVTCHN_PORT 1023u
 
 struct xen_hv {
-    struct xb_hv hv;           /* first: the ops see a struct xb_hv * */
+    struct xb_hv hv; /* first: the ops see a struct xb_hv * */
     xentoollog_logger quiet;
     xc_interface *xch;
     xenforeignmemory_handle *fmem;
@@ -54,7 +54,9 @@ static struct xen_hv *xen_of(struct xb_hv *hv)
     return (struct xen_hv *)hv;
 }
 
-__attribute__((format(printf, 2, 3)))
+static int fail(struct xb_hv *hv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static int fail(struct xb_hv *hv, const char *fmt, ...)
 {
     int e = errno ? errno : EIO;
@@ -69,8 +71,9 @@ static int fail(struct xb_hv *hv, const char *fmt, ...)
 
 /* -- a logger that drops everything: the library never prints -- */
 
-static void quiet_vmessage(struct xentoollog_logger *l, xentoollog_level level, int errnoval,
-                           const char *context, const char *format, va_list al)
+static void quiet_vmessage(struct xentoollog_logger *l, xentoollog_level level,
+                           int errnoval, const char *context, const char *format,
+                           va_list al)
 {
 }
 
@@ -124,18 +127,19 @@ static unsigned grant_version(struct xen_hv *x)
     return 1;
 }
 
-static int xen_domain_create(struct xb_hv *hv, const struct xb_hv_domcfg *cfg, uint32_t *domid)
+static int xen_domain_create(struct xb_hv *hv, const struct xb_hv_domcfg *cfg,
+                             uint32_t *domid)
 {
     struct xen_hv *x = xen_of(hv);
     bool pvh = cfg->type == XB_HV_DOM_PVH;
     struct xen_domctl_createdomain c = {
         .flags = pvh ? XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap : 0,
         .max_vcpus = cfg->max_vcpus,
-        .max_evtchn_port = cfg->max_evtchn_port ? cfg->max_evtchn_port
-                                                : XEN_DEFAULT_EVTCHN_PORT,
+        .max_evtchn_port =
+            cfg->max_evtchn_port ? cfg->max_evtchn_port : XEN_DEFAULT_EVTCHN_PORT,
         .max_grant_frames = cfg->max_grant_frames ? (int32_t)cfg->max_grant_frames : -1,
-        .max_maptrack_frames = cfg->max_maptrack_frames ? (int32_t)cfg->max_maptrack_frames
-                                                        : -1,
+        .max_maptrack_frames =
+            cfg->max_maptrack_frames ? (int32_t)cfg->max_maptrack_frames : -1,
         .grant_opts = XEN_DOMCTL_GRANT_version(grant_version(x)),
         .arch.emulation_flags = pvh ? XEN_X86_EMU_LAPIC : 0,
     };
@@ -143,7 +147,8 @@ static int xen_domain_create(struct xb_hv *hv, const struct xb_hv_domcfg *cfg, u
 
     memcpy(c.handle, cfg->handle, sizeof(c.handle));
     if (xc_domain_create(x->xch, &id, &c) != 0)
-        return fail(hv, "domain_create(%s, %u vcpus)", pvh ? "pvh" : "pv", cfg->max_vcpus);
+        return fail(hv, "domain_create(%s, %u vcpus)", pvh ? "pvh" : "pv",
+                    cfg->max_vcpus);
     *domid = id;
     return 0;
 }
@@ -188,7 +193,8 @@ static void dominfo_from_xen(struct xb_hv_dominfo *o, const xc_domaininfo_t *i)
 {
     *o = (struct xb_hv_dominfo){
         .domid = i->domain,
-        .shutdown_reason = (i->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask,
+        .shutdown_reason =
+            (i->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask,
         .tot_pages = i->tot_pages,
         .max_pages = i->max_pages,
         .shared_info_frame = i->shared_info_frame,
@@ -258,8 +264,8 @@ static int xen_set_address_size(struct xb_hv *hv, uint32_t domid, unsigned bits)
 
 /* -- memory -- */
 
-static int xen_populate_physmap(struct xb_hv *hv, uint32_t domid, unsigned order, size_t nr,
-                                uint64_t *frames)
+static int xen_populate_physmap(struct xb_hv *hv, uint32_t domid, unsigned order,
+                                size_t nr, uint64_t *frames)
 {
     if (nr == 0)
         return 0;
@@ -268,9 +274,9 @@ static int xen_populate_physmap(struct xb_hv *hv, uint32_t domid, unsigned order
     if (done < 0)
         return fail(hv, "populate_physmap: %zu extents of order %u", nr, order);
     if ((size_t)done < nr) {
-        errno = ENOMEM;        /* Xen stops at the first extent it cannot allocate */
-        return fail(hv, "populate_physmap: %zu extents of order %u, only %d done", nr, order,
-                    done);
+        errno = ENOMEM; /* Xen stops at the first extent it cannot allocate */
+        return fail(hv, "populate_physmap: %zu extents of order %u, only %d done", nr,
+                    order, done);
     }
     return 0;
 }
@@ -320,7 +326,9 @@ static int xen_unmap_foreign(struct xb_hv *hv, void *addr, size_t n)
 static int xen_pin_table(struct xb_hv *hv, uint32_t domid, unsigned level, xb_mfn mfn)
 {
     static const unsigned cmds[] = {
-        [2] = MMUEXT_PIN_L2_TABLE, [3] = MMUEXT_PIN_L3_TABLE, [4] = MMUEXT_PIN_L4_TABLE,
+        [2] = MMUEXT_PIN_L2_TABLE,
+        [3] = MMUEXT_PIN_L3_TABLE,
+        [4] = MMUEXT_PIN_L4_TABLE,
     };
     struct mmuext_op op = {.arg1.mfn = mfn};
 
@@ -342,7 +350,8 @@ static int xen_hypercall_init(struct xb_hv *hv, uint32_t domid, xb_mfn mfn)
     };
 
     if (xc_domctl(xen_of(hv)->xch, &d) != 0)
-        return fail(hv, "hypercall_init(%u): frame %#llx", domid, (unsigned long long)mfn);
+        return fail(hv, "hypercall_init(%u): frame %#llx", domid,
+                    (unsigned long long)mfn);
     return 0;
 }
 
@@ -352,7 +361,8 @@ static int xen_set_vcpu_context(struct xb_hv *hv, uint32_t domid, unsigned vcpu,
     vcpu_guest_context_any_t any;
 
     if (len > sizeof(any))
-        return xb_err_set(hv->err, -EINVAL, "set_vcpu_context: %zu bytes is too large", len);
+        return xb_err_set(hv->err, -EINVAL, "set_vcpu_context: %zu bytes is too large",
+                          len);
     memset(&any, 0, sizeof(any));
     memcpy(&any, ctx, len);
     if (xc_vcpu_setcontext(xen_of(hv)->xch, domid, vcpu, &any) != 0)
@@ -384,7 +394,8 @@ static void grant(grant_entry_v1_t *e, uint32_t domid, xb_pfn gfn)
  * (XENMEM_acquire_resource) and fill the two reserved entries.
  */
 static int xen_gnttab_seed(struct xb_hv *hv, uint32_t domid, xb_pfn console_gfn,
-                           xb_pfn xenstore_gfn, uint32_t console_domid, uint32_t xenstore_domid)
+                           xb_pfn xenstore_gfn, uint32_t console_domid,
+                           uint32_t xenstore_domid)
 {
     struct xen_hv *x = xen_of(hv);
     xenforeignmemory_resource_handle *res;
@@ -392,7 +403,8 @@ static int xen_gnttab_seed(struct xb_hv *hv, uint32_t domid, xb_pfn console_gfn,
 
     if (console_gfn > UINT32_MAX || xenstore_gfn > UINT32_MAX)
         return xb_err_set(hv->err, -ERANGE,
-                          "gnttab_seed(%u): frame beyond a v1 grant entry's 32 bits", domid);
+                          "gnttab_seed(%u): frame beyond a v1 grant entry's 32 bits",
+                          domid);
     res = xenforeignmemory_map_resource(x->fmem, domid, XENMEM_resource_grant_table,
                                         XENMEM_resource_grant_table_id_shared, 0, 1,
                                         (void **)&gt, PROT_READ | PROT_WRITE, 0);
@@ -422,7 +434,7 @@ static int xen_xs_transaction_end(struct xb_hv *hv, uint32_t tx, bool abort)
     if (xs_transaction_end(xen_of(hv)->xsh, tx, abort))
         return 0;
     if (errno == EAGAIN)
-        return -EAGAIN;        /* a conflict, not an error: the caller retries */
+        return -EAGAIN; /* a conflict, not an error: the caller retries */
     return fail(hv, "xenstore: transaction_end");
 }
 
@@ -442,7 +454,7 @@ static int xen_xs_read(struct xb_hv *hv, uint32_t tx, const char *path, char **v
 
     if (!v) {
         if (errno == ENOENT)
-            return -ENOENT;    /* an answer, not a failure: not recorded */
+            return -ENOENT; /* an answer, not a failure: not recorded */
         return fail(hv, "xenstore: read %s", path);
     }
     *val = v;
@@ -502,8 +514,8 @@ static int split_names(struct xb_hv *hv, char **raw, unsigned num, char ***names
     return 0;
 }
 
-static int xen_xs_directory(struct xb_hv *hv, uint32_t tx, const char *path, char ***names,
-                            size_t *n)
+static int xen_xs_directory(struct xb_hv *hv, uint32_t tx, const char *path,
+                            char ***names, size_t *n)
 {
     unsigned num = 0;
     char **raw = xs_directory(xen_of(hv)->xsh, tx, path, &num);
@@ -521,7 +533,8 @@ static int xen_xs_directory(struct xb_hv *hv, uint32_t tx, const char *path, cha
     return rc;
 }
 
-static int xen_xs_introduce(struct xb_hv *hv, uint32_t domid, xb_mfn store_mfn, uint32_t port)
+static int xen_xs_introduce(struct xb_hv *hv, uint32_t domid, xb_mfn store_mfn,
+                            uint32_t port)
 {
     if (!xs_introduce_domain(xen_of(hv)->xsh, domid, store_mfn, port))
         return fail(hv, "xenstore: introduce domain %u (ring %#llx, port %u)", domid,

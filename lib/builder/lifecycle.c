@@ -19,11 +19,10 @@
 #include "hv.h"
 #include "xenstore.h"
 
-
-#define LIST_CHUNK 128u
-#define MONITOR_POLL_MS 1000
+#define LIST_CHUNK       128u
+#define MONITOR_POLL_MS  1000
 #define DRAIN_DEFAULT_MS 2000u
-#define DRAIN_STEP_MS 20
+#define DRAIN_STEP_MS    20
 
 /* The context's backend, the context reset for a new call. */
 static struct xb_hv *hv_of(struct xb_ctx *ctx)
@@ -114,7 +113,8 @@ static const char *type_of(struct xb_hv *hv, const struct xb_hv_dominfo *i)
     return strcmp(t, "pvh") == 0 ? "pvh" : "hvm";
 }
 
-static void fill_info(struct xb_hv *hv, const struct xb_hv_dominfo *i, struct xb_dominfo *o)
+static void fill_info(struct xb_hv *hv, const struct xb_hv_dominfo *i,
+                      struct xb_dominfo *o)
 {
     char path[64], target[32];
 
@@ -183,7 +183,7 @@ static bool parse_domid(const char *s, uint32_t *domid)
         return false;
     errno = 0;
     v = strtoul(s, &end, 10);
-    if (errno || *end || v >= 0x7ff0)          /* DOMID_FIRST_RESERVED */
+    if (errno || *end || v >= 0x7ff0) /* DOMID_FIRST_RESERVED */
         return false;
     *domid = (uint32_t)v;
     return true;
@@ -208,8 +208,8 @@ static int find_by_name(struct xb_hv *hv, const char *name, uint32_t *domid)
     if (hits == 0)
         return xb_err_set(hv->err, -ENOENT, "no domain named \"%s\"", name);
     if (hits > 1)
-        return xb_err_set(hv->err, -EEXIST, "%zu domains are named \"%s\": use the id", hits,
-                          name);
+        return xb_err_set(hv->err, -EEXIST, "%zu domains are named \"%s\": use the id",
+                          hits, name);
     return 0;
 }
 
@@ -282,10 +282,10 @@ static int apply(struct xb_ctx *ctx, struct xb_hv *hv, uint32_t domid,
         return 0;
     for (unsigned waited = 0; waited < limit; waited += DRAIN_STEP_MS) {
         if (xb_console_drained(ctx, domid) != 0)
-            break;             /* drained, or no ring to wait for */
+            break; /* drained, or no ring to wait for */
         sleep_ms(DRAIN_STEP_MS);
     }
-    sleep_ms(DRAIN_STEP_MS * 5);   /* xenconsoled's buffer -> pty -> reader */
+    sleep_ms(DRAIN_STEP_MS * 5); /* xenconsoled's buffer -> pty -> reader */
     rc = destroy(hv, domid);
     if (rc)
         return rc;
@@ -299,7 +299,8 @@ static int apply(struct xb_ctx *ctx, struct xb_hv *hv, uint32_t domid,
     }
 }
 
-int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid, const struct xb_monitor_opts *opts)
+int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
+                      const struct xb_monitor_opts *opts)
 {
     struct xb_hv *hv = hv_of(ctx);
     struct xb_hv_dominfo info;
@@ -312,7 +313,7 @@ int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid, const struct xb_monito
     for (;;) {
         rc = dom_get(hv, domid, &info);
         if (rc == -ESRCH || (rc == 0 && (info.flags & XB_DOMINFO_DYING))) {
-            rc = 0;            /* destroyed by someone else */
+            rc = 0; /* destroyed by someone else */
             break;
         }
         if (rc)

@@ -21,23 +21,23 @@
 
 #include "xenstore.h"
 
-#define XS_PATH_MAX 128
-#define XS_VAL_MAX 128
-#define XS_MAX_NODES 64
-#define XS_TX_RETRIES 16
-#define XS_CONSOLE_LIMIT "1048576"   /* bytes xenconsoled buffers, as xl sets */
+#define XS_PATH_MAX      128
+#define XS_VAL_MAX       128
+#define XS_MAX_NODES     64
+#define XS_TX_RETRIES    16
+#define XS_CONSOLE_LIMIT "1048576" /* bytes xenconsoled buffers, as xl sets */
 
 enum node_perm {
-    PERM_INHERIT = 0,          /* whatever the parent has */
-    PERM_RO,                   /* dom0 owns; the guest may read */
-    PERM_RW,                   /* the guest owns (dom0 is privileged anyway) */
-    PERM_PRIV,                 /* dom0 only */
+    PERM_INHERIT = 0, /* whatever the parent has */
+    PERM_RO,          /* dom0 owns; the guest may read */
+    PERM_RW,          /* the guest owns (dom0 is privileged anyway) */
+    PERM_PRIV,        /* dom0 only */
 };
 
 struct node {
     char path[XS_PATH_MAX];
     char val[XS_VAL_MAX];
-    bool dir;                  /* mkdir, no value */
+    bool dir; /* mkdir, no value */
     enum node_perm perm;
 };
 
@@ -51,12 +51,15 @@ void xb__uuid_str(const uint8_t u[16], char buf[37])
 {
     snprintf(buf, 37,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-             u[14], u[15]);
+             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+             u[13], u[14], u[15]);
 }
 
 /* Append node @base/@rel (or @base when @rel is NULL) with a printf value. */
-__attribute__((format(printf, 6, 7)))
+static void add(struct node_set *s, enum node_perm perm, bool dir, const char *base,
+                const char *rel, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 static void add(struct node_set *s, enum node_perm perm, bool dir, const char *base,
                 const char *rel, const char *fmt, ...)
 {
@@ -83,7 +86,7 @@ static void add(struct node_set *s, enum node_perm perm, bool dir, const char *b
 }
 
 /* A value node and a directory node; the value inherits the parent's perms. */
-#define VAL(s, base, rel, ...) add((s), PERM_INHERIT, false, (base), (rel), __VA_ARGS__)
+#define VAL(s, base, rel, ...)  add((s), PERM_INHERIT, false, (base), (rel), __VA_ARGS__)
 #define DIR(s, perm, base, rel) add((s), (perm), true, (base), (rel), "%s", "")
 
 static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char *dom,
@@ -105,9 +108,15 @@ static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char 
 static void add_control(struct node_set *s, const char *dom)
 {
     static const char *const guest_owned[] = {
-        "control/shutdown",       "control/feature-poweroff", "control/feature-reboot",
-        "control/feature-suspend", "control/sysrq",           "data",
-        "drivers",                "feature",                  "attr",
+        "control/shutdown",
+        "control/feature-poweroff",
+        "control/feature-reboot",
+        "control/feature-suspend",
+        "control/sysrq",
+        "data",
+        "drivers",
+        "feature",
+        "attr",
         "error",
     };
 
@@ -121,14 +130,11 @@ static void add_control(struct node_set *s, const char *dom)
 
 static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
 {
-    VAL(s, dom, "memory/static-max", "%llu",
-            (unsigned long long)d->maxmem_kib);
-    VAL(s, dom, "memory/target", "%llu",
-            (unsigned long long)d->target_kib);
+    VAL(s, dom, "memory/static-max", "%llu", (unsigned long long)d->maxmem_kib);
+    VAL(s, dom, "memory/target", "%llu", (unsigned long long)d->target_kib);
     VAL(s, dom, "memory/videoram", "0");
     VAL(s, dom, "store/port", "%u", d->store_port);
-    VAL(s, dom, "store/ring-ref", "%llu",
-            (unsigned long long)d->store_mfn);
+    VAL(s, dom, "store/ring-ref", "%llu", (unsigned long long)d->store_mfn);
     for (unsigned i = 0; i < d->maxvcpus; i++) {
         char rel[40];
 
@@ -146,8 +152,7 @@ static void add_console(struct node_set *s, const struct xb_xs_dom *d, const cha
     VAL(s, dom, "console/type", "xenconsoled");
     VAL(s, dom, "console/output", "pty");
     VAL(s, dom, "console/port", "%u", d->console_port);
-    VAL(s, dom, "console/ring-ref", "%llu",
-            (unsigned long long)d->console_frame);
+    VAL(s, dom, "console/ring-ref", "%llu", (unsigned long long)d->console_frame);
 }
 
 static int build_set(struct xb_hv *hv, const struct xb_xs_dom *d, struct node_set *s)
@@ -155,8 +160,9 @@ static int build_set(struct xb_hv *hv, const struct xb_xs_dom *d, struct node_se
     char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX], uuid[37];
 
     if (!d->name || !d->uuid || d->maxvcpus > 4096)
-        return xb_err_set(hv->err, -EINVAL, "xenstore: domain %u: no name/uuid or %u vcpus",
-                          d->domid, d->maxvcpus);
+        return xb_err_set(hv->err, -EINVAL,
+                          "xenstore: domain %u: no name/uuid or %u vcpus", d->domid,
+                          d->maxvcpus);
     xb__uuid_str(d->uuid, uuid);
     snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
     snprintf(vm, sizeof(vm), "/vm/%s", uuid);
@@ -166,9 +172,10 @@ static int build_set(struct xb_hv *hv, const struct xb_xs_dom *d, struct node_se
     add_resources(s, d, dom);
     add_console(s, d, dom);
     if (s->overflow)
-        return xb_err_set(hv->err, -ENAMETOOLONG,
-                          "xenstore: domain %u: a node or value is too long (name \"%.40s\")",
-                          d->domid, d->name);
+        return xb_err_set(
+            hv->err, -ENAMETOOLONG,
+            "xenstore: domain %u: a node or value is too long (name \"%.40s\")", d->domid,
+            d->name);
     return 0;
 }
 
@@ -207,11 +214,12 @@ static int write_node(struct xb_hv *hv, uint32_t tx, const struct node *n, uint3
 }
 
 /* Remove stale nodes of a previous domain with this id/uuid, then write. */
-static int write_set(struct xb_hv *hv, uint32_t tx, const struct node_set *s, uint32_t domid)
+static int write_set(struct xb_hv *hv, uint32_t tx, const struct node_set *s,
+                     uint32_t domid)
 {
     int rc;
 
-    for (size_t i = 0; i < 3; i++) {          /* the three roots come first */
+    for (size_t i = 0; i < 3; i++) { /* the three roots come first */
         rc = hv->ops->xs_rm(hv, tx, s->n[i].path);
         if (rc && rc != -ENOENT)
             return rc;
@@ -242,8 +250,8 @@ static int write_all(struct xb_hv *hv, const struct node_set *s, uint32_t domid)
         if (rc != -EAGAIN)
             return rc;
     }
-    return xb_err_set(hv->err, -EAGAIN, "xenstore: domain %u: transaction kept conflicting",
-                      domid);
+    return xb_err_set(hv->err, -EAGAIN,
+                      "xenstore: domain %u: transaction kept conflicting", domid);
 }
 
 int xb__xs_domain_introduce(struct xb_hv *hv, const struct xb_xs_dom *d)
@@ -275,7 +283,7 @@ static int vm_path(struct xb_hv *hv, uint32_t tx, uint32_t domid, char **vm)
     *vm = NULL;
     snprintf(p, sizeof(p), "/local/domain/%u/vm", domid);
     rc = hv->ops->xs_read(hv, tx, p, vm, &len);
-    if (rc == 0 && strncmp(*vm, "/vm/", 4) != 0) {   /* only ever remove below /vm */
+    if (rc == 0 && strncmp(*vm, "/vm/", 4) != 0) { /* only ever remove below /vm */
         free(*vm);
         *vm = NULL;
     }

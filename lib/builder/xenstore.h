@@ -17,16 +17,17 @@
 
 struct xb_xs_dom {
     uint32_t domid;
-    const char *name;          /* required */
-    const uint8_t *uuid;       /* 16 bytes, required */
+    const char *name;    /* required */
+    const uint8_t *uuid; /* 16 bytes, required */
     uint64_t target_kib, maxmem_kib;
-    unsigned vcpus, maxvcpus;  /* vcpus online at boot, of maxvcpus */
-    xb_mfn store_mfn;          /* the xenstore ring frame (mfn for PV, gfn for PVH) */
-    uint32_t store_port;       /* the guest's end of the xenstore event channel */
+    unsigned vcpus, maxvcpus; /* vcpus online at boot, of maxvcpus */
+    xb_mfn store_mfn;         /* the xenstore ring frame (mfn for PV, gfn for PVH) */
+    uint32_t store_port;      /* the guest's end of the xenstore event channel */
     /* not "console_mfn": Xen's xen.h defines that name as a macro */
-    xb_mfn console_frame;     /* the console ring frame (mfn for PV, gfn for PVH) */
+    xb_mfn console_frame; /* the console ring frame (mfn for PV, gfn for PVH) */
     uint32_t console_port;
-    const char *on_poweroff, *on_reboot, *on_crash;  /* "destroy", "restart", ...; NULL = destroy */
+    const char *on_poweroff, *on_reboot,
+        *on_crash; /* "destroy", "restart", ...; NULL = destroy */
     bool pvh;
 };
 

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #define WAIT_OUTPUT_S 120
-#define WAIT_EXIT_MS 5000
+#define WAIT_EXIT_MS  5000
 
 static int fail(const char *what)
 {
@@ -77,7 +77,7 @@ static bool wait_pattern(int m, const char *pattern)
         seen[have] = '\0';
         if (strstr(seen, pattern))
             return true;
-        if (have > sizeof(seen) / 2) {       /* keep the tail */
+        if (have > sizeof(seen) / 2) { /* keep the tail */
             memmove(seen, seen + have - 4096, 4096);
             have = 4096;
         }

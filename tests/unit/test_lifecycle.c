@@ -54,14 +54,28 @@ static uint32_t make_dom(struct xb_ctx *ctx, const char *name, struct xb_xs_dom 
     assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, domid, 0, &sp), 0);
     assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, domid, 0, &cp), 0);
     *d = (struct xb_xs_dom){
-        .domid = domid, .name = name, .uuid = uuid1, .target_kib = 8, .maxmem_kib = 1024,
-        .vcpus = 1, .maxvcpus = 2, .store_mfn = frames[0], .store_port = sp,
-        .console_frame = frames[1], .console_port = cp,
+        .domid = domid,
+        .name = name,
+        .uuid = uuid1,
+        .target_kib = 8,
+        .maxmem_kib = 1024,
+        .vcpus = 1,
+        .maxvcpus = 2,
+        .store_mfn = frames[0],
+        .store_port = sp,
+        .console_frame = frames[1],
+        .console_port = cp,
     };
     return domid;
 }
 
-__attribute__((format(printf, 2, 0)))
+static char *xs_vget(struct xb_hv *hv, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static char *xs_get(struct xb_hv *hv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void assert_node(struct xb_hv *hv, const char *want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static char *xs_vget(struct xb_hv *hv, const char *fmt, va_list ap)
 {
     char path[128], *v = NULL;
@@ -73,7 +87,6 @@ static char *xs_vget(struct xb_hv *hv, const char *fmt, va_list ap)
     return v;
 }
 
-__attribute__((format(printf, 2, 3)))
 static char *xs_get(struct xb_hv *hv, const char *fmt, ...)
 {
     va_list ap;
@@ -86,7 +99,6 @@ static char *xs_get(struct xb_hv *hv, const char *fmt, ...)
 }
 
 /* The node at the printf path has value @want. */
-__attribute__((format(printf, 3, 4)))
 static void assert_node(struct xb_hv *hv, const char *want, const char *fmt, ...)
 {
     va_list ap;
@@ -113,7 +125,8 @@ static void introduce_writes_the_node_set(void **state)
 
     assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
     assert_node(hv, "web", "/local/domain/%u/name", id);
-    assert_node(hv, "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722", "/local/domain/%u/vm", id);
+    assert_node(hv, "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722", "/local/domain/%u/vm",
+                id);
     assert_node(hv, "web", "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722/name");
     assert_node(hv, "pv", "/libxl/%u/type", id);
     assert_node(hv, "8", "/local/domain/%u/memory/target", id);
@@ -176,7 +189,7 @@ static void introduce_failures_leave_nothing(void **state)
         xb__sim_fail_at(hv, -1);
         after = xb__sim_xs_dump(hv);
         if (rc == 0) {
-            assert_true(k > 20);   /* the last injection point is past the end */
+            assert_true(k > 20); /* the last injection point is past the end */
             free(before);
             free(after);
             xb_ctx_close(ctx);
@@ -340,7 +353,7 @@ static void console_tty_waits_for_xenconsoled(void **state)
     assert_int_equal(xb_console_tty(ctx, id, 0, &tty), 0);
     assert_string_equal(tty, "/dev/pts/7");
     free(tty);
-    assert_int_equal(xb_console_drained(ctx, id), 1);   /* an empty ring */
+    assert_int_equal(xb_console_drained(ctx, id), 1); /* an empty ring */
     assert_int_equal(hv->ops->domain_destroy(hv, id), 0);
     assert_int_equal(xb_console_tty(ctx, id, 1000, &tty), -ESRCH);
     xb_ctx_close(ctx);

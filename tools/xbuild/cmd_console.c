@@ -18,10 +18,10 @@
 
 #include "cli.h"
 
-#define CONSOLE_WAIT_MS 10000  /* for xenconsoled to publish the pty */
-#define RELAY_POLL_MS 250
+#define CONSOLE_WAIT_MS   10000 /* for xenconsoled to publish the pty */
+#define RELAY_POLL_MS     250
 #define SHUTDOWN_GRACE_MS 3000 /* stream this long after a shutdown nobody cleans up */
-#define DETACH_CHAR 0x1d       /* Ctrl-] */
+#define DETACH_CHAR       0x1d /* Ctrl-] */
 
 int cli_console_open(struct xb_ctx *ctx, uint32_t domid, int *fd)
 {
@@ -65,7 +65,7 @@ static bool dom_state(struct xb_ctx *ctx, uint32_t domid, unsigned *state)
     bool found = false;
 
     if (xb_domain_list(ctx, &v, &n) != 0)
-        return true;           /* cannot tell: keep relaying */
+        return true; /* cannot tell: keep relaying */
     for (size_t i = 0; i < n && !found; i++) {
         if (v[i].domid == domid) {
             *state = v[i].state;
@@ -81,7 +81,7 @@ struct relay {
     uint32_t domid;
     int fd;
     bool interactive;
-    unsigned idle_down_ms;     /* time spent shut down with no output */
+    unsigned idle_down_ms; /* time spent shut down with no output */
 };
 
 /* Guest -> stdout. Returns false at the end of the console. */
@@ -149,7 +149,7 @@ static void relay_loop(struct relay *r)
         if ((p[0].revents & POLLIN) && !pump_out(r))
             return;
         if (!(p[0].revents & POLLIN) && (p[0].revents & (POLLHUP | POLLERR)))
-            return;            /* xenconsoled closed the pty: the domain is gone */
+            return; /* xenconsoled closed the pty: the domain is gone */
         if (r->interactive && (p[1].revents & (POLLIN | POLLHUP)) && !pump_in(r))
             return;
     }
@@ -157,7 +157,8 @@ static void relay_loop(struct relay *r)
 
 int cli_console_relay(struct xb_ctx *ctx, uint32_t domid, int fd)
 {
-    struct relay r = {.ctx = ctx, .domid = domid, .fd = fd, .interactive = isatty(STDIN_FILENO)};
+    struct relay r = {
+        .ctx = ctx, .domid = domid, .fd = fd, .interactive = isatty(STDIN_FILENO)};
     struct termios saved, raw;
 
     if (r.interactive && tcgetattr(STDIN_FILENO, &saved) == 0) {
@@ -199,7 +200,8 @@ int cmd_console(int argc, char **argv)
     if (optind != argc - 1)
         return cli_usage("console");
     if (num != 0) {
-        cli_error("console: -n %d: only the primary console (0) exists for PV domains", num);
+        cli_error("console: -n %d: only the primary console (0) exists for PV domains",
+                  num);
         return 1;
     }
     if (xb_ctx_open("xen", &ctx, &err) != 0) {

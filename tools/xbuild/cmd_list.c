@@ -19,7 +19,7 @@ static const struct {
     unsigned bit;
     char c;
 } state_chars[] = {
-    {XB_DOM_RUNNING, 'r'}, {XB_DOM_BLOCKED, 'b'}, {XB_DOM_PAUSED, 'p'},
+    {XB_DOM_RUNNING, 'r'},  {XB_DOM_BLOCKED, 'b'}, {XB_DOM_PAUSED, 'p'},
     {XB_DOM_SHUTDOWN, 's'}, {XB_DOM_CRASHED, 'c'}, {XB_DOM_DYING, 'd'},
 };
 
@@ -44,7 +44,8 @@ static void print_table(const struct xb_dominfo *v, size_t n)
 {
     char st[7];
 
-    printf("%-40s %5s %5s %5s\t%s\t%s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+    printf("%-40s %5s %5s %5s\t%s\t%s\n", "Name", "ID", "Mem", "VCPUs", "State",
+           "Time(s)");
     for (size_t i = 0; i < n; i++) {
         state_str(v[i].state, st);
         printf("%-40s %5u %5llu %5u     %s  %8.1f\n", name_or_null(&v[i]), v[i].domid,
@@ -88,8 +89,8 @@ static void gen_domain(yajl_gen g, const struct xb_dominfo *d)
 
     snprintf(uuid, sizeof(uuid),
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-             u[14], u[15]);
+             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+             u[13], u[14], u[15]);
     state_str(d->state, st);
     yajl_gen_map_open(g);
     gen_kv_int(g, "domid", d->domid);
@@ -135,8 +136,8 @@ static int print_json(const struct xb_dominfo *v, size_t n)
 }
 
 /* Keep only the domains named on the command line, in that order. */
-static int select_domains(struct xb_ctx *ctx, char **names, int count, struct xb_dominfo *v,
-                          size_t *n)
+static int select_domains(struct xb_ctx *ctx, char **names, int count,
+                          struct xb_dominfo *v, size_t *n)
 {
     struct xb_dominfo *all = malloc(*n * sizeof(*all) + 1);
     size_t kept = 0;

@@ -16,7 +16,7 @@
 
 #include "cli.h"
 
-#define MAX_RESTARTS 32        /* a guest that crashes at boot must not loop forever */
+#define MAX_RESTARTS 32 /* a guest that crashes at boot must not loop forever */
 
 #define MONITOR_LOG_DIR "/var/log/xen"
 
@@ -34,7 +34,7 @@ static void detach_stdio(const char *name)
         dup2(null, STDOUT_FILENO);
         dup2(log >= 0 ? log : null, STDERR_FILENO);
     }
-    close_range(STDERR_FILENO + 1, ~0u, 0);   /* the parent's xenstore/privcmd handles */
+    close_range(STDERR_FILENO + 1, ~0u, 0); /* the parent's xenstore/privcmd handles */
     if (chdir("/") != 0)
         return;
 }
@@ -62,7 +62,8 @@ static int monitor_run(uint32_t domid, const struct xb_spec *spec)
         if (rc != 1)
             break;
         if (++restarts > MAX_RESTARTS) {
-            cli_error("monitor: %s: restarted %d times, giving up", spec->name, MAX_RESTARTS);
+            cli_error("monitor: %s: restarted %d times, giving up", spec->name,
+                      MAX_RESTARTS);
             break;
         }
         rc = xb_domain_create(ctx, spec, NULL, &domid);
@@ -88,7 +89,7 @@ int cli_monitor_spawn(uint32_t domid, const struct xb_spec *spec)
                   strerror(errno));
         return 1;
     }
-    if (pid == 0) {            /* the intermediate child: a new session, then daemonize */
+    if (pid == 0) { /* the intermediate child: a new session, then daemonize */
         if (setsid() < 0)
             _exit(1);
         pid = fork();
