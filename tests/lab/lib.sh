@@ -67,13 +67,16 @@ lab_fetch_debs() {
     apt-get update -qq >/dev/null 2>&1 || true
     lab_apt_ready || lab_die "apt cannot see xen-hypervisor-4.17-amd64 / linux-image-amd64"
   fi
-  local kpkg pkgs
-  kpkg=$(lab_kernel_pkg)
-  pkgs="${LAB_XEN_PKGS[*]} $kpkg"
+  local pkgs
+  # pkg=version for each package apt would download now
+  pkgs=$(apt-cache policy "${LAB_XEN_PKGS[@]}" "$(lab_kernel_pkg)" |
+    awk '/^[^ ].*:$/ { p = substr($1, 1, length($1) - 1) }
+         $1 == "Candidate:" { printf "%s=%s ", p, $2 }')
+  [ -n "$pkgs" ] && [ "${pkgs#*=(none)}" = "$pkgs" ] || lab_die "apt has no candidate among: $pkgs"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && [ -d "$LAB_CACHE/root" ]; then
     return 0
   fi
-  lab_log "fetching ${pkgs}"
+  lab_log "fetching $(wc -w <<<"$pkgs") packages into $LAB_CACHE/debs"
   rm -rf "$LAB_CACHE/debs" "$LAB_CACHE/root"
   # shellcheck disable=SC2086
   lab_download $pkgs
