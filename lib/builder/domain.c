@@ -85,15 +85,20 @@ static int check_spec(struct build *b)
 
 static int load_kernel(struct build *b)
 {
+    const struct xb_pos *pos = &b->spec->kernel_pos;
+    struct xb_err err = {0};
     int rc;
 
     if (b->opts.image) {
         b->img = b->opts.image;
         return 0;
     }
-    rc = xb_image_load_file(b->spec->kernel, NULL, &b->own_img, berr(b));
+    rc = xb_image_load_file(b->spec->kernel, NULL, &b->own_img, &err);
     b->img = b->own_img;
-    return rc;
+    if (rc)
+        return xb_err_set(berr(b), rc, "%s:%u:%u: kernel: %s", pos->file ? pos->file : "config",
+                          pos->line, pos->col, err.msg);
+    return 0;
 }
 
 static int pick_guest(struct build *b)

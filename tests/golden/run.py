@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Golden test for one config: run `xbuild create --dry-run` on NAME.cfg and
-compare with the expected files next to it.
+"""Golden test for one config: run `xbuild create --config-only` on NAME.cfg
+(the spec alone: the kernels here are stand-ins) and compare with the
+expected files next to it.
 
   NAME.cfg   the config (relative paths resolve against this folder)
   NAME.args  optional: extra arguments, one per line (--strict, KEY=VALUE, ...)
@@ -52,7 +53,7 @@ def main():
     args = [a for a in args if a.strip()]
     opts = [a for a in args if a.startswith("-")]
     overrides = [a for a in args if not a.startswith("-")]
-    cmd = [xbuild, "create", "--dry-run", *opts, base + ".cfg", *overrides]
+    cmd = [xbuild, "create", "--config-only", *opts, base + ".cfg", *overrides]
     p = subprocess.run(cmd, cwd=gdir, capture_output=True, timeout=60)
     out = p.stdout.decode("utf-8", "replace").replace(gdir, "@DIR@")
     err = p.stderr.decode("utf-8", "replace").replace(gdir, "@DIR@")

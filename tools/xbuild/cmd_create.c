@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tools/xbuild/cmd_create.c - xbuild create [-c] [-p] [-q] [--dry-run]
- *                             [--strict] CFG [KEY=VALUE ...]
+ *                             [--config-only] [--strict] CFG [KEY=VALUE ...]
  *
  * Both paths start with the same validated spec. --dry-run prints one JSON
- * object {"spec": {...}} on stdout; later stages add members (e.g. "image",
- * "layout") in dry_run_members(). A real create goes to create_domain().
+ * object {"spec", "image", "layout", "error"}: the kernel is loaded and the
+ * domain built for real on the simulated machine; it exits 1 when the config
+ * has errors or the kernel cannot be loaded or built. --config-only prints
+ * {"spec"} alone, without reading the kernel (as `xl create -n`). A real
+ * create goes to create_domain().
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +31,7 @@ struct create_opts {
     bool paused;               /* -p: leave the domain paused */
     bool quiet;                /* -q: no warnings */
     bool dry_run;
+    bool config_only;          /* --config-only: the spec alone, no kernel */
     bool strict;
     const char *config;
     char **overrides;
@@ -43,6 +47,7 @@ static const struct {
     {"-q", offsetof(struct create_opts, quiet)},
     {"--dry-run", offsetof(struct create_opts, dry_run)},
     {"-n", offsetof(struct create_opts, dry_run)},
+    {"--config-only", offsetof(struct create_opts, config_only)},
     {"--strict", offsetof(struct create_opts, strict)},
 };
 
@@ -171,39 +176,59 @@ static void layout_json(yajl_gen g, const struct xb_layout *lo)
 }
 
 /*
+ * The part of @spec the builder can act on today: keys, devices and guest
+ * types not supported yet were already reported as warnings; the simulated
+ * build leaves them out. False when nothing can be built (PVH for now).
+ */
+static bool buildable_part(const struct xb_spec *spec, struct xb_spec *out)
+{
+    *out = *spec;
+    out->n_unsupported = 0;
+    out->n_disks = 0;
+    out->n_vifs = 0;
+    return spec->type == XB_DOMTYPE_PV;
+}
+
+/*
  * Build the domain for real on the simulated machine (which proves the
- * plan): kernel loaded, every page written, tables pinned. A kernel that
- * cannot be built is reported in the JSON ("error"), not as a failure of
- * the dry run, so that configs can be checked without their kernels.
+ * plan): kernel loaded, every page written, tables pinned. *lo is left
+ * zeroed (and 0 returned) when the guest type cannot be built yet.
  */
 static int simulate(const struct xb_spec *spec, struct xb_image **img, struct xb_layout *lo,
                     struct xb_err *err)
 {
     struct xb_create_opts copts = {.paused = true, .layout = lo};
     struct xb_ctx *ctx = NULL;
+    struct xb_spec part;
+    struct xb_err part_err = {0};
     uint32_t domid;
     int rc;
 
     if (!spec->kernel)
         return xb_err_set(err, -EINVAL, "kernel: none given");
-    rc = xb_image_load_file(spec->kernel, NULL, img, err);
-    if (!rc)
-        rc = xb_ctx_open("sim", &ctx, err);
+    rc = xb_image_load_file(spec->kernel, NULL, img, &part_err);
+    if (rc)
+        return xb_err_set(err, rc, "%s:%u:%u: kernel: %s", spec->kernel_pos.file,
+                          spec->kernel_pos.line, spec->kernel_pos.col, part_err.msg);
+    if (!buildable_part(spec, &part))
+        return 0;
+    rc = xb_ctx_open("sim", &ctx, err);
     copts.image = *img;
-    if (!rc && xb_domain_create(ctx, spec, &copts, &domid) != 0)
+    if (!rc && xb_domain_create(ctx, &part, &copts, &domid) != 0)
         rc = xb_err_set(err, xb_ctx_err(ctx)->code, "%s", xb_errmsg(ctx));
     xb_ctx_close(ctx);
     return rc;
 }
 
-/* Members after "spec" in the dry-run JSON (image, layout, ...). 0 or 1. */
-static int dry_run_members(yajl_gen g, const struct xb_spec *spec,
-                           const struct create_opts *o)
+/*
+ * Members after "spec" in the dry-run JSON (image, layout, error). Returns
+ * 0, or -errno when the kernel cannot be loaded or built (@err says why).
+ */
+static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct xb_err *err)
 {
     struct xb_image *img = NULL;
     struct xb_layout lo = {0};
-    struct xb_err err = {0};
-    int rc = simulate(spec, &img, &lo, &err);
+    int rc = simulate(spec, &img, &lo, err);
 
     yajl_gen_string(g, (const unsigned char *)"image", 5);
     if (img)
@@ -211,18 +236,19 @@ static int dry_run_members(yajl_gen g, const struct xb_spec *spec,
     else
         yajl_gen_null(g);
     yajl_gen_string(g, (const unsigned char *)"layout", 6);
-    if (!rc)
+    if (!rc && lo.total_pages)
         layout_json(g, &lo);
     else
         yajl_gen_null(g);
-    json_str(g, "error", rc ? err.msg : NULL);
+    json_str(g, "error", rc ? err->msg : NULL);
     xb_image_free(img);
-    return 0;
+    return rc;
 }
 
 static int dry_run(const struct xb_spec *spec, const struct create_opts *o)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
+    struct xb_err err = {0};
     const unsigned char *buf;
     size_t len;
     int rc = 1;
@@ -233,13 +259,17 @@ static int dry_run(const struct xb_spec *spec, const struct create_opts *o)
     yajl_gen_config(g, yajl_gen_indent_string, "  ");
     yajl_gen_map_open(g);
     yajl_gen_string(g, (const unsigned char *)"spec", 4);
-    if (spec_json(g, spec) < 0 || dry_run_members(g, spec, o) != 0)
+    if (spec_json(g, spec) < 0)
         goto out;
+    if (!o->config_only)
+        dry_run_members(g, spec, &err); /* a failure lands in err and "error" */
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
         goto out;
     fwrite(buf, 1, len, stdout);
-    rc = fflush(stdout) == 0 ? 0 : 1;
+    rc = fflush(stdout) == 0 && !err.code ? 0 : 1;
+    if (err.code)
+        cli_error("%s", err.msg);
 out:
     yajl_gen_free(g);
     return rc;
@@ -299,7 +329,7 @@ int cmd_create(int argc, char **argv)
     lo = (struct spec_load_opts){.strict = o.strict, .quiet = o.quiet};
     if (spec_load(o.config, o.overrides, o.n_overrides, &lo, &spec) != 0)
         return 1;
-    if (o.dry_run) {
+    if (o.dry_run || o.config_only) {
         spec_report_unsupported(spec, false, o.quiet);
         rc = dry_run(spec, &o);
     } else {
