@@ -16,12 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-
 #include <xbuild/builder.h>
 #include <xbuild/image.h>
 
 #include "cli.h"
+#include "json.h"
 #include "spec_cli.h"
 
 int cmd_create(int argc, char **argv);
@@ -91,84 +90,30 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
     return 0;
 }
 
-static void json_str(yajl_gen g, const char *key, const char *val)
-{
-    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-    if (val)
-        yajl_gen_string(g, (const unsigned char *)val, strlen(val));
-    else
-        yajl_gen_null(g);
-}
-
-static void json_num(yajl_gen g, const char *key, uint64_t val)
-{
-    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-    yajl_gen_integer(g, (long long)val);
-}
-
-/* Addresses as "0x..." strings: JSON numbers cannot hold every 64-bit value. */
-static void json_addr(yajl_gen g, const char *key, uint64_t val)
-{
-    char buf[24];
-
-    snprintf(buf, sizeof(buf), "0x%" PRIx64, val);
-    json_str(g, key, val == XB_UNSET_ADDR ? NULL : buf);
-}
-
-static void image_json(yajl_gen g, const struct xb_image *img)
-{
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } types[] = {
-        {XB_GUEST_PV64, "xen-3.0-x86_64"},
-        {XB_GUEST_PV32PAE, "xen-3.0-x86_32p"},
-        {XB_GUEST_PVH, "hvm-3.0-x86_32 (PVH)"},
-    };
-
-    yajl_gen_map_open(g);
-    json_str(g, "format", img->format == XB_IMG_BZIMAGE ? "bzImage" : "elf");
-    json_str(g, "compression", xb_compression_name(img->compression));
-    json_num(g, "elf_class", img->elf_class);
-    json_str(g, "guest_os", img->notes.guest_os[0] ? img->notes.guest_os : NULL);
-    yajl_gen_string(g, (const unsigned char *)"guest_types", 11);
-    yajl_gen_array_open(g);
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-        if (img->guest_types & types[i].bit)
-            yajl_gen_string(g, (const unsigned char *)types[i].name, strlen(types[i].name));
-    yajl_gen_array_close(g);
-    json_addr(g, "virt_base", img->virt_base);
-    json_addr(g, "virt_kstart", img->virt_kstart);
-    json_addr(g, "virt_kend", img->virt_kend);
-    json_addr(g, "entry", img->virt_entry);
-    json_addr(g, "hypercall_page", img->virt_hypercall);
-    json_num(g, "segments", img->nsegs);
-    yajl_gen_map_close(g);
-}
-
 static void layout_json(yajl_gen g, const struct xb_layout *lo)
 {
     yajl_gen_map_open(g);
-    json_str(g, "guest_type", lo->guest_type);
-    json_num(g, "total_pages", lo->total_pages);
-    json_addr(g, "virt_base", lo->virt_base);
-    json_addr(g, "entry", lo->virt_entry);
-    json_addr(g, "hypercall_page", lo->virt_hypercall);
-    json_addr(g, "bootstrap_end", lo->bootstrap_end);
-    json_num(g, "page_table_levels", lo->levels);
-    json_num(g, "page_table_frames", lo->nr_pt_frames);
-    yajl_gen_string(g, (const unsigned char *)"segments", 8);
+    json_kv_str(g, "guest_type", lo->guest_type);
+    json_kv_int(g, "total_pages", (long long)lo->total_pages);
+    json_kv_addr(g, "virt_base", lo->virt_base);
+    json_kv_addr(g, "entry", lo->virt_entry);
+    if (lo->virt_hypercall != XB_UNSET_ADDR)
+        json_kv_addr(g, "hypercall_page", lo->virt_hypercall);
+    json_kv_addr(g, "bootstrap_end", lo->bootstrap_end);
+    json_kv_int(g, "page_table_levels", lo->levels);
+    json_kv_int(g, "page_table_frames", lo->nr_pt_frames);
+    json_str(g, "segments");
     yajl_gen_array_open(g);
     for (int i = 0; i < XB_SEG_COUNT; i++) {
         const struct xb_layout_seg *s = &lo->seg[i];
         if (!s->pages)
             continue;
         yajl_gen_map_open(g);
-        json_str(g, "name", s->name);
-        json_addr(g, "vstart", s->vstart);
-        json_addr(g, "vend", s->vend);
-        json_num(g, "pfn", s->pfn);
-        json_num(g, "pages", s->pages);
+        json_kv_str(g, "name", s->name);
+        json_kv_addr(g, "vstart", s->vstart);
+        json_kv_addr(g, "vend", s->vend);
+        json_kv_int(g, "pfn", (long long)s->pfn);
+        json_kv_int(g, "pages", (long long)s->pages);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -230,44 +175,37 @@ static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct xb_err
     struct xb_layout lo = {0};
     int rc = simulate(spec, &img, &lo, err);
 
-    yajl_gen_string(g, (const unsigned char *)"image", 5);
+    json_str(g, "image");
     if (img)
-        image_json(g, img);
+        json_image(g, spec->kernel, img);
     else
         yajl_gen_null(g);
-    yajl_gen_string(g, (const unsigned char *)"layout", 6);
+    json_str(g, "layout");
     if (!rc && lo.total_pages)
         layout_json(g, &lo);
     else
         yajl_gen_null(g);
-    json_str(g, "error", rc ? err->msg : NULL);
+    json_kv_str(g, "error", rc ? err->msg : NULL);
     xb_image_free(img);
     return rc;
 }
 
 static int dry_run(const struct xb_spec *spec, const struct create_opts *o)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = json_new();
     struct xb_err err = {0};
-    const unsigned char *buf;
-    size_t len;
     int rc = 1;
 
     if (!g)
         return 1;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_config(g, yajl_gen_indent_string, "  ");
     yajl_gen_map_open(g);
-    yajl_gen_string(g, (const unsigned char *)"spec", 4);
+    json_str(g, "spec");
     if (spec_json(g, spec) < 0)
         goto out;
     if (!o->config_only)
         dry_run_members(g, spec, &err); /* a failure lands in err and "error" */
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
-        goto out;
-    fwrite(buf, 1, len, stdout);
-    rc = fflush(stdout) == 0 && !err.code ? 0 : 1;
+    rc = json_print(g) == 0 && !err.code ? 0 : 1;
     if (err.code)
         cli_error("%s", err.msg);
 out:

@@ -9,11 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
-
 #include <xbuild/image.h>
 
 #include "cli.h"
+#include "json.h"
 
 /* How to show each note: a number or a string field of struct xb_notes. */
 enum show { SHOW_NUM, SHOW_STR, SHOW_MFN, SHOW_FEATS };
@@ -180,59 +179,27 @@ static void text_image(const char *path, const struct xb_image *img)
 
 /* --- JSON ----------------------------------------------------------------- */
 
-static void js(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void js_kv(yajl_gen g, const char *k, const char *v)
-{
-    js(g, k);
-    js(g, v);
-}
-
-/* Addresses as "0x..." strings: JSON numbers lose precision above 2^53. */
-static void js_hexval(yajl_gen g, uint64_t v)
-{
-    char buf[24];
-
-    snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-    js(g, buf);
-}
-
-static void js_hex(yajl_gen g, const char *k, uint64_t v)
-{
-    js(g, k);
-    js_hexval(g, v);
-}
-
-static void js_int(yajl_gen g, const char *k, long long v)
-{
-    js(g, k);
-    yajl_gen_integer(g, v);
-}
-
 static void json_note(yajl_gen g, const struct xb_notes *n, const struct note_show *s)
 {
     char feats[256];
 
-    js(g, xb_note_name(s->type));
+    json_str(g, xb_note_name(s->type));
     switch (s->how) {
     case SHOW_NUM:
-        js_hexval(g, note_num(n, s));
+        json_addr(g, note_num(n, s));
         break;
     case SHOW_STR:
-        js(g, (const char *)n + s->field);
+        json_str(g, (const char *)n + s->field);
         break;
     case SHOW_MFN:
         yajl_gen_map_open(g);
-        js_hex(g, "mask", n->l1_mfn_valid_mask);
-        js_hex(g, "value", n->l1_mfn_valid_value);
+        json_kv_addr(g, "mask", n->l1_mfn_valid_mask);
+        json_kv_addr(g, "value", n->l1_mfn_valid_value);
         yajl_gen_map_close(g);
         break;
     case SHOW_FEATS:
         feature_list(n->features_supported, feats, sizeof(feats));
-        js(g, feats);
+        json_str(g, feats);
         break;
     }
 }
@@ -241,20 +208,20 @@ static void json_notes(yajl_gen g, const struct xb_notes *n)
 {
     char feats[256];
 
-    js(g, "notes");
+    json_str(g, "notes");
     yajl_gen_map_open(g);
-    js_kv(g, "source", source_names[n->source]);
+    json_kv_str(g, "source", source_names[n->source]);
     for (size_t i = 0; i < COUNT(shows); i++)
         if (n->present & (UINT64_C(1) << shows[i].type))
             json_note(g, n, &shows[i]);
     feature_list(n->features_required, feats, sizeof(feats));
-    js_kv(g, "required_features", feats);
-    js(g, "unknown");
+    json_kv_str(g, "required_features", feats);
+    json_str(g, "unknown");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < n->n_unknown && i < COUNT(n->unknown); i++) {
         yajl_gen_map_open(g);
-        js_int(g, "type", n->unknown[i].type);
-        js_int(g, "descsz", n->unknown[i].descsz);
+        json_kv_int(g, "type", n->unknown[i].type);
+        json_kv_int(g, "descsz", n->unknown[i].descsz);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -265,19 +232,19 @@ static void json_segments(yajl_gen g, const struct xb_image *img)
 {
     char fl[4];
 
-    js(g, "segments");
+    json_str(g, "segments");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < img->nsegs; i++) {
         const struct xb_segment *s = &img->segs[i];
 
         flags_str(s->flags, fl);
         yajl_gen_map_open(g);
-        js_hex(g, "paddr", s->paddr);
-        js_hex(g, "vaddr", s->vaddr);
-        js_hex(g, "filesz", s->filesz);
-        js_hex(g, "memsz", s->memsz);
-        js_hex(g, "load_vaddr", s->load_vaddr);
-        js_kv(g, "flags", fl);
+        json_kv_addr(g, "paddr", s->paddr);
+        json_kv_addr(g, "vaddr", s->vaddr);
+        json_kv_addr(g, "filesz", s->filesz);
+        json_kv_addr(g, "memsz", s->memsz);
+        json_kv_addr(g, "load_vaddr", s->load_vaddr);
+        json_kv_str(g, "flags", fl);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -285,57 +252,56 @@ static void json_segments(yajl_gen g, const struct xb_image *img)
 
 static void json_guest_types(yajl_gen g, const struct xb_image *img)
 {
-    js(g, "guest_types");
+    json_str(g, "guest_types");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < COUNT(guest_types); i++)
         if (img->guest_types & guest_types[i].bit)
-            js(g, guest_types[i].name);
+            json_str(g, guest_types[i].name);
     yajl_gen_array_close(g);
-    js_kv(g, "not_pv", img->not_pv);
-    js_kv(g, "not_pvh", img->not_pvh);
+    json_kv_str(g, "not_pv", img->not_pv);
+    json_kv_str(g, "not_pvh", img->not_pvh);
 }
 
-static void json_image(yajl_gen g, const char *path, const struct xb_image *img)
+void json_image(yajl_gen g, const char *path, const struct xb_image *img)
 {
     yajl_gen_map_open(g);
-    js_kv(g, "image", path);
-    js_int(g, "file_size", (long long)img->file_size);
-    js_kv(g, "format", img->format == XB_IMG_BZIMAGE ? "bzImage" : "ELF");
-    js_kv(g, "compression", xb_compression_name(img->compression));
+    json_kv_str(g, "image", path);
+    json_kv_int(g, "file_size", (long long)img->file_size);
+    json_kv_str(g, "format", img->format == XB_IMG_BZIMAGE ? "bzImage" : "ELF");
+    json_kv_str(g, "compression", xb_compression_name(img->compression));
     if (img->format == XB_IMG_BZIMAGE) {
-        js_hex(g, "boot_protocol", img->bzimage_version);
-        js_kv(g, "payload_compression", xb_compression_name(img->payload_compression));
+        json_kv_addr(g, "boot_protocol", img->bzimage_version);
+        json_kv_str(g, "payload_compression", xb_compression_name(img->payload_compression));
     }
-    js_int(g, "elf_class", img->elf_class);
-    js_kv(g, "machine", img->machine == 62 ? "x86-64" : "i386");
-    js_hex(g, "e_entry", img->e_entry);
-    js_int(g, "elf_size", (long long)img->elf_size);
+    json_kv_int(g, "elf_class", img->elf_class);
+    json_kv_str(g, "machine", img->machine == 62 ? "x86-64" : "i386");
+    json_kv_addr(g, "e_entry", img->e_entry);
+    json_kv_int(g, "elf_size", (long long)img->elf_size);
     json_segments(g, img);
     json_notes(g, &img->notes);
-    js_hex(g, "virt_base", img->virt_base);
-    js_hex(g, "paddr_offset", img->paddr_offset);
-    js_hex(g, "virt_kstart", img->virt_kstart);
-    js_hex(g, "virt_kend", img->virt_kend);
-    js_hex(g, "virt_entry", img->virt_entry);
+    json_kv_addr(g, "virt_base", img->virt_base);
+    json_kv_addr(g, "paddr_offset", img->paddr_offset);
+    json_kv_addr(g, "virt_kstart", img->virt_kstart);
+    json_kv_addr(g, "virt_kend", img->virt_kend);
+    json_kv_addr(g, "virt_entry", img->virt_entry);
     if (img->virt_hypercall != XB_UNSET_ADDR)
-        js_hex(g, "virt_hypercall", img->virt_hypercall);
-    js(g, "pae");
-    yajl_gen_bool(g, img->pae);
+        json_kv_addr(g, "virt_hypercall", img->virt_hypercall);
+    json_kv_bool(g, "pae", img->pae);
     json_guest_types(g, img);
     yajl_gen_map_close(g);
 }
 
-static void print_json(const char *path, const struct xb_image *img)
+static int print_json(const char *path, const struct xb_image *img)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
+    yajl_gen g = json_new();
+    int rc = -1;
 
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    json_image(g, path, img);
-    yajl_gen_get_buf(g, &buf, &len);
-    fwrite(buf, 1, len, stdout);
+    if (g) {
+        json_image(g, path, img);
+        rc = json_print(g);
+    }
     yajl_gen_free(g);
+    return rc;
 }
 
 int cmd_inspect(int argc, char **argv);
@@ -361,9 +327,12 @@ int cmd_inspect(int argc, char **argv)
         cli_error("%s", err.msg);
         return 1;
     }
-    if (json)
-        print_json(path, img);
-    else
+    if (json && print_json(path, img) != 0) {
+        cli_error("inspect: cannot write the JSON to stdout");
+        xb_image_free(img);
+        return 1;
+    }
+    if (!json)
         text_image(path, img);
     xb_image_free(img);
     return 0;

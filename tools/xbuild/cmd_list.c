@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
-
 #include <xbuild/builder.h>
 
 #include "cli.h"
+#include "json.h"
 
 static const struct {
     unsigned bit;
@@ -54,30 +53,13 @@ static void print_table(const struct xb_dominfo *v, size_t n)
     }
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_kv_str(yajl_gen g, const char *k, const char *v)
-{
-    gen_str(g, k);
-    gen_str(g, v);
-}
-
-static void gen_kv_int(yajl_gen g, const char *k, unsigned long long v)
-{
-    gen_str(g, k);
-    yajl_gen_integer(g, (long long)v);
-}
-
 static void gen_shutdown(yajl_gen g, const struct xb_dominfo *d)
 {
-    gen_str(g, "shutdown_reason");
+    json_str(g, "shutdown_reason");
     if (!(d->state & (XB_DOM_SHUTDOWN | XB_DOM_CRASHED)))
         yajl_gen_null(g);
     else if (d->shutdown_reason < sizeof(shutdown_names) / sizeof(shutdown_names[0]))
-        gen_str(g, shutdown_names[d->shutdown_reason]);
+        json_str(g, shutdown_names[d->shutdown_reason]);
     else
         yajl_gen_integer(g, d->shutdown_reason);
 }
@@ -93,22 +75,22 @@ static void gen_domain(yajl_gen g, const struct xb_dominfo *d)
              u[13], u[14], u[15]);
     state_str(d->state, st);
     yajl_gen_map_open(g);
-    gen_kv_int(g, "domid", d->domid);
-    gen_str(g, "name");
+    json_kv_int(g, "domid", (long long)d->domid);
+    json_str(g, "name");
     if (d->name[0])
-        gen_str(g, d->name);
+        json_str(g, d->name);
     else
         yajl_gen_null(g);
-    gen_kv_str(g, "uuid", uuid);
-    gen_kv_str(g, "type", d->type);
-    gen_kv_str(g, "state", st);
+    json_kv_str(g, "uuid", uuid);
+    json_kv_str(g, "type", d->type);
+    json_kv_str(g, "state", st);
     gen_shutdown(g, d);
-    gen_kv_int(g, "memory_kib", d->mem_kib);
-    gen_kv_int(g, "max_memory_kib", d->maxmem_kib);
-    gen_kv_int(g, "target_memory_kib", d->target_kib);
-    gen_kv_int(g, "vcpus_online", d->vcpus_online);
-    gen_kv_int(g, "max_vcpus", d->max_vcpus);
-    gen_str(g, "cpu_time_s");
+    json_kv_int(g, "memory_kib", (long long)d->mem_kib);
+    json_kv_int(g, "max_memory_kib", (long long)d->maxmem_kib);
+    json_kv_int(g, "target_memory_kib", (long long)d->target_kib);
+    json_kv_int(g, "vcpus_online", (long long)d->vcpus_online);
+    json_kv_int(g, "max_vcpus", (long long)d->max_vcpus);
+    json_str(g, "cpu_time_s");
     snprintf(secs, sizeof(secs), "%.3f", (double)d->cpu_time_ns / 1e9);
     yajl_gen_number(g, secs, strlen(secs));
     yajl_gen_map_close(g);
@@ -116,23 +98,22 @@ static void gen_domain(yajl_gen g, const struct xb_dominfo *d)
 
 static int print_json(const struct xb_dominfo *v, size_t n)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
+    yajl_gen g = json_new();
+    int rc;
 
     if (!g) {
         cli_error("list: out of memory");
         return 1;
     }
-    yajl_gen_config(g, yajl_gen_beautify, 1);
     yajl_gen_array_open(g);
     for (size_t i = 0; i < n; i++)
         gen_domain(g, &v[i]);
     yajl_gen_array_close(g);
-    yajl_gen_get_buf(g, &buf, &len);
-    fwrite(buf, 1, len, stdout);
+    rc = json_print(g);
     yajl_gen_free(g);
-    return 0;
+    if (rc)
+        cli_error("list: cannot write the JSON to stdout");
+    return rc ? 1 : 0;
 }
 
 /* Keep only the domains named on the command line, in that order. */

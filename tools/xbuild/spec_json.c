@@ -3,47 +3,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "spec_cli.h"
-
-static void str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void key_str(yajl_gen g, const char *k, const char *v)
-{
-    str(g, k);
-    if (v)
-        str(g, v);
-    else
-        yajl_gen_null(g);
-}
-
-static void key_int(yajl_gen g, const char *k, unsigned long long v)
-{
-    str(g, k);
-    yajl_gen_integer(g, (long long)v);
-}
-
-static void key_bool(yajl_gen g, const char *k, bool v)
-{
-    str(g, k);
-    yajl_gen_bool(g, v);
-}
 
 static void pos(yajl_gen g, const char *k, const struct xb_pos *p)
 {
     char buf[64];
 
-    str(g, k);
+    json_str(g, k);
     if (!p->file || !p->line) {
         yajl_gen_null(g);
         return;
     }
     yajl_gen_map_open(g);
-    key_str(g, "file", p->file);
+    json_kv_str(g, "file", p->file);
     snprintf(buf, sizeof(buf), "%u:%u", p->line, p->col);
-    key_str(g, "at", buf);
+    json_kv_str(g, "at", buf);
     yajl_gen_map_close(g);
 }
 
@@ -53,7 +28,7 @@ static void uuid(yajl_gen g, const struct xb_spec *s)
     const uint8_t *u = s->uuid;
 
     if (!s->has_uuid) {
-        key_str(g, "uuid", NULL);
+        json_kv_str(g, "uuid", NULL);
         return;
     }
     snprintf(buf, sizeof(buf),
@@ -61,47 +36,47 @@ static void uuid(yajl_gen g, const struct xb_spec *s)
              "%02x%02x%02x%02x%02x%02x",
              u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
              u[12], u[13], u[14], u[15]);
-    key_str(g, "uuid", buf);
+    json_kv_str(g, "uuid", buf);
 }
 
 static void disk(yajl_gen g, const struct xb_disk *d)
 {
     yajl_gen_map_open(g);
-    key_str(g, "target", d->target);
-    key_str(g, "format", d->format);
-    key_str(g, "vdev", d->vdev);
-    key_str(g, "access", d->readonly ? "ro" : "rw");
-    key_bool(g, "cdrom", d->cdrom);
-    key_str(g, "backendtype", d->backendtype);
-    key_str(g, "backend", d->backend);
-    key_str(g, "script", d->script);
+    json_kv_str(g, "target", d->target);
+    json_kv_str(g, "format", d->format);
+    json_kv_str(g, "vdev", d->vdev);
+    json_kv_str(g, "access", d->readonly ? "ro" : "rw");
+    json_kv_bool(g, "cdrom", d->cdrom);
+    json_kv_str(g, "backendtype", d->backendtype);
+    json_kv_str(g, "backend", d->backend);
+    json_kv_str(g, "script", d->script);
     yajl_gen_map_close(g);
 }
 
 static void vif(yajl_gen g, const struct xb_vif *v)
 {
     yajl_gen_map_open(g);
-    key_str(g, "mac", v->mac);
-    key_str(g, "bridge", v->bridge);
-    key_str(g, "ip", v->ip);
-    key_str(g, "script", v->script);
-    key_str(g, "vifname", v->vifname);
-    key_str(g, "type", v->type);
-    key_str(g, "model", v->model);
-    key_str(g, "rate", v->rate);
-    key_int(g, "mtu", v->mtu);
-    key_str(g, "backend", v->backend);
+    json_kv_str(g, "mac", v->mac);
+    json_kv_str(g, "bridge", v->bridge);
+    json_kv_str(g, "ip", v->ip);
+    json_kv_str(g, "script", v->script);
+    json_kv_str(g, "vifname", v->vifname);
+    json_kv_str(g, "type", v->type);
+    json_kv_str(g, "model", v->model);
+    json_kv_str(g, "rate", v->rate);
+    json_kv_int(g, "mtu", (long long)v->mtu);
+    json_kv_str(g, "backend", v->backend);
     yajl_gen_map_close(g);
 }
 
 static void devices(yajl_gen g, const struct xb_spec *s)
 {
-    str(g, "disks");
+    json_str(g, "disks");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < s->n_disks; i++)
         disk(g, &s->disks[i]);
     yajl_gen_array_close(g);
-    str(g, "vifs");
+    json_str(g, "vifs");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < s->n_vifs; i++)
         vif(g, &s->vifs[i]);
@@ -110,11 +85,11 @@ static void devices(yajl_gen g, const struct xb_spec *s)
 
 static void unsupported(yajl_gen g, const struct xb_spec *s)
 {
-    str(g, "unsupported");
+    json_str(g, "unsupported");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < s->n_unsupported; i++) {
         yajl_gen_map_open(g);
-        key_str(g, "key", s->unsupported[i].key);
+        json_kv_str(g, "key", s->unsupported[i].key);
         pos(g, "pos", &s->unsupported[i].pos);
         yajl_gen_map_close(g);
     }
@@ -123,39 +98,39 @@ static void unsupported(yajl_gen g, const struct xb_spec *s)
 
 static void actions(yajl_gen g, const struct xb_spec *s)
 {
-    key_str(g, "on_poweroff", xb_action_name(s->on_poweroff));
-    key_str(g, "on_reboot", xb_action_name(s->on_reboot));
-    key_str(g, "on_crash", xb_action_name(s->on_crash));
-    key_str(g, "on_watchdog", xb_action_name(s->on_watchdog));
-    key_str(g, "on_soft_reset", xb_action_name(s->on_soft_reset));
+    json_kv_str(g, "on_poweroff", xb_action_name(s->on_poweroff));
+    json_kv_str(g, "on_reboot", xb_action_name(s->on_reboot));
+    json_kv_str(g, "on_crash", xb_action_name(s->on_crash));
+    json_kv_str(g, "on_watchdog", xb_action_name(s->on_watchdog));
+    json_kv_str(g, "on_soft_reset", xb_action_name(s->on_soft_reset));
 }
 
 int spec_json(yajl_gen g, const struct xb_spec *s)
 {
     yajl_gen_map_open(g);
-    key_str(g, "name", s->name);
-    key_str(g, "type", xb_domtype_name(s->type));
-    key_str(g, "kernel", s->kernel);
-    key_str(g, "ramdisk", s->ramdisk);
-    key_str(g, "cmdline", s->cmdline);
-    key_int(g, "memory_mib", s->memory_mib);
-    key_int(g, "maxmem_mib", s->maxmem_mib);
-    key_int(g, "vcpus", s->vcpus);
-    key_int(g, "maxvcpus", s->maxvcpus);
-    key_str(g, "cpus", s->cpus);
+    json_kv_str(g, "name", s->name);
+    json_kv_str(g, "type", xb_domtype_name(s->type));
+    json_kv_str(g, "kernel", s->kernel);
+    json_kv_str(g, "ramdisk", s->ramdisk);
+    json_kv_str(g, "cmdline", s->cmdline);
+    json_kv_int(g, "memory_mib", (long long)s->memory_mib);
+    json_kv_int(g, "maxmem_mib", (long long)s->maxmem_mib);
+    json_kv_int(g, "vcpus", (long long)s->vcpus);
+    json_kv_int(g, "maxvcpus", (long long)s->maxvcpus);
+    json_kv_str(g, "cpus", s->cpus);
     actions(g, s);
     uuid(g, s);
-    key_str(g, "bootloader", s->bootloader);
-    key_str(g, "bootloader_args", s->bootloader_args);
-    key_int(g, "max_grant_frames", s->max_grant_frames);
-    key_int(g, "max_event_channels", s->max_event_channels);
-    key_bool(g, "pvshim", s->pvshim);
-    key_str(g, "pvshim_path", s->pvshim_path);
-    key_str(g, "pvshim_cmdline", s->pvshim_cmdline);
-    key_bool(g, "e820_host", s->e820_host);
-    key_str(g, "seclabel", s->seclabel);
+    json_kv_str(g, "bootloader", s->bootloader);
+    json_kv_str(g, "bootloader_args", s->bootloader_args);
+    json_kv_int(g, "max_grant_frames", (long long)s->max_grant_frames);
+    json_kv_int(g, "max_event_channels", (long long)s->max_event_channels);
+    json_kv_bool(g, "pvshim", s->pvshim);
+    json_kv_str(g, "pvshim_path", s->pvshim_path);
+    json_kv_str(g, "pvshim_cmdline", s->pvshim_cmdline);
+    json_kv_bool(g, "e820_host", s->e820_host);
+    json_kv_str(g, "seclabel", s->seclabel);
     devices(g, s);
     unsupported(g, s);
-    key_str(g, "config", s->config_path);
+    json_kv_str(g, "config", s->config_path);
     return yajl_gen_map_close(g) == yajl_gen_status_ok ? 0 : -1;
 }
