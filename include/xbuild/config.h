@@ -107,10 +107,4 @@ size_t xb_config_error_count(const struct xb_config *cfg);
 /* Diagnostic @i (< xb_config_diag_count()), in the order found. */
 const struct xb_diag *xb_config_diag(const struct xb_config *cfg, size_t i);
 
-/* "pv", "pvh". Never NULL. */
-const char *xb_domtype_name(enum xb_domtype t);
-
-/* "destroy", "restart", "rename-restart", ... Never NULL. */
-const char *xb_action_name(enum xb_action a);
-
 #endif

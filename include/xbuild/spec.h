@@ -110,6 +110,12 @@ struct xb_spec {
     size_t n_pos_files;
 };
 
+/* "pv", "pvh". Never NULL. */
+const char *xb_domtype_name(enum xb_domtype t);
+
+/* "destroy", "restart", "rename-restart", ... ("?" out of range). Never NULL. */
+const char *xb_action_name(enum xb_action a);
+
 /* Free a spec and everything it owns. Accepts NULL. */
 void xb_spec_free(struct xb_spec *spec);
 

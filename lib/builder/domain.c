@@ -362,21 +362,6 @@ static int seed_gnttab(struct build *b)
                                     XENSTORE_DOMID);
 }
 
-static const char *action_name(enum xb_action a)
-{
-    static const char *const names[] = {
-        [XB_ACTION_DESTROY] = "destroy",
-        [XB_ACTION_RESTART] = "restart",
-        [XB_ACTION_RENAME_RESTART] = "rename-restart",
-        [XB_ACTION_PRESERVE] = "preserve",
-        [XB_ACTION_COREDUMP_DESTROY] = "coredump-destroy",
-        [XB_ACTION_COREDUMP_RESTART] = "coredump-restart",
-        [XB_ACTION_SOFT_RESET] = "soft-reset",
-    };
-
-    return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a] : "destroy";
-}
-
 static int introduce(struct build *b)
 {
     const struct xb_spec *s = b->spec;
@@ -392,9 +377,9 @@ static int introduce(struct build *b)
         .store_port = b->store_port,
         .console_frame = seg_mfn(b, XB_SEG_CONSOLE),
         .console_port = b->console_port,
-        .on_poweroff = action_name(s->on_poweroff),
-        .on_reboot = action_name(s->on_reboot),
-        .on_crash = action_name(s->on_crash),
+        .on_poweroff = xb_action_name(s->on_poweroff),
+        .on_reboot = xb_action_name(s->on_reboot),
+        .on_crash = xb_action_name(s->on_crash),
         .pvh = false,
     };
     int rc = xb__xs_domain_introduce(bhv(b), &d);
