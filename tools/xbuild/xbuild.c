@@ -15,7 +15,7 @@ static const struct cli_cmd commands[] = {
     {"console", cmd_console, "[-n N] DOMAIN",
      "attach to a domain's console (Ctrl-] detaches; without a terminal: stream it)"},
     {"create", cmd_create, "[-c] [-p] [-q] [--dry-run|--config-only] [--strict] CFG [KEY=VALUE ...]",
-     "create a domain from an xl.cfg file (--dry-run: print the validated spec as JSON)"},
+     "create a domain from an xl.cfg file (--dry-run: build it on a simulated machine, print spec, image and layout as JSON)"},
     {"destroy", cmd_destroy, "DOMAIN", "destroy a domain (name or id) and its xenstore nodes"},
     {"help", cmd_help, "[VERB]", "show the subcommands or one verb's usage"},
     {"inspect", cmd_inspect, "[--json] KERNEL",
