@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main() for the gcc build of fuzz_elf / fuzz_image: feed every file named
- * on the command line (directories: every regular file in them) to
- * LLVMFuzzerTestOneInput. Fails if nothing was replayed or a file is unreadable;
+ * main() for the gcc builds of the fuzz targets (config, elf, image): feed
+ * every file named on the command line (directories: every regular file in
+ * them) to LLVMFuzzerTestOneInput. Fails if nothing was replayed or a file is unreadable;
  * a finding aborts.
  */
 #include <dirent.h>
