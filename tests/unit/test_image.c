@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "slurp.h"
 #include <elf.h>
 #include <lzo/lzo1x.h>
 
@@ -45,20 +47,7 @@ static struct xb_image *load(const char *name)
 
 static uint8_t *slurp(const char *name, size_t *len)
 {
-    FILE *f = fopen(fixture(name), "rb");
-    uint8_t *buf;
-    long n;
-
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)n);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    return slurp_path(fixture(name), len);
 }
 
 /* ELF32 PAE, notes only in an SHT_NOTE section, 0x100000 layout, large bss. */

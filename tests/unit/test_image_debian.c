@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "slurp.h"
+
 #include <xbuild/image.h>
 
 #define LINUX_VIRT_BASE 0xffffffff80000000ull
@@ -24,20 +26,7 @@ static const char *kernel;
 
 static uint8_t *slurp(size_t *len)
 {
-    FILE *f = fopen(kernel, "rb");
-    uint8_t *buf;
-    long n;
-
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)n);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    return slurp_path(kernel, len);
 }
 
 static struct xb_image *load(void)
