@@ -4,6 +4,7 @@
 #define XB_CONFIG_SPECCTX_H
 
 #include "internal.h"
+#include "unsupported.h"
 
 struct xb__ctx {
     struct xb_config *cfg;
@@ -32,8 +33,5 @@ struct xb__pos xb__pos_in(const struct xb__value *v, size_t off);
 /* disk.c, vif.c */
 void xb__apply_disks(struct xb__ctx *c);
 void xb__apply_vifs(struct xb__ctx *c);
-
-/* unsupported.c: true when the builder acts on @key set to @canon (or NULL). */
-bool xb__builder_acts_on(const char *key, const char *canon);
 
 #endif

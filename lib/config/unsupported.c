@@ -10,7 +10,7 @@
 #include <fnmatch.h>
 #include <string.h>
 
-#include "specctx.h"
+#include "unsupported.h"
 
 static const struct {
     const char *key;   /* fnmatch(3) pattern */

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "builder/layout.h"
+#include "builder/layout/layout.h"
 
 #define MIB (1ull << 20)
 #define PAGE 4096ull

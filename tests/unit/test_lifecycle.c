@@ -17,9 +17,9 @@
 
 #include <xbuild/builder.h>
 
-#include "builder/ctx.h"
-#include "builder/hv_sim.h"
-#include "builder/xenstore.h"
+#include "builder/domain/ctx.h"
+#include "builder/hv/sim/inspect.h"
+#include "builder/domain/nodes.h"
 
 static const uint8_t uuid1[16] = {0x5b, 0x3b, 0x58, 0x9c, 0xf9, 0xa0, 0x45, 0x65,
                                   0x9b, 0xcd, 0xbd, 0x10, 0xbd, 0xaa, 0x07, 0x22};
@@ -28,10 +28,11 @@ static struct xb_ctx *open_sim(long fail_at)
 {
     const struct xb_sim_opts o = {.total_pages = 64 * 256, .seed = 7, .fail_at = fail_at};
     struct xb_hv *hv = NULL;
+    struct xb_xs *xs = NULL;
     struct xb_ctx *ctx = NULL;
 
-    assert_int_equal(xb_hv_sim_open(&o, &hv, NULL), 0);
-    assert_int_equal(xb__ctx_open_hv(hv, &ctx), 0);
+    assert_int_equal(xb__sim_open(&o, &hv, &xs, NULL), 0);
+    assert_int_equal(xb__ctx_open_backend(hv, xs, &ctx), 0);
     return ctx;
 }
 
@@ -44,15 +45,15 @@ static uint32_t make_dom(struct xb_ctx *ctx, const char *name, struct xb_xs_dom 
     uint32_t domid = 0, sp, cp;
 
     memcpy(cfg.handle, uuid1, 16);
-    assert_int_equal(hv->ops->domain_create(hv, &cfg, &domid), 0);
-    assert_int_equal(hv->ops->set_max_vcpus(hv, domid, 2), 0);
-    assert_int_equal(hv->ops->set_max_mem(hv, domid, 1024), 0);
+    assert_int_equal(hv->ops->domain_create(hv, &ctx->err, &cfg, &domid), 0);
+    assert_int_equal(hv->ops->set_max_vcpus(hv, &ctx->err, domid, 2), 0);
+    assert_int_equal(hv->ops->set_max_mem(hv, &ctx->err, domid, 1024), 0);
     frames[0] = 0;
     frames[1] = 1;
-    if (hv->ops->populate_physmap(hv, domid, 0, 2, frames) != 0)
+    if (hv->ops->populate_physmap(hv, &ctx->err, domid, 0, 2, frames) != 0)
         fail_msg("populate: %s", ctx->err.msg);
-    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, domid, 0, &sp), 0);
-    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, domid, 0, &cp), 0);
+    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, &ctx->err, domid, 0, &sp), 0);
+    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, &ctx->err, domid, 0, &cp), 0);
     *d = (struct xb_xs_dom){
         .domid = domid,
         .name = name,
@@ -69,43 +70,43 @@ static uint32_t make_dom(struct xb_ctx *ctx, const char *name, struct xb_xs_dom 
     return domid;
 }
 
-static char *xs_vget(struct xb_hv *hv, const char *fmt, va_list ap)
+static char *xs_vget(struct xb_xs *xs, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
-static char *xs_get(struct xb_hv *hv, const char *fmt, ...)
+static char *xs_get(struct xb_xs *xs, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static void assert_node(struct xb_hv *hv, const char *want, const char *fmt, ...)
+static void assert_node(struct xb_xs *xs, const char *want, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static char *xs_vget(struct xb_hv *hv, const char *fmt, va_list ap)
+static char *xs_vget(struct xb_xs *xs, const char *fmt, va_list ap)
 {
     char path[128], *v = NULL;
     size_t len;
 
     vsnprintf(path, sizeof(path), fmt, ap);
-    if (hv->ops->xs_read(hv, XB_XS_NO_TX, path, &v, &len) != 0)
+    if (xs->ops->read(xs, NULL, XB_XS_NO_TX, path, &v, &len) != 0)
         return NULL;
     return v;
 }
 
-static char *xs_get(struct xb_hv *hv, const char *fmt, ...)
+static char *xs_get(struct xb_xs *xs, const char *fmt, ...)
 {
     va_list ap;
     char *v;
 
     va_start(ap, fmt);
-    v = xs_vget(hv, fmt, ap);
+    v = xs_vget(xs, fmt, ap);
     va_end(ap);
     return v;
 }
 
 /* The node at the printf path has value @want. */
-static void assert_node(struct xb_hv *hv, const char *want, const char *fmt, ...)
+static void assert_node(struct xb_xs *xs, const char *want, const char *fmt, ...)
 {
     va_list ap;
     char *v;
 
     va_start(ap, fmt);
-    v = xs_vget(hv, fmt, ap);
+    v = xs_vget(xs, fmt, ap);
     va_end(ap);
     if (!v)
         fail_msg("no node %s", fmt);
@@ -121,26 +122,26 @@ static void introduce_writes_the_node_set(void **state)
     uint64_t f[2];
     uint32_t id = make_dom(ctx, "web", &d, f);
     char ring[32];
-    struct xb_sim_dominfo si;
+    struct sim_dominfo si;
 
-    assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
-    assert_node(hv, "web", "/local/domain/%u/name", id);
-    assert_node(hv, "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722", "/local/domain/%u/vm",
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d), 0);
+    assert_node(ctx->xs, "web", "/local/domain/%u/name", id);
+    assert_node(ctx->xs, "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722", "/local/domain/%u/vm",
                 id);
-    assert_node(hv, "web", "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722/name");
-    assert_node(hv, "pv", "/libxl/%u/type", id);
-    assert_node(hv, "8", "/local/domain/%u/memory/target", id);
-    assert_node(hv, "1024", "/local/domain/%u/memory/static-max", id);
-    assert_node(hv, "online", "/local/domain/%u/cpu/0/availability", id);
-    assert_node(hv, "offline", "/local/domain/%u/cpu/1/availability", id);
-    assert_node(hv, "xenconsoled", "/local/domain/%u/console/type", id);
+    assert_node(ctx->xs, "web", "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722/name");
+    assert_node(ctx->xs, "pv", "/libxl/%u/type", id);
+    assert_node(ctx->xs, "8", "/local/domain/%u/memory/target", id);
+    assert_node(ctx->xs, "1024", "/local/domain/%u/memory/static-max", id);
+    assert_node(ctx->xs, "online", "/local/domain/%u/cpu/0/availability", id);
+    assert_node(ctx->xs, "offline", "/local/domain/%u/cpu/1/availability", id);
+    assert_node(ctx->xs, "xenconsoled", "/local/domain/%u/console/type", id);
     snprintf(ring, sizeof(ring), "%u", d.console_port);
-    assert_node(hv, ring, "/local/domain/%u/console/port", id);
+    assert_node(ctx->xs, ring, "/local/domain/%u/console/port", id);
     snprintf(ring, sizeof(ring), "%llu", (unsigned long long)f[1]);
-    assert_node(hv, ring, "/local/domain/%u/console/ring-ref", id);
+    assert_node(ctx->xs, ring, "/local/domain/%u/console/ring-ref", id);
     snprintf(ring, sizeof(ring), "%llu", (unsigned long long)f[0]);
-    assert_node(hv, ring, "/local/domain/%u/store/ring-ref", id);
-    assert_node(hv, "", "/local/domain/%u/control/shutdown", id);
+    assert_node(ctx->xs, ring, "/local/domain/%u/store/ring-ref", id);
+    assert_node(ctx->xs, "", "/local/domain/%u/control/shutdown", id);
     assert_int_equal(xb__sim_dominfo(hv, id, &si), 0);
     assert_true(si.introduced);
     assert_int_equal(si.store_mfn, f[0]);
@@ -157,13 +158,13 @@ static void remove_leaves_nothing(void **state)
     uint32_t id = make_dom(ctx, "web", &d, f);
 
     before = xb__sim_xs_dump(hv);
-    assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d), 0);
     assert_true(xb__sim_xs_count(hv) > 30);
-    assert_int_equal(xb__xs_domain_remove(hv, id), 0);
+    assert_int_equal(xb__xs_domain_remove(ctx->xs, &ctx->err, id), 0);
     after = xb__sim_xs_dump(hv);
     assert_string_equal(before, after);
     /* twice is fine: nothing left is not an error */
-    assert_int_equal(xb__xs_domain_remove(hv, id), 0);
+    assert_int_equal(xb__xs_domain_remove(ctx->xs, &ctx->err, id), 0);
     free(before);
     free(after);
     xb_ctx_close(ctx);
@@ -185,7 +186,7 @@ static void introduce_failures_leave_nothing(void **state)
         make_dom(ctx, "web", &d, f);
         before = xb__sim_xs_dump(hv);
         xb__sim_fail_at(hv, k);
-        rc = xb__xs_domain_introduce(hv, &d);
+        rc = xb__xs_domain_introduce(ctx->xs, &ctx->err, &d);
         xb__sim_fail_at(hv, -1);
         after = xb__sim_xs_dump(hv);
         if (rc == 0) {
@@ -219,7 +220,7 @@ static void too_long_name_is_refused(void **state)
     name[sizeof(name) - 1] = '\0';
     make_dom(ctx, name, &d, f);
     before = xb__sim_xs_dump(hv);
-    assert_int_equal(xb__xs_domain_introduce(hv, &d), -ENAMETOOLONG);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d), -ENAMETOOLONG);
     assert_non_null(strstr(ctx->err.msg, "too long"));
     after = xb__sim_xs_dump(hv);
     assert_string_equal(before, after);
@@ -231,7 +232,6 @@ static void too_long_name_is_refused(void **state)
 static void list_find_destroy(void **state)
 {
     struct xb_ctx *ctx = open_sim(-1);
-    struct xb_hv *hv = ctx->hv;
     struct xb_xs_dom d1, d2;
     uint64_t f[2];
     uint32_t a = make_dom(ctx, "alpha", &d1, f), b, found = 0;
@@ -239,9 +239,9 @@ static void list_find_destroy(void **state)
     size_t n = 0, hits = 0;
     char idstr[16];
 
-    assert_int_equal(xb__xs_domain_introduce(hv, &d1), 0);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d1), 0);
     b = make_dom(ctx, "beta", &d2, f);
-    assert_int_equal(xb__xs_domain_introduce(hv, &d2), 0);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d2), 0);
 
     assert_int_equal(xb_domain_list(ctx, &v, &n), 0);
     for (size_t i = 0; i < n; i++) {
@@ -270,8 +270,8 @@ static void list_find_destroy(void **state)
 
     assert_int_equal(xb_domain_destroy(ctx, a), 0);
     assert_int_equal(xb_domain_find(ctx, "alpha", &found), -ENOENT);
-    assert_null(xs_get(hv, "/local/domain/%u/name", a));
-    assert_null(xs_get(hv, "/libxl/%u", a));
+    assert_null(xs_get(ctx->xs, "/local/domain/%u/name", a));
+    assert_null(xs_get(ctx->xs, "/libxl/%u", a));
     assert_int_equal(xb_domain_find(ctx, "beta", &found), 0);
     assert_int_equal(xb_domain_destroy(ctx, a), -ENOENT);
     assert_int_equal(xb_domain_destroy(ctx, 0), -EPERM);
@@ -287,11 +287,56 @@ static void same_name_twice_is_ambiguous(void **state)
     uint32_t found;
 
     make_dom(ctx, "twin", &d1, f);
-    assert_int_equal(xb__xs_domain_introduce(ctx->hv, &d1), 0);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d1), 0);
     make_dom(ctx, "twin", &d2, f);
-    assert_int_equal(xb__xs_domain_introduce(ctx->hv, &d2), 0);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d2), 0);
     assert_int_equal(xb_domain_find(ctx, "twin", &found), -EEXIST);
     assert_non_null(strstr(xb_errmsg(ctx), "2 domains are named \"twin\""));
+    xb_ctx_close(ctx);
+}
+
+/* A name is claimed once: a second domain cannot take it while the first holds it. */
+static void name_claim_is_exclusive(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_xs_dom d1, d2;
+    uint64_t f[2];
+    uint32_t a = make_dom(ctx, "my web_1.0", &d1, f), b = make_dom(ctx, "other", &d2, f);
+    char id[16];
+
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", a), 0);
+    snprintf(id, sizeof(id), "%u", a);
+    assert_node(ctx->xs, id, "/xbuild/names/my_20web_5f1_2e0");
+    assert_node(ctx->xs, "my web_1.0", "/local/domain/%u/name", a);
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", b), -EEXIST);
+    assert_non_null(strstr(ctx->err.msg, "\"my web_1.0\" already exists"));
+    assert_null(xs_get(ctx->xs, "/local/domain/%u/name", b)); /* the loser wrote nothing */
+    xb_err_clear(&ctx->err);
+    /* the holder removed: the name is free again, and the claim gone with it */
+    assert_int_equal(xb__xs_domain_remove(ctx->xs, &ctx->err, a), 0);
+    assert_null(xs_get(ctx->xs, "/xbuild/names/my_20web_5f1_2e0"));
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", b), 0);
+    xb_ctx_close(ctx);
+}
+
+/* A claim whose domain another toolstack destroyed (its nodes gone) is stale. */
+static void stale_name_claim_is_taken_over(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_xs_dom d1, d2;
+    uint64_t f[2];
+    uint32_t a = make_dom(ctx, "web", &d1, f), b = make_dom(ctx, "web2", &d2, f);
+    char path[64], id[16];
+
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "web", a), 0);
+    snprintf(path, sizeof(path), "/local/domain/%u", a);
+    assert_int_equal(ctx->xs->ops->rm(ctx->xs, NULL, XB_XS_NO_TX, path), 0);
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "web", b), 0);
+    snprintf(id, sizeof(id), "%u", b);
+    assert_node(ctx->xs, id, "/xbuild/names/web");
+    /* removing the old domain again does not touch the new holder's claim */
+    assert_int_equal(xb__xs_domain_remove(ctx->xs, &ctx->err, a), 0);
+    assert_node(ctx->xs, id, "/xbuild/names/web");
     xb_ctx_close(ctx);
 }
 
@@ -311,8 +356,8 @@ static int monitor_once(unsigned reason, enum xb_action action, bool *gone)
     };
     int rc;
 
-    assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
-    assert_int_equal(hv->ops->domain_shutdown(hv, id, reason), 0);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d), 0);
+    assert_int_equal(hv->ops->domain_shutdown(hv, &ctx->err, id, reason), 0);
     rc = xb_domain_monitor(ctx, id, &o);
     *gone = xb_domain_find(ctx, "mon", &found) == -ENOENT;
     xb_ctx_close(ctx);
@@ -344,17 +389,17 @@ static void console_tty_waits_for_xenconsoled(void **state)
     uint32_t id = make_dom(ctx, "con", &d, f);
     char path[64], *tty = NULL;
 
-    assert_int_equal(xb__xs_domain_introduce(hv, &d), 0);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d), 0);
     assert_int_equal(xb_console_tty(ctx, id, 0, &tty), -ETIMEDOUT);
     assert_null(tty);
     assert_non_null(strstr(xb_errmsg(ctx), "xenconsoled"));
     snprintf(path, sizeof(path), "/local/domain/%u/console/tty", id);
-    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, path, "/dev/pts/7", 10), 0);
+    assert_int_equal(ctx->xs->ops->write(ctx->xs, &ctx->err, XB_XS_NO_TX, path, "/dev/pts/7", 10), 0);
     assert_int_equal(xb_console_tty(ctx, id, 0, &tty), 0);
     assert_string_equal(tty, "/dev/pts/7");
     free(tty);
     assert_int_equal(xb_console_drained(ctx, id), 1); /* an empty ring */
-    assert_int_equal(hv->ops->domain_destroy(hv, id), 0);
+    assert_int_equal(hv->ops->domain_destroy(hv, &ctx->err, id), 0);
     assert_int_equal(xb_console_tty(ctx, id, 1000, &tty), -ESRCH);
     xb_ctx_close(ctx);
 }
@@ -368,6 +413,8 @@ int main(void)
         cmocka_unit_test(too_long_name_is_refused),
         cmocka_unit_test(list_find_destroy),
         cmocka_unit_test(same_name_twice_is_ambiguous),
+        cmocka_unit_test(name_claim_is_exclusive),
+        cmocka_unit_test(stale_name_claim_is_taken_over),
         cmocka_unit_test(monitor_applies_actions),
         cmocka_unit_test(console_tty_waits_for_xenconsoled),
     };

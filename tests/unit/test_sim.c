@@ -16,17 +16,31 @@
 
 #include <cmocka.h>
 
-#include "builder/hv_sim.h"
+#include "builder/domain/ctx.h"
+#include "builder/hv/sim/inspect.h"
 
 #define PAGE 4096u
+
+/* The machine under test: its two handles and where their errors go. */
+static struct {
+    struct xb_xs *xs;
+    struct xb_err *err;
+} m;
 
 static struct xb_hv *sim(struct xb_err *err)
 {
     const struct xb_sim_opts o = {.total_pages = 8192, .seed = 3, .fail_at = -1};
     struct xb_hv *hv = NULL;
 
-    assert_int_equal(xb_hv_sim_open(&o, &hv, err), 0);
+    assert_int_equal(xb__sim_open(&o, &hv, &m.xs, err), 0);
+    m.err = err;
     return hv;
+}
+
+static void sim_close(struct xb_hv *hv)
+{
+    m.xs->ops->close(m.xs);
+    hv->ops->close(hv); /* the machine goes with the second handle */
 }
 
 static uint32_t new_dom(struct xb_hv *hv, unsigned bits, uint64_t kib)
@@ -34,9 +48,9 @@ static uint32_t new_dom(struct xb_hv *hv, unsigned bits, uint64_t kib)
     const struct xb_hv_domcfg cfg = {.type = XB_HV_DOM_PV, .max_vcpus = 2};
     uint32_t domid = 0;
 
-    assert_int_equal(hv->ops->domain_create(hv, &cfg, &domid), 0);
-    assert_int_equal(hv->ops->set_address_size(hv, domid, bits), 0);
-    assert_int_equal(hv->ops->set_max_mem(hv, domid, kib), 0);
+    assert_int_equal(hv->ops->domain_create(hv, m.err, &cfg, &domid), 0);
+    assert_int_equal(hv->ops->set_address_size(hv, m.err, domid, bits), 0);
+    assert_int_equal(hv->ops->set_max_mem(hv, m.err, domid, kib), 0);
     return domid;
 }
 
@@ -48,13 +62,13 @@ static void frames_scrambled_and_limited(void **state)
     uint64_t ext[2] = {0, 512}, pages[16];
     unsigned ascending = 0;
 
-    assert_int_equal(hv->ops->populate_physmap(hv, d, 9, 2, ext), 0);
+    assert_int_equal(hv->ops->populate_physmap(hv, m.err, d, 9, 2, ext), 0);
     assert_int_equal(ext[0] % 512, 0);
     assert_true(ext[0] >= 512);                     /* chunk 0 is Xen's */
     assert_int_not_equal(ext[0] + 512, ext[1]);     /* extents are not in order */
     for (int i = 0; i < 16; i++)
         pages[i] = 1024 + (uint64_t)i;
-    assert_int_equal(hv->ops->populate_physmap(hv, d, 0, 16, pages), 0);
+    assert_int_equal(hv->ops->populate_physmap(hv, m.err, d, 0, 16, pages), 0);
     for (int i = 1; i < 16; i++)
         ascending += pages[i] == pages[i - 1] + 1;
     assert_true(ascending < 4);
@@ -64,12 +78,12 @@ static void frames_scrambled_and_limited(void **state)
     uint64_t more[512];
     for (int i = 0; i < 512; i++)
         more[i] = 2000 + (uint64_t)i;
-    assert_int_equal(hv->ops->populate_physmap(hv, d, 0, 512, more), -ENOMEM);
+    assert_int_equal(hv->ops->populate_physmap(hv, m.err, d, 0, 512, more), -ENOMEM);
     assert_int_equal(xb__sim_dom_pages(hv, d), 1040);
-    assert_int_equal(hv->ops->domain_destroy(hv, d), 0);
+    assert_int_equal(hv->ops->domain_destroy(hv, m.err, d), 0);
     assert_int_equal(xb__sim_frame_owner(hv, pages[3]), UINT32_MAX);
     assert_int_equal(xb__sim_ndomains(hv), 0);
-    hv->ops->close(hv);
+    sim_close(hv);
 }
 
 static void foreign_maps_alias_guest_memory(void **state)
@@ -80,25 +94,25 @@ static void foreign_maps_alias_guest_memory(void **state)
     uint64_t f[4] = {0, 1, 2, 3}, g[1] = {0};
     uint8_t *p;
 
-    assert_int_equal(hv->ops->populate_physmap(hv, d, 0, 4, f), 0);
-    assert_int_equal(hv->ops->populate_physmap(hv, other, 0, 1, g), 0);
-    p = hv->ops->map_foreign(hv, d, true, f, 4);
+    assert_int_equal(hv->ops->populate_physmap(hv, m.err, d, 0, 4, f), 0);
+    assert_int_equal(hv->ops->populate_physmap(hv, m.err, other, 0, 1, g), 0);
+    p = hv->ops->map_foreign(hv, m.err, d, true, f, 4);
     assert_non_null(p);
     p[2 * PAGE + 5] = 0x42;
     assert_int_equal(xb__sim_frame(hv, f[2])[5], 0x42);
     assert_int_equal(xb__sim_nr_maps(hv), 1);
-    assert_int_equal(hv->ops->unmap_foreign(hv, p, 4), 0);
+    assert_int_equal(hv->ops->unmap_foreign(hv, m.err, p, 4), 0);
     assert_int_equal(xb__sim_nr_maps(hv), 0);
     /* another domain's frame */
-    assert_null(hv->ops->map_foreign(hv, d, false, g, 1));
+    assert_null(hv->ops->map_foreign(hv, m.err, d, false, g, 1));
     assert_int_equal(err.code, -EPERM);
-    hv->ops->close(hv);
+    sim_close(hv);
 }
 
 /* A one-page L4 -> L3 -> L2 -> L1 hierarchy mapping itself at va 0. */
 static void build_tables(struct xb_hv *hv, uint32_t d, const uint64_t *f, bool l1_rw)
 {
-    uint64_t *t = hv->ops->map_foreign(hv, d, true, f, 5);
+    uint64_t *t = hv->ops->map_foreign(hv, m.err, d, true, f, 5);
 
     assert_non_null(t);
     memset(t, 0, 5 * PAGE);
@@ -106,7 +120,7 @@ static void build_tables(struct xb_hv *hv, uint32_t d, const uint64_t *f, bool l
         t[l * 512] = (f[l + 1] << 12) | 0x67;
     for (int i = 0; i < 5; i++)
         t[3 * 512 + i] = (f[i] << 12) | (l1_rw && i == 2 ? 0x23 : 0x21);
-    assert_int_equal(hv->ops->unmap_foreign(hv, t, 5), 0);
+    assert_int_equal(hv->ops->unmap_foreign(hv, m.err, t, 5), 0);
 }
 
 static void pin_validates_tables(void **state)
@@ -115,26 +129,26 @@ static void pin_validates_tables(void **state)
     struct xb_hv *hv = sim(&err);
     uint32_t d = new_dom(hv, 64, 1024);
     uint64_t f[5] = {0, 1, 2, 3, 4};
-    struct xb_sim_pin pin;
+    struct sim_pin pin;
     void *w;
 
-    assert_int_equal(hv->ops->populate_physmap(hv, d, 0, 5, f), 0);
+    assert_int_equal(hv->ops->populate_physmap(hv, m.err, d, 0, 5, f), 0);
     build_tables(hv, d, f, true);
-    assert_int_equal(hv->ops->pin_table(hv, d, 4, f[0]), -EINVAL);
+    assert_int_equal(hv->ops->pin_table(hv, m.err, d, 4, f[0]), -EINVAL);
     assert_non_null(strstr(err.msg, "writable"));
     xb_err_clear(&err);
     build_tables(hv, d, f, false);
-    w = hv->ops->map_foreign(hv, d, true, &f[1], 1);       /* still mapped rw */
-    assert_int_equal(hv->ops->pin_table(hv, d, 4, f[0]), -EBUSY);
-    hv->ops->unmap_foreign(hv, w, 1);
+    w = hv->ops->map_foreign(hv, m.err, d, true, &f[1], 1);       /* still mapped rw */
+    assert_int_equal(hv->ops->pin_table(hv, m.err, d, 4, f[0]), -EBUSY);
+    hv->ops->unmap_foreign(hv, m.err, w, 1);
     xb_err_clear(&err);
-    assert_int_equal(hv->ops->pin_table(hv, d, 3, f[0]), -EINVAL);  /* 64-bit wants L4 */
+    assert_int_equal(hv->ops->pin_table(hv, m.err, d, 3, f[0]), -EINVAL);  /* 64-bit wants L4 */
     xb_err_clear(&err);
-    assert_int_equal(hv->ops->pin_table(hv, d, 4, f[0]), 0);
+    assert_int_equal(hv->ops->pin_table(hv, m.err, d, 4, f[0]), 0);
     assert_int_equal(xb__sim_pins(hv, d, &pin, 1), 1);
     assert_int_equal(pin.mfn, f[0]);
-    assert_null(hv->ops->map_foreign(hv, d, true, &f[3], 1)); /* now a page table */
-    hv->ops->close(hv);
+    assert_null(hv->ops->map_foreign(hv, m.err, d, true, &f[3], 1)); /* now a page table */
+    sim_close(hv);
 }
 
 static void evtchns_and_fault_injection(void **state)
@@ -143,22 +157,22 @@ static void evtchns_and_fault_injection(void **state)
     struct xb_hv *hv = sim(&err);
     uint32_t d = new_dom(hv, 64, 1024), p1, p2, remote;
 
-    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, d, 0, &p1), 0);
-    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, d, 7, &p2), 0);
+    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, m.err, d, 0, &p1), 0);
+    assert_int_equal(hv->ops->evtchn_alloc_unbound(hv, m.err, d, 7, &p2), 0);
     assert_int_not_equal(p1, p2);
     assert_true(xb__sim_evtchn(hv, d, p2, &remote));
     assert_int_equal(remote, 7);
     assert_int_equal(xb__sim_nr_evtchns(hv), 2);
     xb__sim_fail_at(hv, 1);
-    assert_int_equal(hv->ops->domain_pause(hv, d), 0);
-    assert_int_equal(hv->ops->domain_pause(hv, d), -EIO);
+    assert_int_equal(hv->ops->domain_pause(hv, m.err, d), 0);
+    assert_int_equal(hv->ops->domain_pause(hv, m.err, d), -EIO);
     assert_non_null(strstr(err.msg, "injected failure of domain_pause (call 1)"));
-    assert_int_equal(hv->ops->domain_pause(hv, d), 0);
+    assert_int_equal(hv->ops->domain_pause(hv, m.err, d), 0);
     assert_int_equal(xb__sim_calls(hv), 3);
-    assert_int_equal(hv->ops->domain_unpause(hv, d), -EINVAL);   /* no vCPU context */
-    assert_int_equal(hv->ops->domain_destroy(hv, d), 0);
+    assert_int_equal(hv->ops->domain_unpause(hv, m.err, d), -EINVAL);   /* no vCPU context */
+    assert_int_equal(hv->ops->domain_destroy(hv, m.err, d), 0);
     assert_int_equal(xb__sim_nr_evtchns(hv), 0);
-    hv->ops->close(hv);
+    sim_close(hv);
 }
 
 static void xs_read_str(struct xb_hv *hv, uint32_t tx, const char *path, const char *want)
@@ -166,7 +180,7 @@ static void xs_read_str(struct xb_hv *hv, uint32_t tx, const char *path, const c
     char *v = NULL;
     size_t len = 0;
 
-    assert_int_equal(hv->ops->xs_read(hv, tx, path, &v, &len), 0);
+    assert_int_equal(m.xs->ops->read(m.xs, m.err, tx, path, &v, &len), 0);
     assert_string_equal(v, want);
     assert_int_equal(len, strlen(want));
     free(v);
@@ -181,33 +195,33 @@ static void xenstore_tree_and_transactions(void **state)
     size_t n = 0, before = xb__sim_xs_count(hv);
     uint32_t t1, t2;
 
-    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, "/a/b/c", "x", 1), 0);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/a/b/c", "x", 1), 0);
     xs_read_str(hv, XB_XS_NO_TX, "/a/b", "");               /* implicit parent */
-    assert_int_equal(hv->ops->xs_set_perms(hv, XB_XS_NO_TX, "/a", perms, 2), 0);
-    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, "/a/d", "y", 1), 0);
-    assert_int_equal(hv->ops->xs_directory(hv, XB_XS_NO_TX, "/a", &names, &n), 0);
+    assert_int_equal(m.xs->ops->set_perms(m.xs, m.err, XB_XS_NO_TX, "/a", perms, 2), 0);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/a/d", "y", 1), 0);
+    assert_int_equal(m.xs->ops->directory(m.xs, m.err, XB_XS_NO_TX, "/a", &names, &n), 0);
     assert_int_equal(n, 2);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, "bad//path", "", 0), -EINVAL);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "bad//path", "", 0), -EINVAL);
     /* a transaction sees its own writes; others see them after commit */
-    assert_int_equal(hv->ops->xs_transaction_start(hv, &t1), 0);
-    assert_int_equal(hv->ops->xs_write(hv, t1, "/a/t", "1", 1), 0);
-    assert_int_equal(hv->ops->xs_read(hv, XB_XS_NO_TX, "/a/t", &v, NULL), -ENOENT);
+    assert_int_equal(m.xs->ops->transaction_start(m.xs, m.err, &t1), 0);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, t1, "/a/t", "1", 1), 0);
+    assert_int_equal(m.xs->ops->read(m.xs, m.err, XB_XS_NO_TX, "/a/t", &v, NULL), -ENOENT);
     xs_read_str(hv, t1, "/a/t", "1");
-    assert_int_equal(hv->ops->xs_transaction_end(hv, t1, false), 0);
+    assert_int_equal(m.xs->ops->transaction_end(m.xs, m.err, t1, false), 0);
     xs_read_str(hv, XB_XS_NO_TX, "/a/t", "1");
     /* a conflicting commit is -EAGAIN and changes nothing */
-    assert_int_equal(hv->ops->xs_transaction_start(hv, &t2), 0);
-    assert_int_equal(hv->ops->xs_write(hv, t2, "/a/t", "2", 1), 0);
-    assert_int_equal(hv->ops->xs_write(hv, XB_XS_NO_TX, "/a/u", "3", 1), 0);
-    assert_int_equal(hv->ops->xs_transaction_end(hv, t2, false), -EAGAIN);
+    assert_int_equal(m.xs->ops->transaction_start(m.xs, m.err, &t2), 0);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, t2, "/a/t", "2", 1), 0);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/a/u", "3", 1), 0);
+    assert_int_equal(m.xs->ops->transaction_end(m.xs, m.err, t2, false), -EAGAIN);
     xs_read_str(hv, XB_XS_NO_TX, "/a/t", "1");
-    assert_int_equal(hv->ops->xs_rm(hv, XB_XS_NO_TX, "/a"), 0);
+    assert_int_equal(m.xs->ops->rm(m.xs, m.err, XB_XS_NO_TX, "/a"), 0);
     assert_int_equal(xb__sim_xs_count(hv), before);
-    assert_int_equal(hv->ops->xs_rm(hv, XB_XS_NO_TX, "/a"), -ENOENT);
-    hv->ops->close(hv);
+    assert_int_equal(m.xs->ops->rm(m.xs, m.err, XB_XS_NO_TX, "/a"), -ENOENT);
+    sim_close(hv);
 }
 
 int main(void)

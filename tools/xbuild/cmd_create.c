@@ -121,45 +121,24 @@ static void layout_json(yajl_gen g, const struct xb_layout *lo)
 }
 
 /*
- * The part of @spec the builder can act on today: keys, devices and guest
- * types not supported yet were already reported as warnings; the simulated
- * build leaves them out. False when nothing can be built (PVH for now).
- */
-static bool buildable_part(const struct xb_spec *spec, struct xb_spec *out)
-{
-    *out = *spec;
-    out->n_unsupported = 0;
-    out->n_disks = 0;
-    out->n_vifs = 0;
-    return spec->type == XB_DOMTYPE_PV;
-}
-
-/*
- * Build the domain for real on the simulated machine (which proves the
- * plan): kernel loaded, every page written, tables pinned. *lo is left
- * zeroed (and 0 returned) when the guest type cannot be built yet.
+ * Create the domain for real on the simulated machine, exactly as a real
+ * create would (same spec, same refusals, unpaused: the sim checks the
+ * start of day): the kernel loaded, every page written, tables pinned.
+ * *img is the kernel as loaded (NULL when it could not be).
  */
 static int simulate(const struct xb_spec *spec, struct xb_image **img, struct xb_layout *lo,
                     struct xb_err *err)
 {
-    struct xb_create_opts copts = {.paused = true, .layout = lo};
+    struct xb_create_opts copts = {.layout = lo};
     struct xb_ctx *ctx = NULL;
-    struct xb_spec part;
-    struct xb_err part_err = {0};
+    struct xb_err img_err = {0};
     uint32_t domid;
     int rc;
 
-    if (!spec->kernel)
-        return xb_err_set(err, -EINVAL, "kernel: none given");
-    rc = xb_image_load_file(spec->kernel, NULL, img, &part_err);
-    if (rc)
-        return xb_err_set(err, rc, "%s:%u:%u: kernel: %s", spec->kernel_pos.file,
-                          spec->kernel_pos.line, spec->kernel_pos.col, part_err.msg);
-    if (!buildable_part(spec, &part))
-        return 0;
+    if (spec->kernel && xb_image_load_file(spec->kernel, NULL, img, &img_err) == 0)
+        copts.image = *img; /* shown in the JSON; a load error comes from create */
     rc = xb_ctx_open("sim", &ctx, err);
-    copts.image = *img;
-    if (!rc && xb_domain_create(ctx, &part, &copts, &domid) != 0)
+    if (!rc && xb_domain_create(ctx, spec, &copts, &domid) != 0)
         rc = xb_err_set(err, xb_ctx_err(ctx)->code, "%s", xb_errmsg(ctx));
     xb_ctx_close(ctx);
     return rc;
@@ -215,7 +194,8 @@ out:
 
 static int create_domain(const struct xb_spec *spec, const struct create_opts *o)
 {
-    struct xb_create_opts copts = {.paused = true};
+    /* The library unpauses, unless the console must be attached first. */
+    struct xb_create_opts copts = {.paused = o->paused || o->console};
     struct xb_ctx *ctx = NULL;
     struct xb_err err = {0};
     uint32_t domid = 0;
@@ -236,7 +216,7 @@ static int create_domain(const struct xb_spec *spec, const struct create_opts *o
     if ((o->console && cli_console_open(ctx, domid, &fd) != 0) ||
         cli_monitor_spawn(domid, spec) != 0)
         goto undo;
-    if (!o->paused && xb_domain_unpause(ctx, domid) != 0) {
+    if (copts.paused && !o->paused && xb_domain_unpause(ctx, domid) != 0) {
         cli_error("create: unpause: %s", xb_errmsg(ctx));
         goto undo;
     }
@@ -267,9 +247,11 @@ int cmd_create(int argc, char **argv)
     lo = (struct spec_load_opts){.strict = o.strict, .quiet = o.quiet};
     if (spec_load(o.config, o.overrides, o.n_overrides, &lo, &spec) != 0)
         return 1;
-    if (o.dry_run || o.config_only) {
+    if (o.config_only) {
         spec_report_unsupported(spec, false, o.quiet);
         rc = dry_run(spec, &o);
+    } else if (o.dry_run) { /* a faithful preview: what create refuses, it refuses */
+        rc = spec_report_unsupported(spec, true, o.quiet) ? 1 : dry_run(spec, &o);
     } else {
         rc = create_domain(spec, &o);
     }

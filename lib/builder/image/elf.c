@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/elf.c - the ELF header, program and section header tables and
+ * lib/builder/image/elf.c - the ELF header, program and section header tables and
  * the loadable segments of a kernel, every field checked before use.
  */
 #include <elf.h>
@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image_priv.h"
+#include "bytes.h"
+#include "elf.h"
 
 /* Read an unsigned little-endian field of 1, 2, 4 or 8 bytes. */
 static uint64_t rd(const uint8_t *p, size_t size)

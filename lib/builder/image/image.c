@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/image.c - load a kernel image: unwrap (whole-file compression
+ * lib/builder/image/image.c - load a kernel image: unwrap (whole-file compression
  * or bzImage payload), parse the ELF and its Xen notes, then apply the
  * defaults of Xen's ABI (as libelf's elf_xen_parse() does) and decide which
  * guest types the image can boot as.
@@ -18,7 +18,11 @@
 #include <xen/elfnote.h>
 #include <xen/features.h>
 
-#include "image_priv.h"
+#include "bytes.h"
+#include "bzimage.h"
+#include "decompress.h"
+#include "elf.h"
+#include "notes.h"
 
 #define NOTE_BIT(t) (UINT64_C(1) << (t))
 

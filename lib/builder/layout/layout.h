@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/layout.h - the start-of-day layout of an x86 PV guest, as pure
+ * lib/builder/layout/layout.h - the start-of-day layout of an x86 PV guest, as pure
  * arithmetic (no hypercalls, no allocation): kernel, ramdisk, p2m list,
  * start_info, xenstore page, console page, page tables, boot stack, in that
  * order from the kernel's first page, all inside one bootstrap mapping that

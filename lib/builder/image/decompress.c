@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/decompress.c - bounded decompression of kernel images through
+ * lib/builder/image/decompress.c - bounded decompression of kernel images through
  * the system libraries: zlib, liblzma (xz and lzma), libbz2, liblz4 (frame
  * and the legacy format Linux uses), libzstd and liblzo2 (lzop container).
  * The output never exceeds the caller's limit: a bomb is an error.
@@ -19,7 +19,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "image_priv.h"
+#include "bytes.h"
+#include "decompress.h"
 
 #define XZ_MEMLIMIT (UINT64_C(256) << 20)  /* decoder state, not output */
 #define LZ4_LEGACY_BLOCK (8u << 20)        /* lz4 -l block size */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/notes.c - Xen ELF notes (xen/include/public/elfnote.h) from
+ * lib/builder/image/notes.c - Xen ELF notes (xen/include/public/elfnote.h) from
  * PT_NOTE segments, else SHT_NOTE sections, else the legacy __xen_guest
  * string. Decoding is driven by one table indexed by note type.
  */
@@ -14,7 +14,9 @@
 #include <xen/elfnote.h>
 #include <xen/features.h>
 
-#include "image_priv.h"
+#include "bytes.h"
+#include "elf.h"
+#include "notes.h"
 
 enum note_kind { NOTE_NUM, NOTE_STR, NOTE_YES, NOTE_FEATURES, NOTE_SUPPORTED, NOTE_MFN_VALID };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xb_domain_create(): the straight-line create flow, one small step after
- * the other, and the rollback that leaves nothing behind when a step fails.
+ * lib/builder/domain/create.c - xb_domain_create(): the create flow, one
+ * small step after the other, and the rollback that leaves nothing behind
+ * when a step fails. xb_domain_plan() runs the first part alone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,19 +14,20 @@
 
 #include <xbuild/builder.h>
 
+#include "../../config/unsupported.h"
+#include "../guest/pv_x86.h"
+#include "../layout/layout.h"
 #include "ctx.h"
-#include "hv.h"
-#include "layout.h"
-#include "pv_x86.h"
-#include "xenstore.h"
+#include "domain.h"
+#include "nodes.h"
 
-#define MAXMEM_SLACK_KIB 1024          /* as xl: room for Xen's own per-domain pages */
-#define SUPERPAGE_ORDER 9
-#define SUPERPAGE_PAGES (1ull << SUPERPAGE_ORDER)
-#define RAMDISK_MAX (1ull << 30)
-#define DOMID_NONE UINT32_MAX
-#define XENSTORE_DOMID 0
-#define CONSOLE_DOMID 0
+#define MAXMEM_SLACK_KIB 1024 /* as xl: room for Xen's own per-domain pages */
+#define SUPERPAGE_ORDER  9
+#define SUPERPAGE_PAGES  (1ull << SUPERPAGE_ORDER)
+#define RAMDISK_MAX      (1ull << 30)
+#define DOMID_NONE       UINT32_MAX
+#define XENSTORE_DOMID   0
+#define CONSOLE_DOMID    0
 
 struct build {
     struct xb_ctx *ctx;
@@ -35,18 +37,15 @@ struct build {
     struct xb_image *own_img;
     uint8_t *ramdisk;
     size_t ramdisk_len;
-    unsigned guest;                    /* XB_GUEST_PV64 / XB_GUEST_PV32PAE */
+    unsigned guest; /* XB_GUEST_PV64 / XB_GUEST_PV32PAE */
     struct xb_layout lo;
-    uint64_t free_pages;               /* the host's, before create */
+    uint64_t free_pages; /* the host's, before create */
     uint8_t uuid[16];
-    uint32_t domid;                    /* DOMID_NONE until created */
+    uint32_t domid; /* DOMID_NONE until created */
     bool introduced;
-    uint64_t *p2m;
-    xb_mfn shared_info_mfn;
+    uint64_t *p2m; /* [lo.total_pages]: pfn -> mfn */
     uint32_t store_port, console_port;
 };
-
-typedef int step_fn(struct build *b);
 
 static struct xb_err *berr(struct build *b)
 {
@@ -58,29 +57,44 @@ static struct xb_hv *bhv(struct build *b)
     return b->ctx->hv;
 }
 
-/* ---- checks and inputs (no hypervisor) ---- */
+static const char *pos_file(const struct xb_pos *pos)
+{
+    return pos->file ? pos->file : "config";
+}
+
+/* ---- plan: the spec, the kernel, the layout (no hypervisor) ---- */
+
+/* What the builder cannot act on is refused by name: the same table as the config's warnings. */
+static int check_support(struct build *b)
+{
+    const struct xb_spec *s = b->spec;
+    const struct xb_unsupported *u = s->n_unsupported ? &s->unsupported[0] : NULL;
+
+    if (u)
+        return xb_err_set(berr(b), -ENOTSUP, "%s:%u:%u: %s: not supported by xbuild yet",
+                          pos_file(&u->pos), u->pos.line, u->pos.col, u->key);
+    if (!xb__builder_acts_on("type", xb_domtype_name(s->type)))
+        return xb_err_set(berr(b), -ENOTSUP, "type: \"%s\" guests cannot be built yet",
+                          xb_domtype_name(s->type));
+    if ((s->n_disks && !xb__builder_acts_on("disk", NULL)) ||
+        (s->n_vifs && !xb__builder_acts_on("vif", NULL)))
+        return xb_err_set(berr(b), -ENOTSUP, "%s: devices cannot be built yet",
+                          s->n_disks ? "disk" : "vif");
+    return 0;
+}
 
 static int check_spec(struct build *b)
 {
     const struct xb_spec *s = b->spec;
 
-    if (s->n_unsupported)
-        return xb_err_set(berr(b), -ENOTSUP, "%s:%u:%u: %s: not supported by xbuild yet",
-                          s->unsupported[0].pos.file ? s->unsupported[0].pos.file : "config",
-                          s->unsupported[0].pos.line, s->unsupported[0].pos.col,
-                          s->unsupported[0].key);
-    if (s->type != XB_DOMTYPE_PV)
-        return xb_err_set(berr(b), -ENOTSUP, "type: only \"pv\" guests can be built yet");
-    if (s->n_disks || s->n_vifs)
-        return xb_err_set(berr(b), -ENOTSUP, "%s: devices are not supported by create yet",
-                          s->n_disks ? "disk" : "vif");
     if (!s->name || !s->memory_mib || !s->vcpus || s->maxvcpus < s->vcpus ||
         s->maxmem_mib < s->memory_mib)
-        return xb_err_set(berr(b), -EINVAL, "spec: name, memory and vcpus must be set "
+        return xb_err_set(berr(b), -EINVAL,
+                          "spec: name, memory and vcpus must be set "
                           "(maxvcpus >= vcpus, maxmem >= memory)");
     if (!s->kernel && !b->opts.image)
         return xb_err_set(berr(b), -EINVAL, "kernel: no kernel given");
-    return 0;
+    return check_support(b);
 }
 
 static int load_kernel(struct build *b)
@@ -96,8 +110,8 @@ static int load_kernel(struct build *b)
     rc = xb_image_load_file(b->spec->kernel, NULL, &b->own_img, &err);
     b->img = b->own_img;
     if (rc)
-        return xb_err_set(berr(b), rc, "%s:%u:%u: kernel: %s", pos->file ? pos->file : "config",
-                          pos->line, pos->col, err.msg);
+        return xb_err_set(berr(b), rc, "%s:%u:%u: kernel: %s", pos_file(pos), pos->line,
+                          pos->col, err.msg);
     return 0;
 }
 
@@ -107,7 +121,8 @@ static int pick_guest(struct build *b)
 
     b->guest = types & XB_GUEST_PV64 ? XB_GUEST_PV64 : types & XB_GUEST_PV32PAE;
     if (!b->guest)
-        return xb_err_set(berr(b), -ENOEXEC, "kernel: %s is not a PV kernel (no Xen notes "
+        return xb_err_set(berr(b), -ENOEXEC,
+                          "kernel: %s is not a PV kernel (no Xen notes "
                           "for xen-3.0-x86_64 or xen-3.0-x86_32p)%s",
                           b->spec->kernel ? b->spec->kernel : "image",
                           types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\"" : "");
@@ -130,7 +145,8 @@ static int read_ramdisk(struct build *b)
                         f ? "not a regular file of at most 1 GiB" : strerror(errno));
     if (!rc && st.st_size > 0 && !(b->ramdisk = malloc((size_t)st.st_size)))
         rc = xb_err_set(berr(b), -ENOMEM, "ramdisk: %s: out of memory", path);
-    if (!rc && st.st_size > 0 && fread(b->ramdisk, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+    if (!rc && st.st_size > 0 &&
+        fread(b->ramdisk, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
         rc = xb_err_set(berr(b), -EIO, "ramdisk: %s: short read", path);
     if (!rc)
         b->ramdisk_len = (size_t)st.st_size;
@@ -160,7 +176,23 @@ static int plan_layout(struct build *b)
     return rc;
 }
 
-/* ---- with the hypervisor ---- */
+/* Everything that needs no hypervisor: the spec, the kernel and ramdisk, the layout. */
+static int plan(struct build *b)
+{
+    int rc = check_spec(b);
+
+    if (!rc)
+        rc = load_kernel(b);
+    if (!rc)
+        rc = pick_guest(b);
+    if (!rc)
+        rc = read_ramdisk(b);
+    if (!rc)
+        rc = plan_layout(b);
+    return rc;
+}
+
+/* ---- checks against the host, before anything exists ---- */
 
 static bool caps_have(const char *caps, const char *type)
 {
@@ -177,51 +209,43 @@ static uint64_t pages_to_mib(uint64_t pages)
     return pages >> (20 - XB_PAGE_SHIFT);
 }
 
-/* Enough free memory on the host for the domain (checked again by Xen). */
+static int check_caps(struct build *b, struct xb_hv_physinfo *pi)
+{
+    if (caps_have(pi->caps, b->lo.guest_type))
+        return 0;
+    for (size_t n = strlen(pi->caps); n > 0 && pi->caps[n - 1] == ' '; n--)
+        pi->caps[n - 1] = '\0';
+    return xb_err_set(berr(b), -EOPNOTSUPP,
+                      "kernel: %s is a %s guest but this Xen %u.%u "
+                      "only runs \"%s\"; use a 64-bit PV or a PVH kernel, or a Xen built "
+                      "with 32-bit PV support (CONFIG_PV32)",
+                      b->spec->kernel ? b->spec->kernel : "image", b->lo.guest_type,
+                      pi->xen_major, pi->xen_minor, pi->caps);
+}
+
+/* Can this Xen run the guest type? Notes its free memory for check_free(). */
+static int check_host(struct build *b)
+{
+    struct xb_hv_physinfo pi;
+    int rc = bhv(b)->ops->physinfo(bhv(b), berr(b), &pi);
+
+    b->free_pages = rc ? 0 : pi.free_pages;
+    return rc ? rc : check_caps(b, &pi);
+}
+
+/* Enough free memory on the host for the domain (Xen checks again). */
 static int check_free(struct build *b)
 {
     if (b->lo.total_pages <= b->free_pages)
         return 0;
-    return xb_err_set(berr(b), -ENOMEM, "memory: %" PRIu64 " MiB asked but the host has "
-                      "only %" PRIu64 " MiB free", b->spec->memory_mib,
-                      pages_to_mib(b->free_pages));
+    return xb_err_set(berr(b), -ENOMEM,
+                      "memory: %" PRIu64 " MiB asked but the host has "
+                      "only %" PRIu64 " MiB free",
+                      b->spec->memory_mib, pages_to_mib(b->free_pages));
 }
 
-/* Before anything is created: can this Xen run the kernel's guest type? */
-static int check_caps(struct build *b)
-{
-    struct xb_hv_physinfo pi;
-    int rc = bhv(b)->ops->physinfo(bhv(b), &pi);
 
-    if (rc)
-        return rc;
-    b->free_pages = pi.free_pages;
-    if (caps_have(pi.caps, b->lo.guest_type))
-        return 0;
-    for (size_t n = strlen(pi.caps); n > 0 && pi.caps[n - 1] == ' '; n--)
-        pi.caps[n - 1] = '\0';
-    return xb_err_set(berr(b), -EOPNOTSUPP, "kernel: %s is a %s guest but this Xen %u.%u "
-                      "only runs \"%s\"; use a 64-bit PV or a PVH kernel, or a Xen built "
-                      "with 32-bit PV support (CONFIG_PV32)",
-                      b->spec->kernel ? b->spec->kernel : "image", b->lo.guest_type,
-                      pi.xen_major, pi.xen_minor, pi.caps);
-}
-
-/* Names are unique among running domains, as xl has them. */
-static int check_name(struct build *b)
-{
-    uint32_t other = 0;
-    int rc = xb_domain_find(b->ctx, b->spec->name, &other);
-
-    if (rc != 0 && rc != -ENOENT && rc != -EEXIST)
-        return rc;
-    xb_err_clear(berr(b));
-    if (rc == -ENOENT)
-        return 0;
-    return xb_err_set(berr(b), -EEXIST, "name: a domain named \"%s\" already exists%s; "
-                      "destroy it or choose another name", b->spec->name,
-                      rc == 0 ? "" : " (more than one)");
-}
+/* ---- the domain ---- */
 
 static int make_uuid(struct build *b)
 {
@@ -231,8 +255,8 @@ static int make_uuid(struct build *b)
     }
     if (getrandom(b->uuid, sizeof(b->uuid), 0) != (ssize_t)sizeof(b->uuid))
         return xb_err_set(berr(b), -EIO, "uuid: no random bytes: %s", strerror(errno));
-    b->uuid[6] = (uint8_t)((b->uuid[6] & 0x0f) | 0x40);   /* version 4 */
-    b->uuid[8] = (uint8_t)((b->uuid[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    b->uuid[6] = (uint8_t)((b->uuid[6] & 0x0f) | 0x40); /* version 4 */
+    b->uuid[8] = (uint8_t)((b->uuid[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     return 0;
 }
 
@@ -248,40 +272,57 @@ static int create_domain(struct build *b)
     int rc;
 
     memcpy(cfg.handle, b->uuid, sizeof(cfg.handle));
-    rc = bhv(b)->ops->domain_create(bhv(b), &cfg, &domid);
+    rc = bhv(b)->ops->domain_create(bhv(b), berr(b), &cfg, &domid);
     if (!rc)
         b->domid = domid;
     return rc;
 }
 
+/*
+ * Names are unique among running domains, as xl has them: claimed first
+ * (against other creates, atomically), then no other domain may carry it.
+ * The loser of a race fails here, before any memory is spent.
+ */
+static int claim_name(struct build *b)
+{
+    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid);
+
+    return rc ? rc : xb__dom_name_taken(b->ctx, berr(b), b->spec->name, b->domid);
+}
+
 static int set_limits(struct build *b)
 {
     struct xb_hv *hv = bhv(b);
-    int rc = hv->ops->set_max_vcpus(hv, b->domid, b->spec->maxvcpus);
+    int rc = hv->ops->set_max_vcpus(hv, berr(b), b->domid, b->spec->maxvcpus);
 
     if (!rc)
-        rc = hv->ops->set_address_size(hv, b->domid, b->guest == XB_GUEST_PV64 ? 64 : 32);
+        rc = hv->ops->set_address_size(hv, berr(b), b->domid,
+                                       b->guest == XB_GUEST_PV64 ? 64 : 32);
     if (!rc)
-        rc = hv->ops->set_max_mem(hv, b->domid, b->spec->maxmem_mib * 1024 + MAXMEM_SLACK_KIB);
+        rc = hv->ops->set_max_mem(hv, berr(b), b->domid,
+                                  b->spec->maxmem_mib * 1024 + MAXMEM_SLACK_KIB);
     return rc;
 }
 
-/* One 2 MiB extent at @first; when Xen has none left, 512 single pages. */
+/* One 2 MiB extent at @first; when Xen has none left (a probe), 512 single pages. */
 static int populate_extent(struct build *b, uint64_t first)
 {
     struct xb_hv *hv = bhv(b);
     uint64_t frame = first;
-    int rc = hv->ops->populate_physmap(hv, b->domid, SUPERPAGE_ORDER, 1, &frame);
+    int rc = hv->ops->populate_physmap(hv, NULL, b->domid, SUPERPAGE_ORDER, 1, &frame);
 
     if (rc == -ENOMEM) {
-        xb_err_clear(berr(b));         /* not an error: retried page by page */
         for (uint64_t i = 0; i < SUPERPAGE_PAGES; i++)
             b->p2m[first + i] = first + i;
-        return hv->ops->populate_physmap(hv, b->domid, 0, SUPERPAGE_PAGES, b->p2m + first);
+        return hv->ops->populate_physmap(hv, berr(b), b->domid, 0, SUPERPAGE_PAGES,
+                                         b->p2m + first);
     }
-    for (uint64_t i = 0; !rc && i < SUPERPAGE_PAGES; i++)
+    if (rc)
+        return xb_err_set(berr(b), rc, "populate_physmap: 2 MiB at pfn 0x%" PRIx64 ": %s",
+                          first, strerror(-rc));
+    for (uint64_t i = 0; i < SUPERPAGE_PAGES; i++)
         b->p2m[first + i] = frame + i;
-    return rc;
+    return 0;
 }
 
 /* Populate in 2 MiB extents where possible, the remainder page by page. */
@@ -300,64 +341,62 @@ static int populate(struct build *b)
     for (uint64_t i = done; !rc && i < total; i++)
         b->p2m[i] = i;
     if (!rc && total > done)
-        rc = hv->ops->populate_physmap(hv, b->domid, 0, total - done, b->p2m + done);
+        rc = hv->ops->populate_physmap(hv, berr(b), b->domid, 0, total - done,
+                                       b->p2m + done);
     return rc;
 }
 
 static int alloc_evtchns(struct build *b)
 {
     struct xb_hv *hv = bhv(b);
-    int rc = hv->ops->evtchn_alloc_unbound(hv, b->domid, XENSTORE_DOMID, &b->store_port);
+    int rc = hv->ops->evtchn_alloc_unbound(hv, berr(b), b->domid, XENSTORE_DOMID,
+                                           &b->store_port);
 
     if (!rc)
-        rc = hv->ops->evtchn_alloc_unbound(hv, b->domid, CONSOLE_DOMID, &b->console_port);
+        rc = hv->ops->evtchn_alloc_unbound(hv, berr(b), b->domid, CONSOLE_DOMID,
+                                           &b->console_port);
     return rc;
 }
 
-static int find_shared_info(struct build *b)
+static xb_mfn seg_mfn(const struct build *b, enum xb_seg_id id)
+{
+    uint64_t pfn = b->lo.seg[id].pfn;
+
+    return pfn < b->lo.total_pages ? b->p2m[pfn] : XB_NO_MFN;
+}
+
+/* The guest-type part: image, p2m, start_info, page tables, hypercall page, pin, vCPU 0. */
+static int build_pv(struct build *b)
 {
     struct xb_hv_dominfo info;
-    unsigned n = 0;
-    int rc = bhv(b)->ops->domain_info(bhv(b), b->domid, &info, 1, &n);
-
-    if (!rc && (n != 1 || info.domid != b->domid))
-        rc = xb_err_set(berr(b), -ESRCH, "domain %" PRIu32 " vanished while being built",
-                        b->domid);
-    if (!rc)
-        b->shared_info_mfn = info.shared_info_frame;
-    return rc;
-}
-
-static int boot_pv(struct build *b)
-{
-    const struct xb_pv_boot boot = {
+    struct xb_pv_boot boot = {
         .lo = &b->lo,
         .img = b->img,
         .ramdisk = b->ramdisk,
         .ramdisk_len = b->ramdisk_len,
         .cmdline = b->spec->cmdline,
         .p2m = b->p2m,
-        .shared_info_mfn = b->shared_info_mfn,
         .store_port = b->store_port,
         .console_port = b->console_port,
     };
     bool cut = false;
-    int rc = xb__pv_x86_boot(bhv(b), b->domid, &boot, &cut);
+    int rc = xb__dom_info(b->ctx, berr(b), b->domid, &info); /* where shared_info is */
 
+    if (rc == -ESRCH)
+        rc = xb_err_set(berr(b), rc, "domain %" PRIu32 " vanished while being built",
+                        b->domid);
+    boot.shared_info_mfn = info.shared_info_frame;
+    if (!rc)
+        rc = xb__pv_x86_build(bhv(b), berr(b), b->domid, &boot, &cut);
     if (cut)
         xb__ctx_warn(b->ctx, "cmdline: %zu bytes, cut to the %d the guest can receive",
                      strlen(b->spec->cmdline), XB_PV_CMDLINE_MAX - 1);
     return rc;
 }
 
-static xb_mfn seg_mfn(const struct build *b, enum xb_seg_id id)
-{
-    return b->p2m[b->lo.seg[id].pfn];
-}
-
 static int seed_gnttab(struct build *b)
 {
-    return bhv(b)->ops->gnttab_seed(bhv(b), b->domid, seg_mfn(b, XB_SEG_CONSOLE),
+    return bhv(b)->ops->gnttab_seed(bhv(b), berr(b), b->domid, seg_mfn(b, XB_SEG_CONSOLE),
                                     seg_mfn(b, XB_SEG_XENSTORE), CONSOLE_DOMID,
                                     XENSTORE_DOMID);
 }
@@ -382,48 +421,29 @@ static int introduce(struct build *b)
         .on_crash = xb_action_name(s->on_crash),
         .pvh = false,
     };
-    int rc = xb__xs_domain_introduce(bhv(b), &d);
+    int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
     b->introduced = rc == 0;
     return rc;
 }
 
+/* The library unpauses, unless the caller asked to own that step (opts->paused). */
 static int unpause(struct build *b)
 {
     if (b->opts.paused)
         return 0;
-    return bhv(b)->ops->domain_unpause(bhv(b), b->domid);
+    return bhv(b)->ops->domain_unpause(bhv(b), berr(b), b->domid);
 }
 
-/* ---- the flows ---- */
+/* ---- rollback ---- */
 
-static step_fn *const plan_steps[] = {
-    check_spec, load_kernel, pick_guest, read_ramdisk, plan_layout,
-};
-
-static step_fn *const create_steps[] = {
-    check_caps, check_name, check_free,            /* nothing exists yet */
-    make_uuid, create_domain, set_limits, populate,
-    alloc_evtchns, find_shared_info, boot_pv, seed_gnttab,
-    introduce, unpause,
-};
-
-static int run(struct build *b, step_fn *const *steps, size_t n)
-{
-    int rc = 0;
-
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = steps[i](b);
-    return rc;
-}
-
-/* Undo a failed create: nodes, then the domain (its ports and memory go with it). */
+/* Undo a failed create: nodes and name claim, then the domain (its ports and memory go with it). */
 static void rollback(struct build *b)
 {
-    if (b->introduced)
-        xb__xs_domain_remove(bhv(b), b->domid);
-    if (b->domid != DOMID_NONE)
-        bhv(b)->ops->domain_destroy(bhv(b), b->domid);
+    if (b->domid == DOMID_NONE)
+        return;
+    xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid);
+    bhv(b)->ops->domain_destroy(bhv(b), berr(b), b->domid);
     b->domid = DOMID_NONE;
 }
 
@@ -445,6 +465,8 @@ static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
     };
 }
 
+/* ---- the flows ---- */
+
 int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
                      const struct xb_create_opts *opts, uint32_t *domid)
 {
@@ -452,9 +474,31 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
     int rc;
 
     xb__ctx_reset(ctx);
-    rc = run(&b, plan_steps, sizeof(plan_steps) / sizeof(plan_steps[0]));
+    rc = plan(&b); /* spec, kernel, ramdisk, layout */
     if (!rc)
-        rc = run(&b, create_steps, sizeof(create_steps) / sizeof(create_steps[0]));
+        rc = check_host(&b); /* nothing exists yet: guest type, free memory */
+    if (!rc)
+        rc = check_free(&b);
+    if (!rc)
+        rc = make_uuid(&b);
+    if (!rc)
+        rc = create_domain(&b);
+    if (!rc)
+        rc = claim_name(&b); /* unique, also against concurrent creates */
+    if (!rc)
+        rc = set_limits(&b); /* vCPUs, address size, max memory */
+    if (!rc)
+        rc = populate(&b);
+    if (!rc)
+        rc = alloc_evtchns(&b); /* xenstore, console */
+    if (!rc)
+        rc = build_pv(&b);
+    if (!rc)
+        rc = seed_gnttab(&b);
+    if (!rc)
+        rc = introduce(&b); /* the xenstore nodes, xenstored */
+    if (!rc)
+        rc = unpause(&b);
     if (rc)
         rollback(&b);
     else
@@ -471,7 +515,7 @@ int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
 
     xb__ctx_reset(ctx);
     b.opts.layout = NULL;
-    rc = run(&b, plan_steps, sizeof(plan_steps) / sizeof(plan_steps[0]));
+    rc = plan(&b);
     if (!rc)
         *out = b.lo;
     build_free(&b);
@@ -481,5 +525,5 @@ int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
 int xb_domain_unpause(struct xb_ctx *ctx, uint32_t domid)
 {
     xb__ctx_reset(ctx);
-    return ctx->hv->ops->domain_unpause(ctx->hv, domid);
+    return ctx->hv->ops->domain_unpause(ctx->hv, &ctx->err, domid);
 }

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The start-of-day layout of an x86 PV guest (see xen/include/public/xen.h,
+ * lib/builder/layout/pv.c - the start-of-day layout of an x86 PV guest (see xen/include/public/xen.h,
  * "Start-of-day memory layout"). Pure arithmetic over checked integers.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
-#include "hv.h"
+#include "../hv/hv.h"
 #include "layout.h"
 
 #define MIB (UINT64_C(1) << 20)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../layout/layout.h"
 #include "abi_x86.h"
 #include "pv_x86.h"
 
@@ -60,9 +61,15 @@ static void *seg_at(const struct gmem *g, const struct xb_layout *lo, enum xb_se
     return at(g, s->vstart, s->pages * XB_PAGE_SIZE);
 }
 
-static uint64_t mfn_of_seg(const struct xb_pv_boot *b, enum xb_seg_id id)
+/* p2m[@pfn], or XB_NO_MFN past the guest's memory: every p2m read goes here. */
+static xb_mfn mfn_of(const struct xb_pv_boot *b, uint64_t pfn)
 {
-    return b->p2m[b->lo->seg[id].pfn];
+    return pfn < b->lo->total_pages ? b->p2m[pfn] : XB_NO_MFN;
+}
+
+static xb_mfn mfn_of_seg(const struct xb_pv_boot *b, enum xb_seg_id id)
+{
+    return mfn_of(b, b->lo->seg[id].pfn);
 }
 
 static size_t copy_cmdline(int8_t *dst, const char *cmdline, bool *cut)
@@ -275,10 +282,10 @@ static int write_p2m(const struct gmem *g, const struct xb_pv_boot *b, struct xb
         return xb_err_set(err, -EINVAL, "layout: p2m outside the bootstrap mapping");
     for (uint64_t pfn = 0; pfn < lo->total_pages; pfn++) {
         if (lo->pfn_size == 8) {
-            uint64_t v = b->p2m[pfn];
+            uint64_t v = mfn_of(b, pfn);
             memcpy(dst + pfn * 8, &v, 8);
         } else {
-            uint32_t v = (uint32_t)b->p2m[pfn];
+            uint32_t v = (uint32_t)mfn_of(b, pfn);
             memcpy(dst + pfn * 4, &v, 4);
         }
     }
@@ -344,127 +351,147 @@ static bool is_pgtable(const struct xb_layout *lo, uint64_t pfn)
     return pfn >= s->pfn && pfn < s->pfn + s->pages;
 }
 
+/* One entry: *@e = frame of pfn @pfn with @prot; -EINVAL outside table or memory. */
+static int set_pte(uint64_t *e, const struct xb_pv_boot *b, uint64_t pfn, uint64_t prot)
+{
+    xb_mfn mfn = mfn_of(b, pfn);
+
+    if (!e || mfn == XB_NO_MFN)
+        return -EINVAL;
+    *e = (mfn << XB_PAGE_SHIFT) | prot;
+    return 0;
+}
+
 static int map_page(const struct gmem *g, const struct xb_pv_boot *b, uint64_t va)
 {
     const struct xb_layout *lo = b->lo;
     uint64_t pfn = (va - lo->virt_base) / XB_PAGE_SIZE;
-    uint64_t *e;
+    int rc = 0;
 
-    for (unsigned l = lo->levels; l > 1; l--) {
-        e = entry(g, lo, l, va);
-        if (!e)
-            return -EINVAL;
-        *e = (b->p2m[table_pfn(lo, l - 1, va)] << XB_PAGE_SHIFT) | upper_prot(lo, l);
-    }
-    e = entry(g, lo, 1, va);
-    if (!e)
-        return -EINVAL;
-    *e = (b->p2m[pfn] << XB_PAGE_SHIFT) | (is_pgtable(lo, pfn) ? PROT_L1 & ~PTE_RW : PROT_L1);
-    return 0;
+    for (unsigned l = lo->levels; !rc && l > 1; l--)
+        rc = set_pte(entry(g, lo, l, va), b, table_pfn(lo, l - 1, va), upper_prot(lo, l));
+    if (!rc)
+        rc = set_pte(entry(g, lo, 1, va), b, pfn,
+                     is_pgtable(lo, pfn) ? PROT_L1 & ~PTE_RW : PROT_L1);
+    return rc;
 }
 
 static int write_pgtables(const struct gmem *g, const struct xb_pv_boot *b, struct xb_err *err)
 {
     const struct xb_layout *lo = b->lo;
-    uint64_t *l3;
+    int rc = 0;
 
-    for (uint64_t va = lo->virt_base; va < lo->bootstrap_end; va += XB_PAGE_SIZE)
-        if (map_page(g, b, va))
-            return xb_err_set(err, -EINVAL, "layout: page tables outside the mapping");
-    if (lo->levels == 3 && lo->bootstrap_end <= PAE_L3_SLOT3) {
+    for (uint64_t va = lo->virt_base; !rc && va < lo->bootstrap_end; va += XB_PAGE_SIZE)
+        rc = map_page(g, b, va);
+    if (!rc && lo->levels == 3 && lo->bootstrap_end <= PAE_L3_SLOT3) {
         /* Xen wants L3 slot 3 present: the spare L2 counted last. */
-        uint64_t spare = level_base(lo, 2) + lo->nr_tables[1] - 1;
-        l3 = at(g, lo->seg[XB_SEG_PGTABLES].vstart, XB_PAGE_SIZE);
-        l3[3] = (b->p2m[spare] << XB_PAGE_SHIFT) | PROT_PAE_L3;
+        uint64_t *l3 = at(g, lo->seg[XB_SEG_PGTABLES].vstart, XB_PAGE_SIZE);
+
+        rc = set_pte(l3 ? &l3[3] : NULL, b, level_base(lo, 2) + lo->nr_tables[1] - 1,
+                     PROT_PAE_L3);
     }
+    if (rc)
+        return xb_err_set(err, -EINVAL, "layout: page tables outside the mapping");
     return 0;
 }
 
 /* ---- the steps with the hypervisor ---- */
 
-static int map_bootstrap(struct xb_hv *hv, uint32_t domid, const struct xb_pv_boot *b,
-                         struct gmem *g)
+static int map_bootstrap(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                         const struct xb_pv_boot *b, struct gmem *g)
 {
     uint64_t n = (b->lo->bootstrap_end - b->lo->virt_base) / XB_PAGE_SIZE;
 
+    if (n > b->lo->total_pages)
+        return xb_err_set(err, -EINVAL, "layout: the bootstrap region exceeds the memory");
     g->virt_base = b->lo->virt_base;
     g->size = n * XB_PAGE_SIZE;
-    g->base = hv->ops->map_foreign(hv, domid, true, b->p2m, n);
+    g->base = hv->ops->map_foreign(hv, err, domid, true, b->p2m, n);
     if (!g->base)
-        return xb_err_set(hv->err, -ENOMEM, "map_foreign: cannot map the %" PRIu64
-                          " pages of the bootstrap region", n);
+        return xb_err_set(err, -ENOMEM,
+                          "map_foreign: cannot map the %" PRIu64
+                          " pages of the bootstrap region",
+                          n);
     /* Every segment starts zeroed (bss included); the slack after the boot
      * stack is free memory the guest owns as it is. */
     memset(g->base, 0, b->lo->seg[XB_SEG_STACK].vend - b->lo->virt_base);
     return 0;
 }
 
-static int write_all(const struct gmem *g, const struct pv_arch *a, const struct xb_pv_boot *b,
-                     bool *cut, struct xb_err *err)
+static int unmap_bootstrap(struct xb_hv *hv, struct xb_err *err, const struct gmem *g)
 {
-    int rc = load_kernel(g, b, err);
-
-    if (!rc)
-        rc = load_ramdisk(g, b, err);
-    if (!rc)
-        rc = write_p2m(g, b, err);
-    if (!rc)
-        rc = write_start_info(g, a, b, cut, err);
-    if (!rc)
-        rc = write_pgtables(g, b, err);
-    return rc;
+    if (!g->base)
+        return 0;
+    return hv->ops->unmap_foreign(hv, err, g->base, g->size / XB_PAGE_SIZE);
 }
 
-static int init_shared_info(struct xb_hv *hv, uint32_t domid, const struct pv_arch *a,
-                            xb_mfn mfn)
-{
-    void *page = hv->ops->map_foreign(hv, domid, true, &mfn, 1);
-
-    if (!page)
-        return xb_err_set(hv->err, -ENOMEM, "map_foreign: cannot map shared_info");
-    a->shared_info(page);
-    return hv->ops->unmap_foreign(hv, page, 1);
-}
-
-static int hypercall_page(struct xb_hv *hv, uint32_t domid, const struct xb_pv_boot *b)
+static int hypercall_page(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                          const struct xb_pv_boot *b)
 {
     const struct xb_layout *lo = b->lo;
 
     if (lo->virt_hypercall == XB_UNSET_ADDR)
         return 0;
-    return hv->ops->hypercall_init(hv, domid,
-                                   b->p2m[(lo->virt_hypercall - lo->virt_base) / XB_PAGE_SIZE]);
+    return hv->ops->hypercall_init(hv, err, domid,
+                                   mfn_of(b, (lo->virt_hypercall - lo->virt_base) /
+                                                 XB_PAGE_SIZE));
 }
 
-static int set_vcpu0(struct xb_hv *hv, uint32_t domid, const struct pv_arch *a,
-                     const struct xb_pv_boot *b)
+static int pin_top(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                   const struct pv_arch *a, const struct xb_pv_boot *b)
+{
+    return hv->ops->pin_table(hv, err, domid, a->levels, mfn_of_seg(b, XB_SEG_PGTABLES));
+}
+
+static int init_shared_info(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                            const struct pv_arch *a, xb_mfn mfn)
+{
+    void *page = hv->ops->map_foreign(hv, err, domid, true, &mfn, 1);
+
+    if (!page)
+        return xb_err_set(err, -ENOMEM, "map_foreign: cannot map shared_info");
+    a->shared_info(page);
+    return hv->ops->unmap_foreign(hv, err, page, 1);
+}
+
+static int set_vcpu0(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                     const struct pv_arch *a, const struct xb_pv_boot *b)
 {
     _Alignas(16) uint8_t ctx[sizeof(struct vcpu_guest_context_x86_64)];
 
     a->vcpu(ctx, b, mfn_of_seg(b, XB_SEG_PGTABLES));
-    return hv->ops->set_vcpu_context(hv, domid, 0, ctx, a->ctx_size);
+    return hv->ops->set_vcpu_context(hv, err, domid, 0, ctx, a->ctx_size);
 }
 
-int xb__pv_x86_boot(struct xb_hv *hv, uint32_t domid, const struct xb_pv_boot *b,
-                    bool *cmdline_cut)
+int xb__pv_x86_build(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                     const struct xb_pv_boot *b, bool *cmdline_cut)
 {
     const struct pv_arch *a = b->lo->levels == 4 ? &arch_64 : &arch_32;
     struct gmem g = {0};
-    int rc;
+    int rc, unmapped;
 
     *cmdline_cut = false;
-    rc = map_bootstrap(hv, domid, b, &g);
-    if (rc)
-        return rc;
-    rc = write_all(&g, a, b, cmdline_cut, hv->err);
-    hv->ops->unmap_foreign(hv, g.base, g.size / XB_PAGE_SIZE);
+    rc = map_bootstrap(hv, err, domid, b, &g);
     if (!rc)
-        rc = hypercall_page(hv, domid, b);
+        rc = load_kernel(&g, b, err);
     if (!rc)
-        rc = hv->ops->pin_table(hv, domid, a->levels, mfn_of_seg(b, XB_SEG_PGTABLES));
+        rc = load_ramdisk(&g, b, err);
     if (!rc)
-        rc = init_shared_info(hv, domid, a, b->shared_info_mfn);
+        rc = write_p2m(&g, b, err);
     if (!rc)
-        rc = set_vcpu0(hv, domid, a, b);
+        rc = write_start_info(&g, a, b, cmdline_cut, err);
+    if (!rc)
+        rc = write_pgtables(&g, b, err);
+    unmapped = unmap_bootstrap(hv, err, &g); /* always: before the pin */
+    if (!rc)
+        rc = unmapped;
+    if (!rc)
+        rc = hypercall_page(hv, err, domid, b);
+    if (!rc)
+        rc = pin_top(hv, err, domid, a, b);
+    if (!rc)
+        rc = init_shared_info(hv, err, domid, a, b->shared_info_mfn);
+    if (!rc)
+        rc = set_vcpu0(hv, err, domid, a, b);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/bzimage.c - the Linux x86 boot protocol header of a bzImage
+ * lib/builder/image/bzimage.c - the Linux x86 boot protocol header of a bzImage
  * (Documentation/arch/x86/boot.rst): locate the compressed payload (an ELF
  * vmlinux) from protocol 2.08 on, every field checked against the file size.
  */
@@ -8,7 +8,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "image_priv.h"
+#include "bytes.h"
+#include "bzimage.h"
 
 enum {
     BZ_SETUP_SECTS = 0x1f1,    /* u8: 512-byte setup sectors after the boot sector */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/lifecycle.c - running domains: list, find by name or id,
+ * lib/builder/domain/lifecycle.c - running domains: list, find by name or id,
  * destroy, and the monitor that applies on_poweroff/on_reboot/on_crash.
- * Works on any domain, whoever built it (xl or xbuild), through hv->ops.
+ * Works on any domain, whoever built it (xl or xbuild), through the backends.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,20 +16,15 @@
 #include <xbuild/builder.h>
 
 #include "ctx.h"
-#include "hv.h"
-#include "xenstore.h"
+#include "domain.h"
+#include "nodes.h"
 
 #define LIST_CHUNK       128u
+#define DOMID_NONE       UINT32_MAX
 #define MONITOR_POLL_MS  1000
 #define DRAIN_DEFAULT_MS 2000u
 #define DRAIN_STEP_MS    20
 
-/* The context's backend, the context reset for a new call. */
-static struct xb_hv *hv_of(struct xb_ctx *ctx)
-{
-    xb__ctx_reset(ctx);
-    return ctx->hv;
-}
 
 static void sleep_ms(unsigned ms)
 {
@@ -39,7 +34,8 @@ static void sleep_ms(unsigned ms)
 }
 
 /* Every domain's hypervisor record, in domid order; *out malloc'd. */
-static int all_dominfo(struct xb_hv *hv, struct xb_hv_dominfo **out, size_t *n)
+static int all_dominfo(struct xb_ctx *ctx, struct xb_err *err, struct xb_hv_dominfo **out,
+                       size_t *n)
 {
     struct xb_hv_dominfo *v = NULL, *grown;
     size_t have = 0;
@@ -51,10 +47,10 @@ static int all_dominfo(struct xb_hv *hv, struct xb_hv_dominfo **out, size_t *n)
         grown = realloc(v, (have + LIST_CHUNK) * sizeof(*v));
         if (!grown) {
             free(v);
-            return xb_err_set(hv->err, -ENOMEM, "list: out of memory");
+            return xb_err_set(err, -ENOMEM, "list: out of memory");
         }
         v = grown;
-        rc = hv->ops->domain_info(hv, first, v + have, LIST_CHUNK, &got);
+        rc = ctx->hv->ops->domain_info(ctx->hv, err, first, v + have, LIST_CHUNK, &got);
         if (rc) {
             free(v);
             return rc;
@@ -69,13 +65,13 @@ static int all_dominfo(struct xb_hv *hv, struct xb_hv_dominfo **out, size_t *n)
 }
 
 /* Read a xenstore node into @buf ("" when absent). */
-static void xs_get(struct xb_hv *hv, const char *path, char *buf, size_t size)
+static void xs_get(struct xb_ctx *ctx, const char *path, char *buf, size_t size)
 {
     char *v = NULL;
     size_t len;
 
     buf[0] = '\0';
-    if (hv->ops->xs_read(hv, XB_XS_NO_TX, path, &v, &len) == 0)
+    if (ctx->xs->ops->read(ctx->xs, NULL, XB_XS_NO_TX, path, &v, &len) == 0) /* best effort */
         snprintf(buf, size, "%s", v);
     free(v);
 }
@@ -102,25 +98,25 @@ static unsigned state_of(const struct xb_hv_dominfo *i)
 }
 
 /* "pv", or for an HVM container what xl recorded: "pvh" or "hvm". */
-static const char *type_of(struct xb_hv *hv, const struct xb_hv_dominfo *i)
+static const char *type_of(struct xb_ctx *ctx, const struct xb_hv_dominfo *i)
 {
     char path[64], t[16];
 
     if (!(i->flags & XB_DOMINFO_HVM))
         return "pv";
     snprintf(path, sizeof(path), "/libxl/%u/type", i->domid);
-    xs_get(hv, path, t, sizeof(t));
+    xs_get(ctx, path, t, sizeof(t));
     return strcmp(t, "pvh") == 0 ? "pvh" : "hvm";
 }
 
-static void fill_info(struct xb_hv *hv, const struct xb_hv_dominfo *i,
+static void fill_info(struct xb_ctx *ctx, const struct xb_hv_dominfo *i,
                       struct xb_dominfo *o)
 {
     char path[64], target[32];
 
     *o = (struct xb_dominfo){
         .domid = i->domid,
-        .type = type_of(hv, i),
+        .type = type_of(ctx, i),
         .mem_kib = i->tot_pages * 4,
         .maxmem_kib = i->max_pages * 4,
         .vcpus_online = i->nr_online_vcpus,
@@ -131,43 +127,43 @@ static void fill_info(struct xb_hv *hv, const struct xb_hv_dominfo *i,
     };
     memcpy(o->uuid, i->handle, sizeof(o->uuid));
     snprintf(path, sizeof(path), "/local/domain/%u/name", i->domid);
-    xs_get(hv, path, o->name, sizeof(o->name));
+    xs_get(ctx, path, o->name, sizeof(o->name));
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target", i->domid);
-    xs_get(hv, path, target, sizeof(target));
+    xs_get(ctx, path, target, sizeof(target));
     o->target_kib = strtoull(target, NULL, 10);
 }
 
 int xb_domain_list(struct xb_ctx *ctx, struct xb_dominfo **out, size_t *n)
 {
-    struct xb_hv *hv = hv_of(ctx);
     struct xb_hv_dominfo *raw = NULL;
     struct xb_dominfo *v;
     size_t count = 0;
     int rc;
 
+    xb__ctx_reset(ctx);
     *out = NULL;
     *n = 0;
-    rc = all_dominfo(hv, &raw, &count);
+    rc = all_dominfo(ctx, &ctx->err, &raw, &count);
     if (rc)
         return rc;
     v = calloc(count ? count : 1, sizeof(*v));
     if (!v) {
         free(raw);
-        return xb_err_set(hv->err, -ENOMEM, "list: out of memory");
+        return xb_err_set(&ctx->err, -ENOMEM, "list: out of memory");
     }
     for (size_t k = 0; k < count; k++)
-        fill_info(hv, &raw[k], &v[k]);
+        fill_info(ctx, &raw[k], &v[k]);
     free(raw);
     *out = v;
     *n = count;
     return 0;
 }
 
-/* Whether domain @domid exists; its record in *info when it does. */
-static int dom_get(struct xb_hv *hv, uint32_t domid, struct xb_hv_dominfo *info)
+int xb__dom_info(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
+                 struct xb_hv_dominfo *info)
 {
     unsigned got = 0;
-    int rc = hv->ops->domain_info(hv, domid, info, 1, &got);
+    int rc = ctx->hv->ops->domain_info(ctx->hv, err, domid, info, 1, &got);
 
     if (rc)
         return rc;
@@ -189,68 +185,103 @@ static bool parse_domid(const char *s, uint32_t *domid)
     return true;
 }
 
-static int find_by_name(struct xb_hv *hv, const char *name, uint32_t *domid)
+/* How many domains but @skip are named @name; the first one in *domid. */
+static int count_named(struct xb_ctx *ctx, struct xb_err *err, const char *name,
+                       uint32_t skip, uint32_t *domid, size_t *hits)
 {
     struct xb_hv_dominfo *raw = NULL;
-    size_t count = 0, hits = 0;
+    size_t count = 0;
     char path[64], have[128];
-    int rc = all_dominfo(hv, &raw, &count);
+    int rc = all_dominfo(ctx, err, &raw, &count);
 
+    *hits = 0;
     for (size_t k = 0; rc == 0 && k < count; k++) {
+        if (raw[k].domid == skip)
+            continue;
         snprintf(path, sizeof(path), "/local/domain/%u/name", raw[k].domid);
-        xs_get(hv, path, have, sizeof(have));
-        if (strcmp(have, name) == 0 && hits++ == 0)
+        xs_get(ctx, path, have, sizeof(have));
+        if (strcmp(have, name) == 0 && (*hits)++ == 0)
             *domid = raw[k].domid;
     }
     free(raw);
+    return rc;
+}
+
+static int find_by_name(struct xb_ctx *ctx, struct xb_err *err, const char *name,
+                        uint32_t *domid)
+{
+    size_t hits = 0;
+    int rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
+
     if (rc)
         return rc;
     if (hits == 0)
-        return xb_err_set(hv->err, -ENOENT, "no domain named \"%s\"", name);
+        return xb_err_set(err, -ENOENT, "no domain named \"%s\"", name);
     if (hits > 1)
-        return xb_err_set(hv->err, -EEXIST, "%zu domains are named \"%s\": use the id",
-                          hits, name);
+        return xb_err_set(err, -EEXIST, "%zu domains are named \"%s\": use the id", hits,
+                          name);
     return 0;
 }
 
-int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)
+int xb__dom_name_taken(struct xb_ctx *ctx, struct xb_err *err, const char *name,
+                       uint32_t self)
 {
-    struct xb_hv *hv = hv_of(ctx);
+    uint32_t other = 0;
+    size_t hits = 0;
+    int rc = count_named(ctx, err, name, self, &other, &hits);
+
+    if (rc || hits == 0)
+        return rc;
+    return xb_err_set(err, -EEXIST,
+                      "name: a domain named \"%s\" already exists (domain %u); "
+                      "destroy it or choose another name",
+                      name, other);
+}
+
+int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what, uint32_t *domid)
+{
     struct xb_hv_dominfo info;
     uint32_t id;
     int rc;
 
     if (!parse_domid(what, &id))
-        return find_by_name(hv, what, domid);
-    rc = dom_get(hv, id, &info);
+        return find_by_name(ctx, err, what, domid);
+    rc = xb__dom_info(ctx, err, id, &info);
     if (rc == -ESRCH)
-        return xb_err_set(hv->err, -ENOENT, "no domain with id %u", id);
+        return xb_err_set(err, -ENOENT, "no domain with id %u", id);
     if (rc == 0)
         *domid = id;
     return rc;
 }
 
-static int destroy(struct xb_hv *hv, uint32_t domid)
+int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)
+{
+    xb__ctx_reset(ctx);
+    return xb__dom_find(ctx, &ctx->err, what, domid);
+}
+
+int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid)
 {
     struct xb_hv_dominfo info;
     int rc;
 
     if (domid == 0)
-        return xb_err_set(hv->err, -EPERM, "refusing to destroy dom0");
-    rc = dom_get(hv, domid, &info);
+        return xb_err_set(&ctx->err, -EPERM, "refusing to destroy dom0");
+    rc = xb__dom_info(ctx, &ctx->err, domid, &info);
     if (rc == -ESRCH)
-        return xb_err_set(hv->err, -ENOENT, "no domain with id %u", domid);
+        return xb_err_set(&ctx->err, -ENOENT, "no domain with id %u", domid);
     if (rc)
         return rc;
-    rc = hv->ops->domain_destroy(hv, domid);
+    rc = ctx->hv->ops->domain_destroy(ctx->hv, &ctx->err, domid);
     if (rc)
         return rc;
-    return xb__xs_domain_remove(hv, domid);
+    return xb__xs_domain_remove(ctx->xs, &ctx->err, domid);
 }
 
 int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid)
 {
-    return destroy(hv_of(ctx), domid);
+    xb__ctx_reset(ctx);
+    return xb__dom_destroy(ctx, domid);
 }
 
 /* -- the monitor -- */
@@ -271,7 +302,7 @@ static enum xb_action action_for(const struct xb_monitor_opts *o, unsigned reaso
     }
 }
 
-static int apply(struct xb_ctx *ctx, struct xb_hv *hv, uint32_t domid,
+static int apply(struct xb_ctx *ctx, uint32_t domid,
                  const struct xb_monitor_opts *o, unsigned reason)
 {
     enum xb_action a = action_for(o, reason);
@@ -281,12 +312,12 @@ static int apply(struct xb_ctx *ctx, struct xb_hv *hv, uint32_t domid,
     if (a == XB_ACTION_PRESERVE)
         return 0;
     for (unsigned waited = 0; waited < limit; waited += DRAIN_STEP_MS) {
-        if (xb_console_drained(ctx, domid) != 0)
+        if (xb__console_drained(ctx, domid) != 0)
             break; /* drained, or no ring to wait for */
         sleep_ms(DRAIN_STEP_MS);
     }
     sleep_ms(DRAIN_STEP_MS * 5); /* xenconsoled's buffer -> pty -> reader */
-    rc = destroy(hv, domid);
+    rc = xb__dom_destroy(ctx, domid);
     if (rc)
         return rc;
     switch (a) {
@@ -302,16 +333,16 @@ static int apply(struct xb_ctx *ctx, struct xb_hv *hv, uint32_t domid,
 int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
                       const struct xb_monitor_opts *opts)
 {
-    struct xb_hv *hv = hv_of(ctx);
     struct xb_hv_dominfo info;
     bool watching = false;
     char *path = NULL, *token = NULL;
     int rc;
 
-    if (hv->ops->xs_watch)
-        watching = hv->ops->xs_watch(hv, "@releaseDomain", "xb-monitor") == 0;
+    xb__ctx_reset(ctx);
+    if (ctx->xs->ops->watch)
+        watching = ctx->xs->ops->watch(ctx->xs, NULL, "@releaseDomain", "xb-monitor") == 0;
     for (;;) {
-        rc = dom_get(hv, domid, &info);
+        rc = xb__dom_info(ctx, &ctx->err, domid, &info);
         if (rc == -ESRCH || (rc == 0 && (info.flags & XB_DOMINFO_DYING))) {
             rc = 0; /* destroyed by someone else */
             break;
@@ -319,14 +350,14 @@ int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
         if (rc)
             break;
         if (info.flags & XB_DOMINFO_SHUTDOWN) {
-            rc = apply(ctx, hv, domid, opts, info.shutdown_reason);
+            rc = apply(ctx, domid, opts, info.shutdown_reason);
             break;
         }
         if (!watching) {
             sleep_ms(MONITOR_POLL_MS);
             continue;
         }
-        rc = hv->ops->xs_wait_watch(hv, MONITOR_POLL_MS, &path, &token);
+        rc = ctx->xs->ops->wait_watch(ctx->xs, &ctx->err, MONITOR_POLL_MS, &path, &token);
         free(path);
         free(token);
         path = token = NULL;
@@ -334,6 +365,6 @@ int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
             break;
     }
     if (watching)
-        hv->ops->xs_unwatch(hv, "@releaseDomain", "xb-monitor");
+        ctx->xs->ops->unwatch(ctx->xs, NULL, "@releaseDomain", "xb-monitor");
     return rc;
 }

@@ -1,43 +1,62 @@
 /* SPDX-License-Identifier: MIT */
-/* The builder context: a backend, the sticky first error, warnings. */
+/* lib/builder/domain/ctx.c - the builder context: two backends, the sticky first error, warnings. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../hv/backend.h"
 #include "ctx.h"
-#include "hv_sim.h"
 
-struct backend {
-    const char *name;
-    int (*open)(struct xb_hv **out, struct xb_err *err);
-};
+static void close_backend(struct xb_hv *hv, struct xb_xs *xs)
+{
+    if (xs)
+        xs->ops->close(xs);
+    if (hv)
+        hv->ops->close(hv);
+}
 
-static int open_sim(struct xb_hv **out, struct xb_err *err)
+static int open_xen(struct xb_hv **hv, struct xb_xs **xs, struct xb_err *err)
+{
+    int rc = xb__hv_xen_open(hv, err);
+
+    if (!rc)
+        rc = xb__xs_xen_open(xs, err);
+    if (rc) {
+        close_backend(*hv, NULL);
+        *hv = NULL;
+    }
+    return rc;
+}
+
+static int open_sim(struct xb_hv **hv, struct xb_xs **xs, struct xb_err *err)
 {
     /* 16 GiB: room for any dry run; frames cost RAM only once touched. */
     const struct xb_sim_opts opts = {.total_pages = 1ull << 22, .fail_at = -1, .seed = 1};
 
-    return xb_hv_sim_open(&opts, out, err);
+    return xb__sim_open(&opts, hv, xs, err);
 }
 
-static const struct backend backends[] = {
-    {.name = "xen", .open = xb_hv_xen_open},
+static const struct backend {
+    const char *name;
+    int (*open)(struct xb_hv **hv, struct xb_xs **xs, struct xb_err *err);
+} backends[] = {
+    {.name = "xen", .open = open_xen},
     {.name = "sim", .open = open_sim},
 };
 
-int xb__ctx_open_hv(struct xb_hv *hv, struct xb_ctx **out)
+int xb__ctx_open_backend(struct xb_hv *hv, struct xb_xs *xs, struct xb_ctx **out)
 {
     struct xb_ctx *ctx = calloc(1, sizeof(*ctx));
 
     *out = NULL;
     if (!ctx) {
-        hv->ops->close(hv);
+        close_backend(hv, xs);
         return -ENOMEM;
     }
     ctx->hv = hv;
-    hv->err = &ctx->err;
+    ctx->xs = xs;
     *out = ctx;
     return 0;
 }
@@ -47,18 +66,24 @@ struct xb_hv *xb__ctx_hv(struct xb_ctx *ctx)
     return ctx ? ctx->hv : NULL;
 }
 
+struct xb_xs *xb__ctx_xs(struct xb_ctx *ctx)
+{
+    return ctx ? ctx->xs : NULL;
+}
+
 int xb_ctx_open(const char *backend, struct xb_ctx **out, struct xb_err *err)
 {
     struct xb_hv *hv = NULL;
+    struct xb_xs *xs = NULL;
 
     *out = NULL;
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
         if (strcmp(backends[i].name, backend) != 0)
             continue;
-        int rc = backends[i].open(&hv, err);
+        int rc = backends[i].open(&hv, &xs, err);
         if (rc)
             return rc;
-        rc = xb__ctx_open_hv(hv, out);
+        rc = xb__ctx_open_backend(hv, xs, out);
         return rc ? xb_err_set(err, rc, "out of memory") : 0;
     }
     return xb_err_set(err, -EINVAL, "backend \"%s\": expected \"xen\" or \"sim\"", backend);
@@ -77,8 +102,7 @@ void xb_ctx_close(struct xb_ctx *ctx)
 {
     if (!ctx)
         return;
-    if (ctx->hv)
-        ctx->hv->ops->close(ctx->hv);
+    close_backend(ctx->hv, ctx->xs);
     free_warnings(ctx);
     free(ctx);
 }

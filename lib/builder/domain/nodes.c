@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/builder/domain/nodes.c - the xenstore nodes of a domain: its name
+ * claimed first (atomically), the rest written in one transaction at create,
+ * all removed at destroy.
+ *
+ * Who reads what:
+ *   xenconsoled   /local/domain/N/console/{ring-ref,port,type,limit}; writes tty
+ *   the guest     control/ (shutdown requests; it writes feature-* there),
+ *                 memory/target (balloon), cpu/I/availability, store/, data/
+ *   xl            /local/domain/N/name (list, domid), /local/domain/N/vm,
+ *                 /vm/UUID, /libxl/N/type (PVH vs HVM), console/tty (console)
+ * Permissions: the guest reads its /local/domain/N but owns only the nodes
+ * it must write (control/shutdown, control/feature-*, data, ...); /vm and
+ * /libxl are dom0's.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodes.h"
+
+#define XS_PATH_MAX      128
+#define XS_VAL_MAX       128
+#define XS_MAX_NODES     64
+#define XS_TX_RETRIES    16
+#define XS_NAMES_DIR     "/xbuild/names"
+#define XS_CLAIM_MAX     (sizeof(XS_NAMES_DIR) + 3 * 256 + 4)
+#define XS_CONSOLE_LIMIT "1048576" /* bytes xenconsoled buffers, as xl sets */
+
+enum node_perm {
+    PERM_INHERIT = 0, /* whatever the parent has */
+    PERM_RO,          /* dom0 owns; the guest may read */
+    PERM_RW,          /* the guest owns (dom0 is privileged anyway) */
+    PERM_PRIV,        /* dom0 only */
+};
+
+struct node {
+    char path[XS_PATH_MAX];
+    char val[XS_VAL_MAX];
+    bool dir; /* mkdir, no value */
+    enum node_perm perm;
+};
+
+struct node_set {
+    struct node n[XS_MAX_NODES];
+    size_t count;
+    bool overflow;
+};
+
+void xb__uuid_str(const uint8_t u[16], char buf[37])
+{
+    snprintf(buf, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+             u[13], u[14], u[15]);
+}
+
+/* Append node @base/@rel (or @base when @rel is NULL) with a printf value. */
+static void add(struct node_set *s, enum node_perm perm, bool dir, const char *base,
+                const char *rel, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void add(struct node_set *s, enum node_perm perm, bool dir, const char *base,
+                const char *rel, const char *fmt, ...)
+{
+    struct node *n;
+    va_list ap;
+    int len;
+
+    if (s->count == XS_MAX_NODES) {
+        s->overflow = true;
+        return;
+    }
+    n = &s->n[s->count++];
+    n->perm = perm;
+    n->dir = dir;
+    len = rel ? snprintf(n->path, sizeof(n->path), "%s/%s", base, rel)
+              : snprintf(n->path, sizeof(n->path), "%s", base);
+    if (len < 0 || (size_t)len >= sizeof(n->path))
+        s->overflow = true;
+    va_start(ap, fmt);
+    len = vsnprintf(n->val, sizeof(n->val), fmt, ap);
+    va_end(ap);
+    if (len < 0 || (size_t)len >= sizeof(n->val))
+        s->overflow = true;
+}
+
+/* A value node and a directory node; the value inherits the parent's perms. */
+#define VAL(s, base, rel, ...)  add((s), PERM_INHERIT, false, (base), (rel), __VA_ARGS__)
+#define DIR(s, perm, base, rel) add((s), (perm), true, (base), (rel), "%s", "")
+
+static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char *dom,
+                      const char *vm, const char *lx)
+{
+    char uuid[37];
+    xb__uuid_str(d->uuid, uuid);
+    DIR(s, PERM_RO, dom, NULL);
+    DIR(s, PERM_RO, vm, NULL);
+    DIR(s, PERM_PRIV, lx, NULL);
+    VAL(s, vm, "uuid", "%s", uuid);
+    VAL(s, vm, "name", "%s", d->name);
+    VAL(s, lx, "type", "%s", d->pvh ? "pvh" : "pv");
+    VAL(s, dom, "vm", "%s", vm);
+    VAL(s, dom, "name", "%s", d->name);
+    VAL(s, dom, "domid", "%u", d->domid);
+}
+
+static void add_control(struct node_set *s, const char *dom)
+{
+    static const char *const guest_owned[] = {
+        "control/shutdown",
+        "control/feature-poweroff",
+        "control/feature-reboot",
+        "control/feature-suspend",
+        "control/sysrq",
+        "data",
+        "drivers",
+        "feature",
+        "attr",
+        "error",
+    };
+
+    DIR(s, PERM_RO, dom, "control");
+    VAL(s, dom, "control/platform-feature-multiprocessor-suspend", "1");
+    VAL(s, dom, "control/platform-feature-xs_reset_watches", "1");
+    for (size_t i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
+        DIR(s, PERM_RW, dom, guest_owned[i]);
+    DIR(s, PERM_RO, dom, "device");
+}
+
+static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
+{
+    VAL(s, dom, "memory/static-max", "%llu", (unsigned long long)d->maxmem_kib);
+    VAL(s, dom, "memory/target", "%llu", (unsigned long long)d->target_kib);
+    VAL(s, dom, "memory/videoram", "0");
+    VAL(s, dom, "store/port", "%u", d->store_port);
+    VAL(s, dom, "store/ring-ref", "%llu", (unsigned long long)d->store_mfn);
+    for (unsigned i = 0; i < d->maxvcpus; i++) {
+        char rel[40];
+
+        snprintf(rel, sizeof(rel), "cpu/%u/availability", i);
+        VAL(s, dom, rel, "%s", i < d->vcpus ? "online" : "offline");
+    }
+}
+
+/* The primary console: a frontend the guest owns, served by xenconsoled. */
+static void add_console(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
+{
+    DIR(s, PERM_RW, dom, "console");
+    VAL(s, dom, "console/backend-id", "0");
+    VAL(s, dom, "console/limit", XS_CONSOLE_LIMIT);
+    VAL(s, dom, "console/type", "xenconsoled");
+    VAL(s, dom, "console/output", "pty");
+    VAL(s, dom, "console/port", "%u", d->console_port);
+    VAL(s, dom, "console/ring-ref", "%llu", (unsigned long long)d->console_frame);
+}
+
+static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d, struct node_set *s)
+{
+    char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX], uuid[37];
+
+    if (!d->name || !d->uuid || d->maxvcpus > 4096)
+        return xb_err_set(err, -EINVAL,
+                          "xenstore: domain %u: no name/uuid or %u vcpus", d->domid,
+                          d->maxvcpus);
+    xb__uuid_str(d->uuid, uuid);
+    snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
+    snprintf(vm, sizeof(vm), "/vm/%s", uuid);
+    snprintf(lx, sizeof(lx), "/libxl/%u", d->domid);
+    add_roots(s, d, dom, vm, lx);
+    add_control(s, dom);
+    add_resources(s, d, dom);
+    add_console(s, d, dom);
+    if (s->overflow)
+        return xb_err_set(
+            err, -ENAMETOOLONG,
+            "xenstore: domain %u: a node or value is too long (name \"%.40s\")", d->domid,
+            d->name);
+    return 0;
+}
+
+static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const struct node *n, uint32_t domid)
+{
+    struct xb_xs_perm p[2];
+    size_t np = 0;
+
+    switch (n->perm) {
+    case PERM_INHERIT:
+        return 0;
+    case PERM_RO:
+        p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
+        p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_READ};
+        break;
+    case PERM_RW:
+        p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
+        p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_READ};
+        break;
+    case PERM_PRIV:
+        p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
+        break;
+    }
+    return xs->ops->set_perms(xs, err, tx, n->path, p, np);
+}
+
+static int write_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const struct node *n, uint32_t domid)
+{
+    int rc;
+
+    if (n->dir)
+        rc = xs->ops->mkdir(xs, err, tx, n->path);
+    else
+        rc = xs->ops->write(xs, err, tx, n->path, n->val, strlen(n->val));
+    return rc ? rc : set_perm(xs, err, tx, n, domid);
+}
+
+/* Remove stale nodes of a previous domain with this id/uuid, then write. */
+static int write_set(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const struct node_set *s,
+                     uint32_t domid)
+{
+    int rc;
+
+    for (size_t i = 0; i < 3; i++) { /* the three roots come first */
+        rc = xs->ops->rm(xs, err, tx, s->n[i].path);
+        if (rc && rc != -ENOENT)
+            return rc;
+    }
+    for (size_t i = 0; i < s->count; i++) {
+        rc = write_node(xs, err, tx, &s->n[i], domid);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path)
+{
+    int rc = xs->ops->rm(xs, err, tx, path);
+
+    return rc == -ENOENT ? 0 : rc;
+}
+
+/*
+ * Run @body in a transaction, started over while it conflicts with another
+ * writer (-EAGAIN); aborted when @body fails. @what names it in the message
+ * when it keeps conflicting.
+ */
+static int in_transaction(struct xb_xs *xs, struct xb_err *err,
+                          int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                                      const void *arg),
+                          const void *arg, const char *what)
+{
+    uint32_t tx;
+    int rc;
+
+    for (int attempt = 0; attempt < XS_TX_RETRIES; attempt++) {
+        rc = xs->ops->transaction_start(xs, err, &tx);
+        if (rc)
+            return rc;
+        rc = body(xs, err, tx, arg);
+        if (rc) {
+            xs->ops->transaction_end(xs, NULL, tx, true);
+            return rc;
+        }
+        rc = xs->ops->transaction_end(xs, err, tx, false);
+        if (rc != -EAGAIN)
+            return rc;
+    }
+    return xb_err_set(err, -EAGAIN, "xenstore: %s: transaction kept conflicting", what);
+}
+
+struct write_job {
+    const struct node_set *set;
+    uint32_t domid;
+    const char *name;
+};
+
+static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *name,
+                         uint32_t domid);
+
+/* All the nodes, and the name claim given up: the name node holds it from now on. */
+static int write_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
+{
+    const struct write_job *j = arg;
+    int rc = write_set(xs, err, tx, j->set, j->domid);
+
+    return rc ? rc : release_claim(xs, err, tx, j->name, j->domid);
+}
+
+int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d)
+{
+    struct node_set *s = calloc(1, sizeof(*s));
+    struct write_job job = {.set = s, .domid = d->domid, .name = d->name};
+    int rc;
+
+    if (!s)
+        return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
+    rc = build_set(xs, err, d, s);
+    if (rc == 0)
+        rc = in_transaction(xs, err, write_body, &job, "write the domain's nodes");
+    if (rc == 0) {
+        rc = xs->ops->introduce(xs, err, d->domid, d->store_mfn, d->store_port);
+        if (rc)
+            xb__xs_domain_remove(xs, err, d->domid);
+    }
+    free(s);
+    return rc;
+}
+
+/*
+ * ---- names: two creates of one name cannot both win ----
+ * A create claims its name in /xbuild/names while it builds (one node per
+ * name, checked and written in one transaction), then checks that no other
+ * domain carries the name; the claim is given up in the transaction that
+ * writes the domain's nodes, when /local/domain/N/name holds the name for
+ * good. So no claim outlives a create, whoever destroys the domain later.
+ */
+
+/*
+ * /xbuild/names/NAME, NAME with every byte outside [A-Za-z0-9-] written as
+ * "_xx" (xenstore paths take few characters; '_' itself is "_5f").
+ */
+static int claim_path(const char *name, char *buf, size_t size)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)name;
+    size_t n = (size_t)snprintf(buf, size, "%s/", XS_NAMES_DIR);
+
+    for (; *p && n + 4 <= size; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-') {
+            buf[n++] = (char)*p;
+            continue;
+        }
+        buf[n++] = '_';
+        buf[n++] = hex[*p >> 4];
+        buf[n++] = hex[*p & 15];
+    }
+    buf[n] = '\0';
+    return *p || !name[0] ? -ENAMETOOLONG : 0;
+}
+
+struct claim {
+    const char *name;
+    uint32_t domid;
+    char path[XS_CLAIM_MAX];
+};
+
+/* The domain @c->path names holds the name still: -EEXIST. */
+static int check_holder(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                        const struct claim *c)
+{
+    char p[XS_PATH_MAX], *v = NULL, *have = NULL;
+    unsigned long holder;
+    int rc = xs->ops->read(xs, err, tx, c->path, &v, NULL);
+
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    holder = strtoul(v, NULL, 10);
+    free(v);
+    if (holder == c->domid)
+        return 0;
+    snprintf(p, sizeof(p), "/local/domain/%lu/name", holder);
+    rc = xs->ops->read(xs, err, tx, p, &have, NULL);
+    if (rc)
+        return rc == -ENOENT ? 0 : rc; /* destroyed by another toolstack: stale */
+    rc = strcmp(have, c->name) == 0 ? -EEXIST : 0;
+    free(have);
+    return rc;
+}
+
+static int claim_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
+{
+    const struct claim *c = arg;
+    char dom[XS_PATH_MAX], id[16];
+    int rc = check_holder(xs, err, tx, c);
+
+    snprintf(dom, sizeof(dom), "/local/domain/%u", c->domid);
+    snprintf(id, sizeof(id), "%u", c->domid);
+    if (!rc)
+        rc = rm_missing_ok(xs, err, tx, dom); /* a previous domain's, with this id */
+    if (!rc)
+        rc = xs->ops->write(xs, err, tx, c->path, id, strlen(id));
+    strncat(dom, "/name", sizeof(dom) - strlen(dom) - 1);
+    if (!rc)
+        rc = xs->ops->write(xs, err, tx, dom, c->name, strlen(c->name));
+    return rc;
+}
+
+int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name, uint32_t domid)
+{
+    struct claim c = {.name = name, .domid = domid};
+    int rc = claim_path(name, c.path, sizeof(c.path));
+
+    if (rc)
+        return xb_err_set(err, rc, "name: \"%.40s...\" is too long for xenstore", name);
+    rc = in_transaction(xs, err, claim_body, &c, "claim the name");
+    if (rc == -EEXIST)
+        return xb_err_set(err, rc,
+                          "name: a domain named \"%s\" already exists; destroy it or "
+                          "choose another name",
+                          name);
+    return rc;
+}
+
+/* The domain's /vm path, from /local/domain/N/vm; *vm = NULL when absent. */
+static int vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid, char **vm)
+{
+    char p[XS_PATH_MAX];
+    size_t len;
+    int rc;
+
+    *vm = NULL;
+    snprintf(p, sizeof(p), "/local/domain/%u/vm", domid);
+    rc = xs->ops->read(xs, err, tx, p, vm, &len);
+    if (rc == 0 && strncmp(*vm, "/vm/", 4) != 0) { /* only ever remove below /vm */
+        free(*vm);
+        *vm = NULL;
+    }
+    return rc == -ENOENT ? 0 : rc;
+}
+
+/* Backend nodes dom0 serves for @domid (xl writes a console backend). */
+static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid)
+{
+    char **types = NULL, p[XS_PATH_MAX];
+    size_t n = 0;
+    int rc = xs->ops->directory(xs, err, tx, "/local/domain/0/backend", &types, &n);
+
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(p, sizeof(p), "/local/domain/0/backend/%s/%u", types[i], domid);
+        if (rc == 0)
+            rc = rm_missing_ok(xs, err, tx, p);
+        free(types[i]);
+    }
+    free(types);
+    return rc;
+}
+
+/* Drop the claim on @name if @domid holds it. */
+static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *name,
+                         uint32_t domid)
+{
+    char path[XS_CLAIM_MAX], *holder = NULL;
+    int rc = claim_path(name, path, sizeof(path));
+
+    if (rc == 0)
+        rc = xs->ops->read(xs, err, tx, path, &holder, NULL);
+    if (rc == 0 && strtoul(holder, NULL, 10) == domid)
+        rc = rm_missing_ok(xs, err, tx, path);
+    free(holder);
+    return rc == -ENOENT || rc == -ENAMETOOLONG ? 0 : rc;
+}
+
+/* The claim of a half-built @domid (its name node tells which name). */
+static int remove_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid)
+{
+    char p[XS_PATH_MAX], *name = NULL;
+    int rc;
+
+    snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
+    rc = xs->ops->read(xs, err, tx, p, &name, NULL);
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    rc = release_claim(xs, err, tx, name, domid);
+    free(name);
+    return rc;
+}
+
+static int remove_nodes(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
+{
+    uint32_t domid = *(const uint32_t *)arg;
+    char p[XS_PATH_MAX], *vm = NULL;
+    int rc = remove_claim(xs, err, tx, domid);
+
+    if (rc == 0)
+        rc = vm_path(xs, err, tx, domid, &vm);
+
+    if (rc == 0 && vm)
+        rc = rm_missing_ok(xs, err, tx, vm);
+    free(vm);
+    snprintf(p, sizeof(p), "/local/domain/%u", domid);
+    if (rc == 0)
+        rc = rm_missing_ok(xs, err, tx, p);
+    snprintf(p, sizeof(p), "/libxl/%u", domid);
+    if (rc == 0)
+        rc = rm_missing_ok(xs, err, tx, p);
+    return rc ? rc : remove_backends(xs, err, tx, domid);
+}
+
+int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
+{
+    int rc = in_transaction(xs, err, remove_nodes, &domid, "remove the domain's nodes");
+
+    /* xenstored may never have been told about a half-built domain: a probe. */
+    if (rc == 0)
+        xs->ops->release(xs, NULL, domid);
+    return rc;
+}

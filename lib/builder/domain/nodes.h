@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/builder/domain/nodes.h - the xenstore nodes of a domain built by xbuild.
+ *
+ * The node set is what xenconsoled, the guest's xenbus and stock `xl`
+ * (list/console/destroy) expect: /local/domain/N (name, domid, vm, memory,
+ * console, control, cpu, device, ...), /vm/UUID and /libxl/N; plus xbuild's
+ * own name claims under /xbuild/names. All go through xs->ops only, so these
+ * work on the sim backend too. Errors land in @err (see hv/xs.h).
+ */
+#ifndef XB_DOMAIN_NODES_H
+#define XB_DOMAIN_NODES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../hv/xs.h"
+
+struct xb_xs_dom {
+    uint32_t domid;
+    const char *name;    /* required */
+    const uint8_t *uuid; /* 16 bytes, required */
+    uint64_t target_kib, maxmem_kib;
+    unsigned vcpus, maxvcpus; /* vcpus online at boot, of maxvcpus */
+    xb_mfn store_mfn;         /* the xenstore ring frame (mfn for PV, gfn for PVH) */
+    uint32_t store_port;      /* the guest's end of the xenstore event channel */
+    /* not "console_mfn": Xen's xen.h defines that name as a macro */
+    xb_mfn console_frame; /* the console ring frame (mfn for PV, gfn for PVH) */
+    uint32_t console_port;
+    const char *on_poweroff, *on_reboot, *on_crash; /* "destroy", ...; NULL = destroy */
+    bool pvh;
+};
+
+/*
+ * Claim @name for the new domain @domid while it is built, atomically
+ * against other creates: in one transaction, /xbuild/names/NAME is checked
+ * (a claim whose domain still carries the name wins: -EEXIST, with the
+ * usual message) and written, together with /local/domain/@domid/name (any
+ * stale node of a previous domain with this id is removed first). Then the
+ * caller checks that no other domain carries the name (a scan: domains that
+ * were built before hold no claim). xb__xs_domain_introduce() gives the
+ * claim up; xb__xs_domain_remove() too, for a create that failed.
+ */
+int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name, uint32_t domid);
+
+/*
+ * Write every node of domain @d->domid and give up its name claim, in one
+ * transaction (retried on -EAGAIN), then introduce the domain to xenstored
+ * (store_mfn/store_port).
+ * Preconditions: the domain exists and its xenstore/console rings are set up.
+ * On failure, the nodes written so far are removed again (the transaction
+ * is aborted, or removed after an introduce failure). Nothing in @d is retained.
+ */
+int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d);
+
+/*
+ * Remove every node of @domid (its name claim, /vm through
+ * /local/domain/@domid/vm, /local/domain/@domid, /libxl/@domid, its backend
+ * directories) and release it from xenstored. Missing nodes are not an
+ * error; safe on a half-built domain.
+ */
+int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid);
+
+/* Format @uuid as the canonical 36-character string into @buf (>= 37 bytes). */
+void xb__uuid_str(const uint8_t uuid[16], char buf[37]);
+
+#endif

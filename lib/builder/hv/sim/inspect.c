@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/builder/hv/sim/inspect.c - the test-only view into the simulated
+ * machine (inspect.h). Linked into the test programs, never into
+ * libbuilder.so.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect.h"
+
+bool xb__sim_is(const struct xb_hv *hv)
+{
+    return hv && strcmp(hv->ops->name, "sim") == 0;
+}
+
+static struct sim *to_sim(struct xb_hv *hv)
+{
+    return xb__sim_of_hv(hv);
+}
+
+const uint8_t *xb__sim_frame(struct xb_hv *hv, xb_mfn mfn)
+{
+    if (!xb__sim_is(hv) || mfn >= to_sim(hv)->nframes)
+        return NULL;
+    return to_sim(hv)->mem + mfn * XB_PAGE_SIZE;
+}
+
+uint64_t xb__sim_m2p(struct xb_hv *hv, xb_mfn mfn)
+{
+    if (!xb__sim_is(hv) || mfn >= to_sim(hv)->nframes)
+        return SIM_NO_GPFN;
+    return to_sim(hv)->m2p[mfn];
+}
+
+uint32_t xb__sim_frame_owner(struct xb_hv *hv, xb_mfn mfn)
+{
+    if (!xb__sim_is(hv) || mfn >= to_sim(hv)->nframes)
+        return SIM_FREE;
+    return to_sim(hv)->owner[mfn];
+}
+
+unsigned xb__sim_ndomains(struct xb_hv *hv)
+{
+    unsigned n = 0;
+
+    for (size_t i = 0; xb__sim_is(hv) && i < SIM_MAX_DOMS; i++)
+        n += to_sim(hv)->doms[i].used;
+    return n;
+}
+
+uint64_t xb__sim_dom_pages(struct xb_hv *hv, uint32_t domid)
+{
+    struct sim_dom *d = xb__sim_is(hv) ? xb__sim_find_dom(to_sim(hv), domid) : NULL;
+
+    return d ? d->pages : 0;
+}
+
+const void *xb__sim_vcpu_context(struct xb_hv *hv, uint32_t domid, unsigned vcpu, size_t *len)
+{
+    struct sim_dom *d = xb__sim_is(hv) ? xb__sim_find_dom(to_sim(hv), domid) : NULL;
+
+    if (!d || vcpu >= d->info.max_vcpus || !d->vctx[vcpu])
+        return NULL;
+    if (len)
+        *len = d->vctx_len[vcpu];
+    return d->vctx[vcpu];
+}
+
+size_t xb__sim_pins(struct xb_hv *hv, uint32_t domid, struct sim_pin *out, size_t max)
+{
+    struct sim_dom *d = xb__sim_is(hv) ? xb__sim_find_dom(to_sim(hv), domid) : NULL;
+
+    for (size_t i = 0; d && i < d->npins && i < max; i++)
+        out[i] = d->pins[i];
+    return d ? d->npins : 0;
+}
+
+int xb__sim_dominfo(struct xb_hv *hv, uint32_t domid, struct sim_dominfo *out)
+{
+    struct sim_dom *d = xb__sim_is(hv) ? xb__sim_find_dom(to_sim(hv), domid) : NULL;
+
+    if (!d)
+        return -ESRCH;
+    *out = d->info;
+    return 0;
+}
+
+bool xb__sim_evtchn(struct xb_hv *hv, uint32_t domid, uint32_t port, uint32_t *remote)
+{
+    struct sim_dom *d = xb__sim_is(hv) ? xb__sim_find_dom(to_sim(hv), domid) : NULL;
+
+    if (!d || port >= SIM_MAX_PORTS || !d->port_used[port])
+        return false;
+    if (remote)
+        *remote = d->port_remote[port];
+    return true;
+}
+
+unsigned xb__sim_nr_evtchns(struct xb_hv *hv)
+{
+    unsigned n = 0;
+
+    for (size_t i = 0; xb__sim_is(hv) && i < SIM_MAX_DOMS; i++)
+        for (size_t p = 0; to_sim(hv)->doms[i].used && p < SIM_MAX_PORTS; p++)
+            n += to_sim(hv)->doms[i].port_used[p];
+    return n;
+}
+
+unsigned xb__sim_nr_maps(struct xb_hv *hv)
+{
+    return xb__sim_is(hv) ? (unsigned)to_sim(hv)->nmaps : 0;
+}
+
+long xb__sim_calls(struct xb_hv *hv)
+{
+    return xb__sim_is(hv) ? to_sim(hv)->calls : 0;
+}
+
+void xb__sim_fail_at(struct xb_hv *hv, long n)
+{
+    if (!xb__sim_is(hv))
+        return;
+    to_sim(hv)->fail_at = n;
+    to_sim(hv)->calls = 0;
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+    return strcmp(((const struct xs_node *)a)->path, ((const struct xs_node *)b)->path);
+}
+
+char *xb__sim_xs_dump(struct xb_hv *hv)
+{
+    struct xs_tree *t;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f;
+
+    if (!xb__sim_is(hv))
+        return NULL;
+    t = &to_sim(hv)->store;
+    qsort(t->n, t->count, sizeof(*t->n), cmp_node);
+    f = open_memstream(&buf, &size);
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < t->count; i++)
+        fprintf(f, "%s=%s\n", t->n[i].path, t->n[i].val);
+    fclose(f);
+    return buf;
+}
+
+size_t xb__sim_xs_count(struct xb_hv *hv)
+{
+    return xb__sim_is(hv) ? to_sim(hv)->store.count : 0;
+}
+
+void xb__sim_no_superpages(struct xb_hv *hv, bool on)
+{
+    if (xb__sim_is(hv))
+        to_sim(hv)->no_superpages = on;
+}

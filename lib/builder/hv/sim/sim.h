@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/builder/hv/sim/sim.h - the inside of the simulated machine (private
+ * to hv/sim/): one struct sim behind both the hypervisor handle (machine.c)
+ * and the xenstore handle (xs.c); page-table and start-of-day validation in
+ * pagetable.c; test-only inspection in inspect.c (inspect.h).
+ *
+ * The machine hands out frames in a scrambled order (a pfn/mfn mix-up cannot
+ * pass), keeps an M2P as Xen does (mfn -> the gpfn it was populated at), so
+ * a p2m that disagrees with it is caught when the domain is unpaused, and
+ * fails the N-th op call of either handle when asked (fault injection).
+ */
+#ifndef XB_HV_SIM_SIM_H
+#define XB_HV_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../backend.h"
+#include "../hv.h"
+#include "../xs.h"
+
+#define SIM_MAX_DOMS 64
+#define SIM_MAX_PORTS 64
+#define SIM_MAX_PINS 16
+#define SIM_MAX_TX 8
+#define SIM_CHUNK 512u /* frames per 2 MiB chunk */
+#define SIM_FREE UINT32_MAX
+#define SIM_NO_GPFN UINT64_MAX
+#define SIM_DOMID_XEN 0x7ff2u
+
+struct sim_pin {
+    unsigned level;
+    xb_mfn mfn;
+};
+
+/* What the builder told the machine about a domain (inspect.h shows it). */
+struct sim_dominfo {
+    bool paused;
+    unsigned address_size; /* 0 until set */
+    uint64_t max_mem_kib;
+    uint32_t max_vcpus;
+    uint8_t handle[16];
+    xb_mfn shared_info_mfn;
+    xb_mfn hypercall_mfn; /* UINT64_MAX when never initialised */
+    bool gnttab_seeded;
+    xb_mfn gnt_console, gnt_xenstore; /* frames of grant entries 0 and 1 */
+    uint32_t gnt_console_dom, gnt_xenstore_dom;
+    bool introduced; /* to xenstored */
+    xb_mfn store_mfn;
+    uint32_t store_port;
+};
+
+struct sim_dom {
+    bool used;
+    uint32_t domid;
+    struct sim_dominfo info;
+    void **vctx; /* [max_vcpus] */
+    size_t *vctx_len;
+    struct sim_pin pins[SIM_MAX_PINS];
+    size_t npins;
+    bool port_used[SIM_MAX_PORTS];
+    uint32_t port_remote[SIM_MAX_PORTS];
+    uint32_t max_port;
+    uint64_t pages;
+    uint32_t flags;
+    unsigned shutdown_reason;
+    bool started; /* unpaused once: the start of day was checked */
+};
+
+struct xs_node {
+    char *path, *val;
+    size_t len;
+    struct xb_xs_perm *perms;
+    size_t nperms;
+};
+
+struct xs_tree {
+    struct xs_node *n;
+    size_t count, cap;
+};
+
+struct sim_tx {
+    bool used;
+    uint32_t id;
+    uint64_t gen;
+    struct xs_tree tree;
+};
+
+struct sim_map {
+    uint8_t *addr;
+    size_t n;
+    bool writable;
+    xb_mfn *mfns;
+};
+
+struct sim {
+    struct xb_hv hv; /* the hypervisor handle (machine.c) */
+    struct xb_xs xs; /* the xenstore handle (xs.c) */
+    unsigned refs;   /* handles still open */
+    char caps[256];
+    int memfd;
+    uint8_t *mem;
+    uint64_t nframes, nchunks;
+    uint32_t *owner;       /* [nframes] domid or SIM_FREE */
+    uint64_t *m2p;         /* [nframes] gpfn populated at, or SIM_NO_GPFN */
+    uint16_t *wmaps;       /* [nframes] writable mappings alive */
+    uint8_t *pt;           /* [nframes] 1 = validated page table */
+    uint32_t *chunk_order; /* scrambled chunk sequence */
+    uint32_t *chunk_used;  /* [nchunks] frames in use */
+    uint32_t seed;
+    uint64_t cursor; /* order-0 allocation cursor */
+    struct sim_dom doms[SIM_MAX_DOMS];
+    uint32_t next_domid;
+    struct xs_tree store;
+    uint64_t store_gen;
+    struct sim_tx tx[SIM_MAX_TX];
+    uint32_t next_tx;
+    struct sim_map *maps;
+    size_t nmaps, mapcap;
+    long calls, fail_at;
+    bool dirty;         /* fill frames with 0xa5 when handed out */
+    bool no_superpages; /* order-9 populate fails with -ENOMEM */
+};
+
+struct sim *xb__sim_of_hv(struct xb_hv *hv);
+struct sim *xb__sim_of_xs(struct xb_xs *xs);
+
+/* Every injectable op starts here: count the call, maybe fail it (-EIO). */
+int xb__sim_enter(struct sim *s, struct xb_err *err, const char *op);
+
+/* The live domain @domid, or NULL (get_dom also records -ESRCH for @op). */
+struct sim_dom *xb__sim_find_dom(struct sim *s, uint32_t domid);
+struct sim_dom *xb__sim_get_dom(struct sim *s, struct xb_err *err, uint32_t domid,
+                                const char *op);
+
+/* Whether machine frame @mfn exists and belongs to @domid. */
+bool xb__sim_owns(const struct sim *s, uint32_t domid, xb_mfn mfn);
+
+/* The 4 KiB of frame @mfn (must exist). */
+uint8_t *xb__sim_mem(const struct sim *s, xb_mfn mfn);
+
+/* Drop one handle; the machine is freed with the last. */
+void xb__sim_put(struct sim *s);
+
+/* pagetable.c: validate the tables reachable from @mfn and mark them (pin). */
+int xb__sim_pt_pin(struct sim *s, struct xb_err *err, struct sim_dom *d, unsigned level,
+                   xb_mfn mfn);
+
+/*
+ * pagetable.c: what a PV guest finds at start of day, read the way its CPU
+ * would (vCPU 0's cr3 and start_info pointer, through its page tables): the
+ * start_info, the p2m list and the rings must agree with the machine's M2P.
+ */
+int xb__sim_check_start_of_day(struct sim *s, struct xb_err *err, const struct sim_dom *d);
+
+/* xs.c: set up and tear down the store. */
+int xb__sim_xs_init(struct sim *s);
+void xb__sim_xs_fini(struct sim *s);
+
+#endif
