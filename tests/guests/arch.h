@@ -6,25 +6,24 @@
 #ifndef XBTEST_ARCH_H
 #define XBTEST_ARCH_H
 
-#define XBT_PTE_PRESENT 0x001ULL
-#define XBT_PTE_RW 0x002ULL
+#define XBT_PTE_PRESENT  0x001ULL
+#define XBT_PTE_RW       0x002ULL
 #define XBT_PTE_ACCESSED 0x020ULL
-#define XBT_PTE_DIRTY 0x040ULL
-#define XBT_PTE_PSE 0x080ULL
-#define XBT_PTE_ADDR 0x000ffffffffff000ULL
+#define XBT_PTE_DIRTY    0x040ULL
+#define XBT_PTE_PSE      0x080ULL
+#define XBT_PTE_ADDR     0x000ffffffffff000ULL
 
 #if defined(__x86_64__)
 
-#define XBT_ARCH "x86_64"
-#define XBT_MAGIC "xen-3.0-x86_64"
+#define XBT_ARCH   "x86_64"
+#define XBT_MAGIC  "xen-3.0-x86_64"
 #define XBT_LEVELS 4
 /* Xen owns L4 slots 256..271: [HOLE_START, HOLE_END). */
 #define XBT_HOLE_START 0xffff800000000000ULL
-#define XBT_HOLE_END 0xffff880000000000ULL
+#define XBT_HOLE_END   0xffff880000000000ULL
 
-static inline long xbt_hcall(unsigned int nr, unsigned long a1,
-                             unsigned long a2, unsigned long a3,
-                             unsigned long a4)
+static inline long xbt_hcall(unsigned int nr, unsigned long a1, unsigned long a2,
+                             unsigned long a3, unsigned long a4)
 {
     register unsigned long r_di __asm__("rdi") = a1;
     register unsigned long r_si __asm__("rsi") = a2;
@@ -33,8 +32,7 @@ static inline long xbt_hcall(unsigned int nr, unsigned long a1,
     long ret;
 
     __asm__ volatile("call *%%rax"
-                     : "=a"(ret), "+r"(r_di), "+r"(r_si), "+r"(r_dx),
-                       "+r"(r_10)
+                     : "=a"(ret), "+r"(r_di), "+r"(r_si), "+r"(r_dx), "+r"(r_10)
                      : "0"(hypercall_page + nr * 32)
                      : "memory", "rcx", "r8", "r11");
     return ret;
@@ -51,16 +49,15 @@ static inline uint64_t xbt_read_cr3_mfn(void)
 
 #elif defined(__i386__)
 
-#define XBT_ARCH "x86_32p"
-#define XBT_MAGIC "xen-3.0-x86_32p"
-#define XBT_LEVELS 3
+#define XBT_ARCH       "x86_32p"
+#define XBT_MAGIC      "xen-3.0-x86_32p"
+#define XBT_LEVELS     3
 /* 32-on-64 (compat) guests: Xen owns everything from 0xF5800000 up. */
 #define XBT_HOLE_START 0xf5800000ULL
-#define XBT_HOLE_END 0x100000000ULL
+#define XBT_HOLE_END   0x100000000ULL
 
-static inline long xbt_hcall(unsigned int nr, unsigned long a1,
-                             unsigned long a2, unsigned long a3,
-                             unsigned long a4)
+static inline long xbt_hcall(unsigned int nr, unsigned long a1, unsigned long a2,
+                             unsigned long a3, unsigned long a4)
 {
     long ret;
 

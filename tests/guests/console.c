@@ -9,7 +9,7 @@
 static struct {
     volatile struct xencons_interface *ring;
     evtchn_port_t port;
-    int broken;                /* backend stopped consuming: stop waiting */
+    int broken; /* backend stopped consuming: stop waiting */
 } con;
 
 int xbt_console_attach(const struct xbt_boot *b)

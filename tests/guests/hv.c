@@ -10,8 +10,7 @@ long xbt_xen_version(void)
 
 long xbt_console_io_write(const char *s, size_t n)
 {
-    return xbt_hcall(__HYPERVISOR_console_io, CONSOLEIO_write, n,
-                     (unsigned long)s, 0);
+    return xbt_hcall(__HYPERVISOR_console_io, CONSOLEIO_write, n, (unsigned long)s, 0);
 }
 
 long xbt_update_va_mapping(uint64_t va, uint64_t pte)
@@ -21,8 +20,7 @@ long xbt_update_va_mapping(uint64_t va, uint64_t pte)
 #else
     /* PAE: the 64-bit PTE is passed as two 32-bit halves. */
     return xbt_hcall(__HYPERVISOR_update_va_mapping, (unsigned long)va,
-                     (unsigned long)pte, (unsigned long)(pte >> 32),
-                     UVMF_INVLPG);
+                     (unsigned long)pte, (unsigned long)(pte >> 32), UVMF_INVLPG);
 #endif
 }
 
@@ -33,19 +31,18 @@ long xbt_max_ram_page(void)
 
 long xbt_evtchn_send(evtchn_port_t port)
 {
-    struct evtchn_send send = { .port = port };
+    struct evtchn_send send = {.port = port};
 
-    return xbt_hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_send,
-                     (unsigned long)&send, 0, 0);
+    return xbt_hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (unsigned long)&send,
+                     0, 0);
 }
 
 void xbt_shutdown(unsigned int reason)
 {
-    struct sched_shutdown sd = { .reason = reason };
+    struct sched_shutdown sd = {.reason = reason};
 
     for (;;) {
-        xbt_hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (unsigned long)&sd,
-                  0, 0);
+        xbt_hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (unsigned long)&sd, 0, 0);
         xbt_hcall(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
     }
 }
@@ -81,9 +78,8 @@ uint64_t xbt_now_ns(void)
     do {
         version = t->version;
         xbt_mb();
-        ns = t->system_time +
-             scale_delta(xbt_rdtsc() - t->tsc_timestamp, t->tsc_to_system_mul,
-                         t->tsc_shift);
+        ns = t->system_time + scale_delta(xbt_rdtsc() - t->tsc_timestamp,
+                                          t->tsc_to_system_mul, t->tsc_shift);
         xbt_mb();
     } while ((version & 1) || version != t->version);
     return ns;
@@ -99,14 +95,13 @@ static void clear_pending(evtchn_port_t port)
 
 static void poll_until(evtchn_port_t port, uint64_t deadline)
 {
-    struct sched_poll poll = { .nr_ports = 1, .timeout = deadline };
+    struct sched_poll poll = {.nr_ports = 1, .timeout = deadline};
 
     set_xen_guest_handle(poll.ports, &port);
     xbt_hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll, 0, 0);
 }
 
-int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg,
-             unsigned int timeout_ms)
+int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg, unsigned int timeout_ms)
 {
     uint64_t deadline;
     unsigned long spins = 0;

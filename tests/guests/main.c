@@ -6,7 +6,7 @@
  */
 #include "xbtest.h"
 
-#define XBT_PAD_BYTES (512u * 1024u)
+#define XBT_PAD_BYTES    (512u * 1024u)
 #define XBT_REGION_ALIGN (4u * 1024u * 1024u)
 
 struct xbt_expect {
@@ -19,7 +19,7 @@ struct xbt_ctx {
     struct xbt_boot b;
     struct xbt_expect want;
     struct xbt_tables tables;
-    long shared_rc;            /* update_va_mapping for shared_info */
+    long shared_rc; /* update_va_mapping for shared_info */
 };
 
 typedef int (*xbt_check_fn)(struct xbt_ctx *c, char *det, size_t cap);
@@ -67,8 +67,7 @@ static void setup_p2m(struct xbt_boot *b)
 {
     uint64_t bytes;
 
-    if (__builtin_mul_overflow((uint64_t)b->nr_pages, sizeof(unsigned long),
-                               &bytes) ||
+    if (__builtin_mul_overflow((uint64_t)b->nr_pages, sizeof(unsigned long), &bytes) ||
         !b->nr_pages || (b->si->mfn_list & (sizeof(unsigned long) - 1)) ||
         !in_boot(b, b->si->mfn_list, bytes))
         return;
@@ -77,9 +76,8 @@ static void setup_p2m(struct xbt_boot *b)
 
 static void setup_shared(struct xbt_ctx *c)
 {
-    uint64_t pte = ((uint64_t)c->b.si->shared_info & XBT_PTE_ADDR) |
-                   XBT_PTE_PRESENT | XBT_PTE_RW | XBT_PTE_ACCESSED |
-                   XBT_PTE_DIRTY;
+    uint64_t pte = ((uint64_t)c->b.si->shared_info & XBT_PTE_ADDR) | XBT_PTE_PRESENT |
+                   XBT_PTE_RW | XBT_PTE_ACCESSED | XBT_PTE_DIRTY;
 
     c->b.skip_va = va_of(shared_page);
     c->shared_rc = xbt_update_va_mapping(c->b.skip_va, pte);
@@ -96,10 +94,10 @@ static void setup_expect(struct xbt_expect *w, const char *cmdline)
     char v[64];
 
     w->have_name = !xbt_cmdline_get(cmdline, "name", w->name, sizeof(w->name));
-    w->have_mem = !xbt_cmdline_get(cmdline, "mem", v, sizeof(v)) &&
-                  !xbt_parse_u64(v, &w->mem_mb);
-    w->have_len = !xbt_cmdline_get(cmdline, "len", v, sizeof(v)) &&
-                  !xbt_parse_u64(v, &w->len);
+    w->have_mem =
+        !xbt_cmdline_get(cmdline, "mem", v, sizeof(v)) && !xbt_parse_u64(v, &w->mem_mb);
+    w->have_len =
+        !xbt_cmdline_get(cmdline, "len", v, sizeof(v)) && !xbt_parse_u64(v, &w->len);
     w->have_rd = !xbt_cmdline_get(cmdline, "rd_len", v, sizeof(v)) &&
                  !xbt_parse_u64(v, &w->rd_len) &&
                  !xbt_cmdline_get(cmdline, "rd_crc", v, sizeof(v)) &&
@@ -141,9 +139,8 @@ static int check_flags(struct xbt_ctx *c, char *d, size_t cap)
 {
     uint32_t f = c->b.si->flags;
 
-    return det(!(f & (SIF_PRIVILEGED | SIF_INITDOMAIN | SIF_MOD_START_PFN)),
-               d, cap, "flags=0x%x (no privileged/initdomain/mod_start_pfn)",
-               f);
+    return det(!(f & (SIF_PRIVILEGED | SIF_INITDOMAIN | SIF_MOD_START_PFN)), d, cap,
+               "flags=0x%x (no privileged/initdomain/mod_start_pfn)", f);
 }
 
 static int check_hypercall(struct xbt_ctx *c, char *d, size_t cap)
@@ -162,8 +159,7 @@ static int check_cmdline(struct xbt_ctx *c, char *d, size_t cap)
 
     if (!w->have_name || !w->have_mem || !w->have_len)
         return det(0, d, cap, "missing name=/mem=/len= in \"%s\"", s);
-    return det(n == w->len, d, cap, "len=%u want %u", (unsigned)n,
-               (unsigned)w->len);
+    return det(n == w->len, d, cap, "len=%u want %u", (unsigned)n, (unsigned)w->len);
 }
 
 static int check_nr_pages(struct xbt_ctx *c, char *d, size_t cap)
@@ -181,8 +177,7 @@ static int check_shared_info(struct xbt_ctx *c, char *d, size_t cap)
     uint32_t mul;
 
     if (c->shared_rc || !c->b.shared)
-        return det(0, d, cap, "mapping maddr 0x%lx failed: %ld", ma,
-                   c->shared_rc);
+        return det(0, d, cap, "mapping maddr 0x%lx failed: %ld", ma, c->shared_rc);
     mul = c->b.shared->vcpu_info[0].time.tsc_to_system_mul;
     return det(!(ma & (XBT_PAGE_SIZE - 1)) && mul != 0, d, cap,
                "maddr=0x%lx tsc_to_system_mul=%u", ma, mul);
@@ -202,8 +197,8 @@ static int check_p2m(struct xbt_ctx *c, char *d, size_t cap)
     if (bad)
         return det(0, d, cap, "%lu of %lu pfns inconsistent, first pfn %lu mfn 0x%lx",
                    bad, b->nr_pages, first, b->p2m[first]);
-    return det(1, d, cap, "m2p[p2m[pfn]]==pfn for %lu pfns (max_mfn 0x%lx)",
-               b->nr_pages, b->max_mfn);
+    return det(1, d, cap, "m2p[p2m[pfn]]==pfn for %lu pfns (max_mfn 0x%lx)", b->nr_pages,
+               b->max_mfn);
 }
 
 struct xbt_elem {
@@ -221,14 +216,14 @@ static int check_layout(struct xbt_ctx *c, char *d, size_t cap)
     const struct xbt_boot *b = &c->b;
     const start_info_t *si = b->si;
     const struct xbt_elem e[] = {
-        { "kernel", b->virt_base, va_of(_end) - b->virt_base },
-        { "ramdisk", si->mod_len ? si->mod_start : 0, si->mod_len },
-        { "p2m", si->mfn_list, (uint64_t)b->nr_pages * sizeof(unsigned long) },
-        { "start_info", va_of(si), XBT_PAGE_SIZE },
-        { "xenstore", mfn_va(b, si->store_mfn), XBT_PAGE_SIZE },
-        { "console", mfn_va(b, si->console.domU.mfn), XBT_PAGE_SIZE },
-        { "page_tables", si->pt_base, (uint64_t)si->nr_pt_frames * XBT_PAGE_SIZE },
-        { "stack", xbt_entry_sp - XBT_PAGE_SIZE, XBT_PAGE_SIZE },
+        {"kernel", b->virt_base, va_of(_end) - b->virt_base},
+        {"ramdisk", si->mod_len ? si->mod_start : 0, si->mod_len},
+        {"p2m", si->mfn_list, (uint64_t)b->nr_pages * sizeof(unsigned long)},
+        {"start_info", va_of(si), XBT_PAGE_SIZE},
+        {"xenstore", mfn_va(b, si->store_mfn), XBT_PAGE_SIZE},
+        {"console", mfn_va(b, si->console.domU.mfn), XBT_PAGE_SIZE},
+        {"page_tables", si->pt_base, (uint64_t)si->nr_pt_frames * XBT_PAGE_SIZE},
+        {"stack", xbt_entry_sp - XBT_PAGE_SIZE, XBT_PAGE_SIZE},
     };
     uint64_t prev_end = b->virt_base;
     const char *prev = "virt_base";
@@ -236,19 +231,18 @@ static int check_layout(struct xbt_ctx *c, char *d, size_t cap)
     for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
         if (!e[i].len)
             continue;
-        if (!e[i].start || (e[i].start & (XBT_PAGE_SIZE - 1)) ||
-            e[i].start < prev_end || !in_boot(b, e[i].start, e[i].len))
-            return det(0, d, cap, "%s at 0x%llx: want page-aligned, after %s "
-                       "(ends 0x%llx), below 0x%llx", e[i].name,
-                       (unsigned long long)e[i].start, prev,
-                       (unsigned long long)prev_end,
-                       (unsigned long long)b->safe_end);
+        if (!e[i].start || (e[i].start & (XBT_PAGE_SIZE - 1)) || e[i].start < prev_end ||
+            !in_boot(b, e[i].start, e[i].len))
+            return det(0, d, cap,
+                       "%s at 0x%llx: want page-aligned, after %s "
+                       "(ends 0x%llx), below 0x%llx",
+                       e[i].name, (unsigned long long)e[i].start, prev,
+                       (unsigned long long)prev_end, (unsigned long long)b->safe_end);
         prev_end = page_up(e[i].start + e[i].len);
         prev = e[i].name;
     }
     return det(1, d, cap, "xen.h order, 4k-aligned, 0x%llx..0x%llx",
-               (unsigned long long)b->virt_base,
-               (unsigned long long)b->safe_end);
+               (unsigned long long)b->virt_base, (unsigned long long)b->safe_end);
 }
 
 static int check_pt_base(struct xbt_ctx *c, char *d, size_t cap)
@@ -261,9 +255,8 @@ static int check_pt_base(struct xbt_ctx *c, char *d, size_t cap)
         return det(0, d, cap, "pt_base=0x%llx not a page of the bootstrap region",
                    (unsigned long long)pt);
     return det(b->p2m[pfn] == b->root_mfn, d, cap,
-               "pt_base=0x%llx pfn %lu mfn 0x%lx, cr3 mfn 0x%llx",
-               (unsigned long long)pt, pfn, b->p2m[pfn],
-               (unsigned long long)b->root_mfn);
+               "pt_base=0x%llx pfn %lu mfn 0x%lx, cr3 mfn 0x%llx", (unsigned long long)pt,
+               pfn, b->p2m[pfn], (unsigned long long)b->root_mfn);
 }
 
 static int is_table(const struct xbt_ctx *c, uint64_t mfn)
@@ -291,8 +284,7 @@ static int boot_page_ok(struct xbt_ctx *c, uint64_t va, char *d, size_t cap)
     mfn = (pte & XBT_PTE_ADDR) >> XBT_PAGE_SHIFT;
     if (mfn != b->p2m[pfn])
         return det(0, d, cap, "va 0x%llx maps mfn 0x%llx, p2m[%lu]=0x%lx",
-                   (unsigned long long)va, (unsigned long long)mfn, pfn,
-                   b->p2m[pfn]);
+                   (unsigned long long)va, (unsigned long long)mfn, pfn, b->p2m[pfn]);
     if (!is_table(c, mfn) && !(pte & XBT_PTE_RW))
         return det(0, d, cap, "va 0x%llx read-only, not a page table",
                    (unsigned long long)va);
@@ -325,13 +317,11 @@ static int check_pt_frames(struct xbt_ctx *c, char *d, size_t cap)
                    c->tables.error, c->tables.n);
     first = (unsigned long)((b->si->pt_base - b->virt_base) >> XBT_PAGE_SHIFT);
     for (unsigned int i = 0; i < c->tables.n; i++)
-        if (xbt_mfn_to_pfn(b, c->tables.mfn[i], &pfn) || pfn < first ||
-            pfn - first >= n)
+        if (xbt_mfn_to_pfn(b, c->tables.mfn[i], &pfn) || pfn < first || pfn - first >= n)
             return det(0, d, cap, "table mfn 0x%llx outside pt_base..+%lu",
                        (unsigned long long)c->tables.mfn[i], n);
     return det(n >= XBT_LEVELS && c->tables.n == n, d, cap,
-               "nr_pt_frames=%lu, %u tables reachable from cr3", n,
-               c->tables.n);
+               "nr_pt_frames=%lu, %u tables reachable from cr3", n, c->tables.n);
 }
 
 static int check_pt_readonly(struct xbt_ctx *c, char *d, size_t cap)
@@ -346,8 +336,8 @@ static int check_pt_readonly(struct xbt_ctx *c, char *d, size_t cap)
 
         if (rc || (pte & XBT_PTE_RW))
             return det(0, d, cap, "table mfn 0x%llx at va 0x%llx: rc %d pte 0x%llx",
-                       (unsigned long long)c->tables.mfn[i],
-                       (unsigned long long)va, rc, (unsigned long long)pte);
+                       (unsigned long long)c->tables.mfn[i], (unsigned long long)va, rc,
+                       (unsigned long long)pte);
     }
     return det(1, d, cap, "%u table frames mapped read-only", c->tables.n);
 }
@@ -359,11 +349,11 @@ static int check_ramdisk(struct xbt_ctx *c, char *d, size_t cap)
 
     if (!c->want.have_rd)
         return det(!si->mod_start && !si->mod_len, d, cap,
-                   "none expected: mod_start=0x%lx mod_len=%lu",
-                   si->mod_start, si->mod_len);
+                   "none expected: mod_start=0x%lx mod_len=%lu", si->mod_start,
+                   si->mod_len);
     if (si->mod_len != c->want.rd_len || !in_boot(&c->b, si->mod_start, si->mod_len))
-        return det(0, d, cap, "mod_start=0x%lx mod_len=%lu want len %llu",
-                   si->mod_start, si->mod_len, (unsigned long long)c->want.rd_len);
+        return det(0, d, cap, "mod_start=0x%lx mod_len=%lu want len %llu", si->mod_start,
+                   si->mod_len, (unsigned long long)c->want.rd_len);
     crc = xbt_crc32((const uint8_t *)si->mod_start, si->mod_len);
     return det(crc == c->want.rd_crc, d, cap, "len=%lu crc32=0x%x want 0x%llx",
                si->mod_len, crc, (unsigned long long)c->want.rd_crc);
@@ -380,8 +370,8 @@ static int check_xenstore(struct xbt_ctx *c, char *d, size_t cap)
     if (rc)
         return det(0, d, cap, "XS_READ name failed (%d) mfn 0x%lx evtchn %u", rc,
                    (unsigned long)c->b.si->store_mfn, c->b.si->store_evtchn);
-    return det(!memcmp(got, c->want.name, xbt_strnlen(c->want.name, 64) + 1), d,
-               cap, "name=\"%s\" want \"%s\"", got, c->want.name);
+    return det(!memcmp(got, c->want.name, xbt_strnlen(c->want.name, 64) + 1), d, cap,
+               "name=\"%s\" want \"%s\"", got, c->want.name);
 }
 
 static int check_console(struct xbt_ctx *c, char *d, size_t cap)
@@ -397,21 +387,21 @@ static const struct {
     const char *name;
     xbt_check_fn fn;
 } xbt_checks[] = {
-    { "magic", check_magic },
-    { "flags", check_flags },
-    { "hypercall_page", check_hypercall },
-    { "cmdline", check_cmdline },
-    { "nr_pages", check_nr_pages },
-    { "shared_info", check_shared_info },
-    { "p2m", check_p2m },
-    { "layout", check_layout },
-    { "pt_base", check_pt_base },
-    { "pt_frames", check_pt_frames },
-    { "pt_readonly", check_pt_readonly },
-    { "bootstrap_map", check_bootstrap_map },
-    { "ramdisk", check_ramdisk },
-    { "xenstore", check_xenstore },
-    { "console", check_console },
+    {"magic", check_magic},
+    {"flags", check_flags},
+    {"hypercall_page", check_hypercall},
+    {"cmdline", check_cmdline},
+    {"nr_pages", check_nr_pages},
+    {"shared_info", check_shared_info},
+    {"p2m", check_p2m},
+    {"layout", check_layout},
+    {"pt_base", check_pt_base},
+    {"pt_frames", check_pt_frames},
+    {"pt_readonly", check_pt_readonly},
+    {"bootstrap_map", check_bootstrap_map},
+    {"ramdisk", check_ramdisk},
+    {"xenstore", check_xenstore},
+    {"console", check_console},
 };
 
 void xbt_main(start_info_t *si)
@@ -431,8 +421,8 @@ void xbt_main(start_info_t *si)
         int ok = xbt_checks[i].fn(&c, detail, sizeof(detail));
 
         ok ? pass++ : fail++;
-        xbt_printf("XBTEST CHECK %s %s %s\n", xbt_checks[i].name,
-                   ok ? "ok" : "FAIL", detail);
+        xbt_printf("XBTEST CHECK %s %s %s\n", xbt_checks[i].name, ok ? "ok" : "FAIL",
+                   detail);
     }
     xbt_printf("XBTEST RESULT pass=%u fail=%u\n", pass, fail);
     xbt_console_drained(10000);

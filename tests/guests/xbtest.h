@@ -34,19 +34,19 @@ extern unsigned long xbt_entry_sp;
 
 #include "arch.h"
 
-#define XBT_PAGE_SIZE 4096UL
+#define XBT_PAGE_SIZE  4096UL
 #define XBT_PAGE_SHIFT 12
 
 /* What the guest learned at start of day; filled in order by main.c. */
 struct xbt_boot {
     start_info_t *si;
-    uint64_t virt_base;        /* the VIRT_BASE note: va of pfn 0 */
-    const unsigned long *p2m;  /* si->mfn_list as a pointer */
+    uint64_t virt_base;       /* the VIRT_BASE note: va of pfn 0 */
+    const unsigned long *p2m; /* si->mfn_list as a pointer */
     unsigned long nr_pages;
-    unsigned long max_mfn;     /* XENMEM_maximum_ram_page: bounds M2P reads */
-    uint64_t safe_end;         /* end of the elements we may touch (stack top) */
-    uint64_t root_mfn;         /* from CR3 */
-    uint64_t skip_va;          /* remapped to shared_info: not a bootstrap page */
+    unsigned long max_mfn; /* XENMEM_maximum_ram_page: bounds M2P reads */
+    uint64_t safe_end;     /* end of the elements we may touch (stack top) */
+    uint64_t root_mfn;     /* from CR3 */
+    uint64_t skip_va;      /* remapped to shared_info: not a bootstrap page */
     struct shared_info *shared;
 };
 
@@ -72,24 +72,23 @@ void xbt_shutdown(unsigned int reason);
 void xbt_set_shared(struct shared_info *sh);
 uint64_t xbt_now_ns(void);
 /* Wait until cond(arg) holds or timeout_ms passed; returns cond's value. */
-int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg,
-             unsigned int timeout_ms);
+int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg, unsigned int timeout_ms);
 
 /* mem.c: M2P/p2m translation and the page-table walk. */
 int xbt_mfn_to_pfn(const struct xbt_boot *b, uint64_t mfn, unsigned long *pfn);
 /* va of a machine frame in the bootstrap mapping, or NULL if not there. */
 void *xbt_mfn_to_va(const struct xbt_boot *b, uint64_t mfn);
-#define XBT_WALK_OK 0
+#define XBT_WALK_OK          0
 #define XBT_WALK_NOT_PRESENT 1
-#define XBT_WALK_BAD_TABLE 2
-#define XBT_WALK_SUPERPAGE 3
+#define XBT_WALK_BAD_TABLE   2
+#define XBT_WALK_SUPERPAGE   3
 /* Walk the live tables from root_mfn as the MMU does; leaf PTE in *pte. */
 int xbt_walk(const struct xbt_boot *b, uint64_t va, uint64_t *pte);
 /* All table frames reachable from the root outside Xen's area. */
 struct xbt_tables {
     uint64_t mfn[512];
     unsigned int n;
-    int error;                 /* XBT_WALK_* of the first problem */
+    int error; /* XBT_WALK_* of the first problem */
 };
 void xbt_collect_tables(const struct xbt_boot *b, struct xbt_tables *t);
 
@@ -100,7 +99,6 @@ void xbt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int xbt_console_drained(unsigned int timeout_ms);
 
 /* xenstore.c: one XS_READ over the ring; value NUL-ended in out. */
-int xbt_xs_read(const struct xbt_boot *b, const char *path, char *out,
-                size_t cap);
+int xbt_xs_read(const struct xbt_boot *b, const char *path, char *out, size_t cap);
 
 #endif

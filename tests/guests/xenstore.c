@@ -10,7 +10,7 @@
 struct xs_ctx {
     volatile struct xenstore_domain_interface *ring;
     evtchn_port_t port;
-    size_t want;               /* bytes of reply we wait for */
+    size_t want; /* bytes of reply we wait for */
 };
 
 static int req_space(void *arg)
@@ -63,13 +63,15 @@ static int xs_read(struct xs_ctx *x, void *data, size_t n)
     return xbt_evtchn_send(x->port) ? -1 : 0;
 }
 
-int xbt_xs_read(const struct xbt_boot *b, const char *path, char *out,
-                size_t cap)
+int xbt_xs_read(const struct xbt_boot *b, const char *path, char *out, size_t cap)
 {
-    struct xs_ctx x = { .port = b->si->store_evtchn };
+    struct xs_ctx x = {.port = b->si->store_evtchn};
     size_t plen = xbt_strnlen(path, XENSTORE_ABS_PATH_MAX) + 1;
     struct xsd_sockmsg msg = {
-        .type = XS_READ, .req_id = 0x7862, .tx_id = 0, .len = (uint32_t)plen,
+        .type = XS_READ,
+        .req_id = 0x7862,
+        .tx_id = 0,
+        .len = (uint32_t)plen,
     };
 
     x.ring = xbt_mfn_to_va(b, b->si->store_mfn);
