@@ -1,5 +1,17 @@
-/* xbtest: hypercall wrappers, Xen system time and bounded event waits. */
+/*
+ * xbtest: the hypercalls every guest type makes the same way, Xen system
+ * time from shared_info and bounded event waits (SCHEDOP_poll). The event
+ * bitmap is read bit by bit, which is the same in the 32- and 64-bit
+ * shared_info layouts (little-endian), so a PVH guest in 32-bit mode need
+ * not know which layout Xen latched for it.
+ */
 #include "xbtest.h"
+
+/* Where the 32- and 64-bit shared_info layouts agree (hv.c relies on it). */
+_Static_assert(offsetof(struct vcpu_info, time) == 32, "vcpu_info.time");
+_Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info size");
+_Static_assert(offsetof(struct shared_info, evtchn_pending) == 2048,
+               "shared_info.evtchn_pending");
 
 static struct shared_info *xbt_shared;
 
@@ -13,20 +25,12 @@ long xbt_console_io_write(const char *s, size_t n)
     return xbt_hcall(__HYPERVISOR_console_io, CONSOLEIO_write, n, (unsigned long)s, 0);
 }
 
-long xbt_update_va_mapping(uint64_t va, uint64_t pte)
+long xbt_current_reservation(void)
 {
-#if defined(__x86_64__)
-    return xbt_hcall(__HYPERVISOR_update_va_mapping, va, pte, UVMF_INVLPG, 0);
-#else
-    /* PAE: the 64-bit PTE is passed as two 32-bit halves. */
-    return xbt_hcall(__HYPERVISOR_update_va_mapping, (unsigned long)va,
-                     (unsigned long)pte, (unsigned long)(pte >> 32), UVMF_INVLPG);
-#endif
-}
+    domid_t self = DOMID_SELF;
 
-long xbt_max_ram_page(void)
-{
-    return xbt_hcall(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0, 0, 0);
+    return xbt_hcall(__HYPERVISOR_memory_op, XENMEM_current_reservation,
+                     (unsigned long)&self, 0, 0);
 }
 
 long xbt_evtchn_send(evtchn_port_t port)
