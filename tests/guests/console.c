@@ -1,27 +1,23 @@
 /*
  * xbtest: output. Every line goes to Xen's debug console (console_io,
  * visible in Xen's log with guest_loglvl=all) and, once attached, to the
- * PV console ring (io/console.h) found through start_info, so that the
- * toolstack's console daemon sees it.
+ * console ring (io/console.h) the guest found (PV: start_info; PVH: HVM
+ * params), so that the toolstack's console daemon sees it.
  */
 #include "xbtest.h"
 
 static struct {
     volatile struct xencons_interface *ring;
     evtchn_port_t port;
-    int broken;                /* backend stopped consuming: stop waiting */
+    int broken; /* backend stopped consuming: stop waiting */
 } con;
 
-int xbt_console_attach(const struct xbt_boot *b)
+int xbt_console_attach(volatile struct xencons_interface *ring, evtchn_port_t port)
 {
-    const start_info_t *si = b->si;
-
-    if (!si->console.domU.evtchn)
+    if (!ring || !port)
         return -1;
-    con.ring = xbt_mfn_to_va(b, si->console.domU.mfn);
-    if (!con.ring)
-        return -1;
-    con.port = si->console.domU.evtchn;
+    con.ring = ring;
+    con.port = port;
     return 0;
 }
 

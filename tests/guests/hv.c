@@ -1,5 +1,17 @@
-/* xbtest: hypercall wrappers, Xen system time and bounded event waits. */
+/*
+ * xbtest: the hypercalls every guest type makes the same way, Xen system
+ * time from shared_info and bounded event waits (SCHEDOP_poll). The event
+ * bitmap is read bit by bit, which is the same in the 32- and 64-bit
+ * shared_info layouts (little-endian), so a PVH guest in 32-bit mode need
+ * not know which layout Xen latched for it.
+ */
 #include "xbtest.h"
+
+/* Where the 32- and 64-bit shared_info layouts agree (hv.c relies on it). */
+_Static_assert(offsetof(struct vcpu_info, time) == 32, "vcpu_info.time");
+_Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info size");
+_Static_assert(offsetof(struct shared_info, evtchn_pending) == 2048,
+               "shared_info.evtchn_pending");
 
 static struct shared_info *xbt_shared;
 
@@ -10,42 +22,31 @@ long xbt_xen_version(void)
 
 long xbt_console_io_write(const char *s, size_t n)
 {
-    return xbt_hcall(__HYPERVISOR_console_io, CONSOLEIO_write, n,
-                     (unsigned long)s, 0);
+    return xbt_hcall(__HYPERVISOR_console_io, CONSOLEIO_write, n, (unsigned long)s, 0);
 }
 
-long xbt_update_va_mapping(uint64_t va, uint64_t pte)
+long xbt_current_reservation(void)
 {
-#if defined(__x86_64__)
-    return xbt_hcall(__HYPERVISOR_update_va_mapping, va, pte, UVMF_INVLPG, 0);
-#else
-    /* PAE: the 64-bit PTE is passed as two 32-bit halves. */
-    return xbt_hcall(__HYPERVISOR_update_va_mapping, (unsigned long)va,
-                     (unsigned long)pte, (unsigned long)(pte >> 32),
-                     UVMF_INVLPG);
-#endif
-}
+    domid_t self = DOMID_SELF;
 
-long xbt_max_ram_page(void)
-{
-    return xbt_hcall(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0, 0, 0);
+    return xbt_hcall(__HYPERVISOR_memory_op, XENMEM_current_reservation,
+                     (unsigned long)&self, 0, 0);
 }
 
 long xbt_evtchn_send(evtchn_port_t port)
 {
-    struct evtchn_send send = { .port = port };
+    struct evtchn_send send = {.port = port};
 
-    return xbt_hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_send,
-                     (unsigned long)&send, 0, 0);
+    return xbt_hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (unsigned long)&send,
+                     0, 0);
 }
 
 void xbt_shutdown(unsigned int reason)
 {
-    struct sched_shutdown sd = { .reason = reason };
+    struct sched_shutdown sd = {.reason = reason};
 
     for (;;) {
-        xbt_hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (unsigned long)&sd,
-                  0, 0);
+        xbt_hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (unsigned long)&sd, 0, 0);
         xbt_hcall(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
     }
 }
@@ -81,9 +82,8 @@ uint64_t xbt_now_ns(void)
     do {
         version = t->version;
         xbt_mb();
-        ns = t->system_time +
-             scale_delta(xbt_rdtsc() - t->tsc_timestamp, t->tsc_to_system_mul,
-                         t->tsc_shift);
+        ns = t->system_time + scale_delta(xbt_rdtsc() - t->tsc_timestamp,
+                                          t->tsc_to_system_mul, t->tsc_shift);
         xbt_mb();
     } while ((version & 1) || version != t->version);
     return ns;
@@ -99,14 +99,13 @@ static void clear_pending(evtchn_port_t port)
 
 static void poll_until(evtchn_port_t port, uint64_t deadline)
 {
-    struct sched_poll poll = { .nr_ports = 1, .timeout = deadline };
+    struct sched_poll poll = {.nr_ports = 1, .timeout = deadline};
 
     set_xen_guest_handle(poll.ports, &port);
     xbt_hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll, 0, 0);
 }
 
-int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg,
-             unsigned int timeout_ms)
+int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg, unsigned int timeout_ms)
 {
     uint64_t deadline;
     unsigned long spins = 0;

@@ -1,14 +1,31 @@
 /*
- * xbtest: machine <-> pseudo-physical translation and a walk of the live
- * page tables exactly as the MMU does it, from the frame in CR3.
+ * xbtest PV: the MMU hypercalls, machine <-> pseudo-physical translation
+ * and a walk of the live page tables exactly as the MMU does it, from the
+ * frame in CR3.
  *
  * A table frame is only ever read through the bootstrap mapping
  * (virt_base + pfn * 4096) and only if it lies below safe_end, so a builder
  * that put a table elsewhere is reported instead of faulting the guest.
  */
-#include "xbtest.h"
+#include "pv.h"
 
 #define M2P ((const unsigned long *)MACH2PHYS_VIRT_START)
+
+long xbt_update_va_mapping(uint64_t va, uint64_t pte)
+{
+#if defined(__x86_64__)
+    return xbt_hcall(__HYPERVISOR_update_va_mapping, va, pte, UVMF_INVLPG, 0);
+#else
+    /* PAE: the 64-bit PTE is passed as two 32-bit halves. */
+    return xbt_hcall(__HYPERVISOR_update_va_mapping, (unsigned long)va,
+                     (unsigned long)pte, (unsigned long)(pte >> 32), UVMF_INVLPG);
+#endif
+}
+
+long xbt_max_ram_page(void)
+{
+    return xbt_hcall(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0, 0, 0);
+}
 
 int xbt_mfn_to_pfn(const struct xbt_boot *b, uint64_t mfn, unsigned long *pfn)
 {

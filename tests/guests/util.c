@@ -74,8 +74,7 @@ int xbt_parse_u64(const char *s, uint64_t *out)
             d = (unsigned int)(*s - 'A' + 10);
         else
             return -1;
-        if (__builtin_mul_overflow(v, base, &v) ||
-            __builtin_add_overflow(v, d, &v))
+        if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, d, &v))
             return -1;
     }
     *out = v;
@@ -210,7 +209,7 @@ static void out_conv(struct xbt_out *o, char c, int lng, va_list *ap)
 
 int xbt_fmt(char *dst, size_t cap, const char *fmt, va_list ap)
 {
-    struct xbt_out o = { .dst = dst, .cap = cap, .n = 0 };
+    struct xbt_out o = {.dst = dst, .cap = cap, .n = 0};
     va_list aq;
 
     va_copy(aq, ap);

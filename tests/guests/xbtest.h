@@ -1,10 +1,13 @@
 /*
- * xbtest: a tiny freestanding PV guest that checks what a domain builder
- * promised at start of day (xen/xen.h "Start-of-day memory layout") and
- * reports one line per check, then one result line, then shuts down.
+ * xbtest: tiny freestanding Xen guests that check what a domain builder
+ * promised at start of day and report one line per check, then one result
+ * line, then shut down.
  *
- * Built twice from the same sources: x86_64 and x86_32 PAE. Everything
- * architecture-specific lives in arch.h and entry-<arch>.S.
+ * Three guests share this code: PV x86_64 and PV x86_32 PAE (pv.h, pv.c,
+ * mem.c, entry-<arch>.S) and PVH (pvh.h, pvh.c, pvh-hv.c, entry-pvh.S).
+ * This header is what they have in common: helpers, hypercalls that do not
+ * depend on the guest type, the command-line expectations, the report
+ * protocol and the console and xenstore rings.
  *
  * The checks and the command line they read are described in README.md,
  * which is the contract for anyone (e.g. the sim backend's unit test) who
@@ -27,28 +30,14 @@
 #include <xen/io/console.h>
 #include <xen/io/xs_wire.h>
 
-/* Symbols from the linker script and entry-<arch>.S. */
+/* Symbols from the linker script and the entry file. */
 extern char _text[], _end[];
 extern char hypercall_page[];
-extern unsigned long xbt_entry_sp;
 
 #include "arch.h"
 
-#define XBT_PAGE_SIZE 4096UL
+#define XBT_PAGE_SIZE  4096UL
 #define XBT_PAGE_SHIFT 12
-
-/* What the guest learned at start of day; filled in order by main.c. */
-struct xbt_boot {
-    start_info_t *si;
-    uint64_t virt_base;        /* the VIRT_BASE note: va of pfn 0 */
-    const unsigned long *p2m;  /* si->mfn_list as a pointer */
-    unsigned long nr_pages;
-    unsigned long max_mfn;     /* XENMEM_maximum_ram_page: bounds M2P reads */
-    uint64_t safe_end;         /* end of the elements we may touch (stack top) */
-    uint64_t root_mfn;         /* from CR3 */
-    uint64_t skip_va;          /* remapped to shared_info: not a bootstrap page */
-    struct shared_info *shared;
-};
 
 /* util.c: freestanding helpers. */
 void *memset(void *d, int c, size_t n);
@@ -62,45 +51,43 @@ int xbt_cmdline_get(const char *cmdline, const char *key, char *out, size_t cap)
 /* Parse decimal or 0x-prefixed hex; -1 on junk or overflow. */
 int xbt_parse_u64(const char *s, uint64_t *out);
 
-/* hv.c: hypercalls, time, events, rings. */
+/* hv.c: hypercalls every guest type makes, time, bounded event waits. */
 long xbt_xen_version(void);
 long xbt_console_io_write(const char *s, size_t n);
-long xbt_update_va_mapping(uint64_t va, uint64_t pte);
-long xbt_max_ram_page(void);
+long xbt_current_reservation(void);
 long xbt_evtchn_send(evtchn_port_t port);
-void xbt_shutdown(unsigned int reason);
+void xbt_shutdown(unsigned int reason) __attribute__((noreturn));
+/* Use sh (mapped by the caller) for the clock and for pending bits. */
 void xbt_set_shared(struct shared_info *sh);
 uint64_t xbt_now_ns(void);
 /* Wait until cond(arg) holds or timeout_ms passed; returns cond's value. */
-int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg,
-             unsigned int timeout_ms);
+int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg, unsigned int timeout_ms);
 
-/* mem.c: M2P/p2m translation and the page-table walk. */
-int xbt_mfn_to_pfn(const struct xbt_boot *b, uint64_t mfn, unsigned long *pfn);
-/* va of a machine frame in the bootstrap mapping, or NULL if not there. */
-void *xbt_mfn_to_va(const struct xbt_boot *b, uint64_t mfn);
-#define XBT_WALK_OK 0
-#define XBT_WALK_NOT_PRESENT 1
-#define XBT_WALK_BAD_TABLE 2
-#define XBT_WALK_SUPERPAGE 3
-/* Walk the live tables from root_mfn as the MMU does; leaf PTE in *pte. */
-int xbt_walk(const struct xbt_boot *b, uint64_t va, uint64_t *pte);
-/* All table frames reachable from the root outside Xen's area. */
-struct xbt_tables {
-    uint64_t mfn[512];
-    unsigned int n;
-    int error;                 /* XBT_WALK_* of the first problem */
+/* checks.c: the command-line expectations (README.md) and the report. */
+struct xbt_expect {
+    char name[64];
+    uint64_t mem_mb, len, rd_len, rd_crc;
+    int have_name, have_mem, have_len, have_rd;
 };
-void xbt_collect_tables(const struct xbt_boot *b, struct xbt_tables *t);
+void xbt_expect_parse(struct xbt_expect *w, const char *cmdline);
+/* Write a check's detail text into d; return ok (checks end with it). */
+int xbt_det(int ok, char *d, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "XBTEST BEGIN arch=<arch>", then one xbt_report() per check, then
+ * xbt_finish(): the result line, a console drain, poweroff if every check
+ * passed and crash otherwise. */
+void xbt_begin(const char *arch);
+void xbt_report(const char *name, int ok, const char *detail);
+void xbt_finish(void) __attribute__((noreturn));
 
-/* console.c: output through the console ring and console_io. */
-int xbt_console_attach(const struct xbt_boot *b);
+/* console.c: output through console_io and, once attached, the ring. */
+int xbt_console_attach(volatile struct xencons_interface *ring, evtchn_port_t port);
 void xbt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* 1 if the console backend consumed everything written so far. */
 int xbt_console_drained(unsigned int timeout_ms);
 
-/* xenstore.c: one XS_READ over the ring; value NUL-ended in out. */
-int xbt_xs_read(const struct xbt_boot *b, const char *path, char *out,
-                size_t cap);
+/* xenstore.c: one XS_READ of path over the ring; value NUL-ended in out. */
+int xbt_xs_read(volatile struct xenstore_domain_interface *ring, evtchn_port_t port,
+                const char *path, char *out, size_t cap);
 
 #endif

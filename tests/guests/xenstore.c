@@ -1,7 +1,7 @@
 /*
  * xbtest: one xenstore request over the shared ring (io/xs_wire.h): write
- * a struct xsd_sockmsg header plus payload into req[], notify store_evtchn,
- * wait for a whole reply in rsp[].
+ * a struct xsd_sockmsg header plus payload into req[], notify the store
+ * event channel, wait for a whole reply in rsp[].
  */
 #include "xbtest.h"
 
@@ -10,7 +10,7 @@
 struct xs_ctx {
     volatile struct xenstore_domain_interface *ring;
     evtchn_port_t port;
-    size_t want;               /* bytes of reply we wait for */
+    size_t want; /* bytes of reply we wait for */
 };
 
 static int req_space(void *arg)
@@ -63,16 +63,18 @@ static int xs_read(struct xs_ctx *x, void *data, size_t n)
     return xbt_evtchn_send(x->port) ? -1 : 0;
 }
 
-int xbt_xs_read(const struct xbt_boot *b, const char *path, char *out,
-                size_t cap)
+int xbt_xs_read(volatile struct xenstore_domain_interface *ring, evtchn_port_t port,
+                const char *path, char *out, size_t cap)
 {
-    struct xs_ctx x = { .port = b->si->store_evtchn };
+    struct xs_ctx x = {.ring = ring, .port = port};
     size_t plen = xbt_strnlen(path, XENSTORE_ABS_PATH_MAX) + 1;
     struct xsd_sockmsg msg = {
-        .type = XS_READ, .req_id = 0x7862, .tx_id = 0, .len = (uint32_t)plen,
+        .type = XS_READ,
+        .req_id = 0x7862,
+        .tx_id = 0,
+        .len = (uint32_t)plen,
     };
 
-    x.ring = xbt_mfn_to_va(b, b->si->store_mfn);
     if (!x.ring || !x.port)
         return -1;
     if (xs_write(&x, &msg, sizeof(msg)) || xs_write(&x, path, plen))

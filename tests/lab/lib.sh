@@ -241,6 +241,8 @@ lab_dom0_base() {
   ln -s "../lab/domu/vmlinuz" "$d/root/vmlinuz"
   cp -L "$LAB_CACHE/vmlinuz" "$d/lab/domu/vmlinuz"
   cp "$LAB_CACHE/domu-initrd.cpio.gz" "$d/lab/domu/initrd.cpio.gz"
+  # Xen's PV shim, where xl looks for it (type="pvh" + pvshim=1)
+  install -D -m 644 "$LAB_CACHE/root/usr/lib/xen-4.17/boot/xen-shim" "$d/usr/lib/xen-4.17/boot/xen-shim"
   cat >"$d/lab/domu/linux-pv.cfg" <<'EOF'
 # Debian's Linux as a PV domU with the lab's busybox initramfs.
 name = "linux-pv"
