@@ -499,7 +499,8 @@ static const struct key_def keys[] = {
     {.name = "bootloader",
      .kind = KIND_SPECIAL,
      .handler = apply_bootloader,
-     .field = SPEC(bootloader)},
+     .field = SPEC(bootloader),
+     .later = XB__LATER_BOOTLOADER},
     {.name = "bootloader_args", .kind = KIND_SPECIAL, .handler = apply_bootloader_args},
     {.name = "builder",
      .kind = KIND_SPECIAL,
@@ -796,7 +797,7 @@ static void check_required(struct xb__ctx *c)
 
     if (!c->later[XB__LATER_NAME])
         xb__error(c->cfg, &at, "name: required, e.g. name = \"guest1\"");
-    if (!c->later[XB__LATER_KERNEL] && !c->spec->bootloader)
+    if (!c->later[XB__LATER_KERNEL] && !c->later[XB__LATER_BOOTLOADER])
         xb__error(c->cfg, &at,
                   "kernel: required, e.g. kernel = \"/boot/vmlinuz\" (or a bootloader)");
 }

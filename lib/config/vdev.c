@@ -79,10 +79,11 @@ static const char *lettered(const char *s, const struct vdev_kind *k, uint32_t *
     *part = 0;
     if (!*p)
         return NULL;
+    if (strspn(p, "0123456789") != strlen(p))
+        return "only a partition number may follow the disk letters";
     if (*p == '0')
         return "a partition number has no leading zero";
-    p = decimal(p, k->max_part, part);
-    return p && !*p ? NULL : k->range;
+    return decimal(p, k->max_part, part) ? NULL : k->range;
 }
 
 /* "dN" or "dNpM". */

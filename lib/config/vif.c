@@ -74,6 +74,10 @@ static const char *rate_bytes(const char *s, uint64_t *bps, int *rc)
     *rc = rate_number(s, bps, &end);
     if (*rc == -ERANGE)
         return "the rate is more than 4294967295 before its unit";
+    if (s[0] == '0' && s[1] >= '0' && s[1] <= '9') {
+        *rc = -EINVAL;
+        return "a leading zero is ambiguous (xl reads the number as octal): remove it";
+    }
     if (*rc < 0 ||
         !(u = suffix(end, rate_units, sizeof(rate_units) / sizeof(rate_units[0])))) {
         *rc = -EINVAL;
@@ -92,6 +96,9 @@ static const char *rate_interval(const char *s, uint32_t *us, int *rc)
     uint64_t v;
 
     *rc = rate_number(s, &v, &end);
+    if (*rc == -EINVAL && s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+        return "a leading zero in the interval is ambiguous (xl reads the number as "
+               "octal): remove it";
     if (*rc == 0 && !(u = suffix(end, interval_units,
                                  sizeof(interval_units) / sizeof(interval_units[0]))))
         *rc = -EINVAL;

@@ -262,8 +262,8 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
     assert_int_equal(f.rc, 0);
     assert_int_equal(f.spec->n_unsupported, 4);
     assert_string_equal(f.spec->unsupported[0].key, "msr_relaxed");
-    assert_string_equal(f.spec->unsupported[1].key, "bootloader");
-    assert_string_equal(f.spec->unsupported[2].key, "type");
+    assert_string_equal(f.spec->unsupported[1].key, "type");
+    assert_string_equal(f.spec->unsupported[2].key, "bootloader");
     assert_string_equal(f.spec->unsupported[3].key, "pvshim");
     done(&f);
 
