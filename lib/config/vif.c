@@ -324,6 +324,7 @@ static const struct {
     {"devid", NONE, set_devid},
 };
 #define N_VIF_KEYS (sizeof(vif_keys) / sizeof(vif_keys[0]))
+_Static_assert(N_VIF_KEYS <= 32, "struct vif_parse.seen has a bit per key");
 
 /* Keys xl knows that xbuild refuses (COLO) or ignores as xl does (accel). */
 static bool known_elsewhere(struct vif_parse *p, const char *key, size_t off)
