@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <xbuild/error.h>
 #include <xbuild/spec.h>
@@ -106,5 +107,27 @@ size_t xb_config_error_count(const struct xb_config *cfg);
 
 /* Diagnostic @i (< xb_config_diag_count()), in the order found. */
 const struct xb_diag *xb_config_diag(const struct xb_config *cfg, size_t i);
+
+/*
+ * The xenstore device number of the virtual disk name @vdev, as xl computes
+ * it (xen-vbd-interface(7)): xvdX[N] (X: a..z, aa.., up to disk 2^20-1,
+ * partition up to 255), hdX[N] (hda..hdd, partition up to 63), sdX[N]
+ * (sda..sdp, partition up to 15), dN or dNpM, or the number itself
+ * (decimal, 0x hex or 0 octal). Returns 0 with *devid set, or -EINVAL.
+ * Pure: no I/O.
+ */
+int xb_config_vdev_devid(const char *vdev, uint32_t *devid);
+
+/*
+ * A vif rate in xl's syntax "RATE/s[@INTERVAL]": RATE is a decimal number
+ * with an optional G, M or K (x1000^n) and B (bytes) or b (bits, /8);
+ * INTERVAL a decimal number with us, ms or s (or none: seconds), default
+ * 50ms. Sets the credit per interval and the interval as libxl computes
+ * them (bytes/s * us / 10^6, rounded down). Returns 0, or -EINVAL for bad
+ * syntax or a credit of 0 bytes, -ERANGE when a number is out of range
+ * (more than 2^32-1 before its suffix). Pure: no I/O.
+ */
+int xb_config_vif_rate(const char *rate, uint64_t *bytes_per_interval,
+                       uint32_t *interval_us);
 
 #endif

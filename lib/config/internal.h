@@ -112,6 +112,10 @@ const char *xb__tok_name(enum xb__tok k);
 int xb__parse(struct xb_config *cfg, const char *buf, size_t len, const char *file,
               unsigned line, bool override);
 
+/* spec.c: the one table of names of each enum of spec.h. */
+const char *const *xb__action_names(size_t *n);
+const char *const *xb__domtype_names(size_t *n);
+
 /* suggest.c */
 /* The candidate closest to @word within a small edit distance, or NULL. */
 const char *xb__suggest(const char *word, const char *const *cands, size_t n);

@@ -2,6 +2,12 @@
 /*
  * lib/config/keys.c - the table of xl.cfg keys and the step that turns the
  * parsed entries into a validated struct xb_spec.
+ *
+ * Each key has a kind (string, path, number, bool, action, list of disks,
+ * ...) that says how its value is checked and where it goes; keys that need
+ * more have a named handler. Keys that depend on others (memory and maxmem,
+ * type and builder, root, extra and cmdline, the pvshim family) are applied
+ * once every entry is seen, in a fixed order, whatever the file's order.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,58 +23,133 @@
 #define MAX_MEMORY_MIB (16ull << 20) /* 16 TiB */
 #define MAX_VCPUS      4096
 #define MAX_NAME       255
+#define PVSHIM_CMDLINE "pv-shim console=xen,pv" /* libxl's default */
+
+enum key_kind {
+    KIND_STRING,  /* char * field (NO_FIELD: only checked, read by a later step) */
+    KIND_PATH,    /* char * field, resolved against the config's folder */
+    KIND_UINT,    /* unsigned field in [min, max] */
+    KIND_U64,     /* uint64_t field in [min, max] */
+    KIND_BOOL,    /* bool field: 0 or 1 */
+    KIND_ACTION,  /* enum xb_action field, by name */
+    KIND_DISKS,   /* list of disk specifications */
+    KIND_VIFS,    /* list of vif specifications */
+    KIND_OTHER,   /* known to xl, not modelled: any value, listed as unsupported */
+    KIND_IGNORED, /* ignored, as xl ignores it, with a warning (note) */
+    KIND_SPECIAL, /* the named handler */
+};
 
 struct key_def {
     const char *name;
-    void (*apply)(struct xb__ctx *c, const struct key_def *k);
-    size_t off;        /* field of struct xb_spec for generic handlers */
-    size_t pos_off;    /* struct xb_pos field to fill, 0 = none */
-    uint64_t min, max; /* numeric keys */
+    enum key_kind kind;
+    enum xb__later later; /* XB__LATER_NONE: applied in file order */
+    size_t field;         /* offsetof(struct xb_spec, ...) */
+    size_t pos_field;     /* offsetof of a struct xb_pos to set; 0: none */
+    uint64_t min, max;    /* KIND_UINT, KIND_U64 */
+    void (*handler)(struct xb__ctx *c, const struct key_def *k); /* KIND_SPECIAL */
+    /* Optional: false when the key does not apply (ignored with a warning, or
+       its value is wrong: an error). */
+    bool (*applies)(struct xb__ctx *c, const struct key_def *k);
+    const char *note; /* KIND_IGNORED: why */
 };
 
-#define FIELD(f)         offsetof(struct xb_spec, f)
+#define SPEC(f)          offsetof(struct xb_spec, f)
+#define NO_FIELD         SIZE_MAX
 #define AT(s, off, type) ((type *)((char *)(s) + (off)))
+
+static const struct xb__value *value_of(const struct xb__entry *e)
+{
+    return e && !e->value->bad ? e->value : NULL;
+}
+
+static const struct xb__value *later_value(const struct xb__ctx *c, enum xb__later l)
+{
+    return value_of(c->later[l]);
+}
+
+/* "a, b or c" from a name table, for messages. */
+static const char *join(const char *const *names, size_t n, char *buf, size_t size)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                i == 0       ? ""
+                                : i + 1 == n ? " or "
+                                             : ", ",
+                                names[i]);
+    return buf;
+}
+
+/* " (did you mean "x"?)" or "". */
+static const char *hint_of(const char *word, const char *const *names, size_t n,
+                           char *buf, size_t size)
+{
+    const char *hint = xb__suggest(word, names, n);
+
+    buf[0] = '\0';
+    if (hint)
+        snprintf(buf, size, " (did you mean \"%s\"?)", hint);
+    return buf;
+}
+
+/* ---- generic kinds ---- */
 
 static void set_pos(struct xb__ctx *c, const struct key_def *k)
 {
-    if (k->pos_off)
-        *AT(c->spec, k->pos_off, struct xb_pos) = xb__spec_pos(c, &c->e->value->pos);
+    if (k->pos_field)
+        *AT(c->spec, k->pos_field, struct xb_pos) = xb__spec_pos(c, &c->e->value->pos);
+}
+
+static void replace_field(struct xb__ctx *c, const struct key_def *k, char *value)
+{
+    char **field = AT(c->spec, k->field, char *);
+
+    free(*field);
+    *field = value;
+    set_pos(c, k);
 }
 
 static void apply_string(struct xb__ctx *c, const struct key_def *k)
 {
     const char *s = xb__want_string(c, c->e->value);
-    char **field = AT(c->spec, k->off, char *);
 
-    if (!s)
-        return;
-    free(*field);
-    *field = xb__dup(c, s);
-    set_pos(c, k);
+    if (s && k->field != NO_FIELD)
+        replace_field(c, k, xb__dup(c, s));
 }
 
 static void apply_path(struct xb__ctx *c, const struct key_def *k)
 {
     const char *s = xb__want_string(c, c->e->value);
-    char **field = AT(c->spec, k->off, char *);
 
     if (!s)
         return;
     if (!*s) {
-        xb__error(c->cfg, &c->e->value->pos, "%s: the path is empty", c->e->key);
+        xb__error(c->cfg, &c->e->value->pos, "%s: the path is empty", k->name);
         return;
     }
-    free(*field);
-    *field = xb__resolve(c, &c->e->value->pos, s);
-    set_pos(c, k);
+    replace_field(c, k, xb__resolve(c, &c->e->value->pos, s));
 }
 
 static void apply_uint(struct xb__ctx *c, const struct key_def *k)
 {
     uint64_t v;
 
-    if (xb__want_u64(c, c->e->value, k->min, k->max, &v))
-        *AT(c->spec, k->off, unsigned) = (unsigned)v;
+    if (xb__want_u64(c, c->e->value, k->min, k->max, &v)) {
+        *AT(c->spec, k->field, unsigned) = (unsigned)v;
+        set_pos(c, k);
+    }
+}
+
+static void apply_u64(struct xb__ctx *c, const struct key_def *k)
+{
+    uint64_t v;
+
+    if (xb__want_u64(c, c->e->value, k->min, k->max, &v)) {
+        *AT(c->spec, k->field, uint64_t) = v;
+        set_pos(c, k);
+    }
 }
 
 static void apply_bool(struct xb__ctx *c, const struct key_def *k)
@@ -77,15 +158,83 @@ static void apply_bool(struct xb__ctx *c, const struct key_def *k)
 
     if (!xb__want_bool(c, c->e->value, &v))
         return;
-    *AT(c->spec, k->off, bool) = v;
+    *AT(c->spec, k->field, bool) = v;
     c->canon = v ? "1" : "0";
 }
 
-/* Keys resolved after all entries are seen: remember where they are. */
-static void remember(struct xb__ctx *c, const struct key_def *k)
+static void apply_action(struct xb__ctx *c, const struct key_def *k)
 {
-    *AT(c, k->off, const struct xb__entry *) = c->e;
+    const char *s = xb__want_string(c, c->e->value);
+    const char *const *names;
+    enum xb_action a;
+    char all[160], hint[64];
+    size_t n;
+
+    if (!s)
+        return;
+    if (xb_action_from_name(s, &a) == 0) {
+        *AT(c->spec, k->field, enum xb_action) = a;
+        c->canon = xb_action_name(a);
+        return;
+    }
+    names = xb__action_names(&n);
+    xb__error(c->cfg, &c->e->value->pos, "%s: expected one of %s; got \"%s\"%s", k->name,
+              join(names, n, all, sizeof(all)), s,
+              hint_of(s, names, n, hint, sizeof(hint)));
 }
+
+static void apply_disks(struct xb__ctx *c, const struct key_def *k)
+{
+    const struct xb__value *v = xb__want_list(c);
+
+    if (!v)
+        return;
+    c->canon = v->n_items ? NULL : "[]";
+    xb__apply_disks(c);
+}
+
+static void apply_vifs(struct xb__ctx *c, const struct key_def *k)
+{
+    const struct xb__value *v = xb__want_list(c);
+
+    if (!v)
+        return;
+    c->canon = v->n_items ? NULL : "[]";
+    xb__apply_vifs(c);
+}
+
+/* Keys xbuild knows but does not model: any value, recorded as unsupported. */
+static void apply_other(struct xb__ctx *c, const struct key_def *k)
+{
+    const struct xb__value *v = c->e->value;
+
+    if (v->kind == XB__V_LIST && v->n_items == 0)
+        c->canon = "[]";
+    else if (v->kind != XB__V_LIST && strcmp(v->text, "0") == 0)
+        c->canon = "0";
+}
+
+static void apply_ignored(struct xb__ctx *c, const struct key_def *k)
+{
+    xb__warn(c->cfg, &c->e->pos, "%s: %s", k->name, k->note);
+    c->ignored = true;
+}
+
+static void apply_special(struct xb__ctx *c, const struct key_def *k)
+{
+    k->handler(c, k);
+}
+
+static void (*const appliers[])(struct xb__ctx *c, const struct key_def *k) = {
+    [KIND_STRING] = apply_string,   [KIND_PATH] = apply_path,
+    [KIND_UINT] = apply_uint,       [KIND_U64] = apply_u64,
+    [KIND_BOOL] = apply_bool,       [KIND_ACTION] = apply_action,
+    [KIND_DISKS] = apply_disks,     [KIND_VIFS] = apply_vifs,
+    [KIND_OTHER] = apply_other,     [KIND_IGNORED] = apply_ignored,
+    [KIND_SPECIAL] = apply_special,
+};
+
+/* ---- keys with a handler ---- */
 
 static void apply_name(struct xb__ctx *c, const struct key_def *k)
 {
@@ -96,8 +245,7 @@ static void apply_name(struct xb__ctx *c, const struct key_def *k)
         return;
     if (!*s || strlen(s) > MAX_NAME || strspn(s, "0123456789") == strlen(s)) {
         xb__error(c->cfg, pos,
-                  "name: expected 1 to %d characters, not all digits, "
-                  "got \"%s\"",
+                  "name: expected 1 to %d characters, not all digits, got \"%s\"",
                   MAX_NAME, s);
         return;
     }
@@ -109,49 +257,66 @@ static void apply_name(struct xb__ctx *c, const struct key_def *k)
                 "name: '/' and control characters are not allowed in a name");
             return;
         }
-    apply_string(c, k);
+    replace_field(c, k, xb__dup(c, s));
 }
 
-static const char *const action_names[] = {
-    [XB_ACTION_DESTROY] = "destroy",
-    [XB_ACTION_RESTART] = "restart",
-    [XB_ACTION_RENAME_RESTART] = "rename-restart",
-    [XB_ACTION_PRESERVE] = "preserve",
-    [XB_ACTION_COREDUMP_DESTROY] = "coredump-destroy",
-    [XB_ACTION_COREDUMP_RESTART] = "coredump-restart",
-    [XB_ACTION_SOFT_RESET] = "soft-reset",
-};
-#define N_ACTIONS (sizeof(action_names) / sizeof(action_names[0]))
-
-const char *xb_action_name(enum xb_action a)
+static void apply_type(struct xb__ctx *c, const struct key_def *k)
 {
-    return (size_t)a < N_ACTIONS ? action_names[a] : "?";
-}
-
-const char *xb_domtype_name(enum xb_domtype t)
-{
-    return t == XB_DOMTYPE_PVH ? "pvh" : t == XB_DOMTYPE_PV ? "pv" : "?";
-}
-
-static void apply_action(struct xb__ctx *c, const struct key_def *k)
-{
-    const char *s = xb__want_string(c, c->e->value), *hint;
+    const char *s = xb__want_string(c, c->e->value), *const * names, *fix = NULL;
+    const struct xb__pos *pos = &c->e->value->pos;
+    enum xb_domtype t;
+    char hint[64];
+    size_t n;
 
     if (!s)
         return;
-    for (size_t i = 0; i < N_ACTIONS; i++)
-        if (strcmp(s, action_names[i]) == 0) {
-            *AT(c->spec, k->off, enum xb_action) = (enum xb_action)i;
-            c->canon = action_names[i];
-            return;
-        }
-    hint = xb__suggest(s, action_names, N_ACTIONS);
-    xb__error(c->cfg, &c->e->value->pos,
-              "%s: expected one of destroy, restart, "
-              "rename-restart, preserve, coredump-destroy, coredump-restart, soft-reset; "
-              "got \"%s\"%s%s%s",
-              c->e->key, s, hint ? " (did you mean \"" : "", hint ? hint : "",
-              hint ? "\"?)" : "");
+    if (xb_domtype_from_name(s, &t) == 0) {
+        c->spec->type = t;
+        c->canon = xb_domtype_name(t);
+        return;
+    }
+    if (strcmp(s, "hvm") == 0) {
+        xb__error(c->cfg, pos,
+                  "type: \"hvm\" guests are not supported by xbuild (only \"pv\" and "
+                  "\"pvh\")");
+        return;
+    }
+    names = xb__domtype_names(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(s, names[i]) == 0)
+            fix = names[i];
+    if (fix)
+        snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)", fix);
+    else
+        hint_of(s, names, n, hint, sizeof(hint));
+    xb__error(c->cfg, pos, "type: expected \"pv\" or \"pvh\", got \"%s\"%s", s, hint);
+}
+
+static void apply_builder(struct xb__ctx *c, const struct key_def *k)
+{
+    const char *s = xb__want_string(c, c->e->value);
+
+    if (!s)
+        return;
+    if (c->later[XB__LATER_TYPE]) {
+        xb__warn(c->cfg, &c->e->pos, "builder is ignored: type is set at line %u",
+                 c->later[XB__LATER_TYPE]->pos.line);
+        c->canon = "pv";
+        return;
+    }
+    if (strcmp(s, "linux") != 0 && strcmp(s, "generic") != 0) {
+        xb__error(c->cfg, &c->e->value->pos,
+                  "builder: \"%s\" is not supported (\"linux\" means a PV guest; write "
+                  "type = \"pv\")",
+                  s);
+        return;
+    }
+    xb__warn(c->cfg, &c->e->pos,
+             "builder = \"%s\" is the xm-era spelling of type = \"pv\"; taken as "
+             "type = \"pv\"",
+             s);
+    c->spec->type = XB_DOMTYPE_PV;
+    c->canon = "pv";
 }
 
 static void apply_uuid(struct xb__ctx *c, const struct key_def *k)
@@ -200,10 +365,8 @@ static void apply_cpus(struct xb__ctx *c, const struct key_def *k)
 {
     const struct xb__value *v = c->e->value;
     struct xb__value *joined = NULL;
-    const struct xb__value *item;
+    const struct xb__value *item = v;
 
-    if (v->kind != XB__V_LIST)
-        item = v;
     for (size_t i = 0; v->kind == XB__V_LIST && i < v->n_items; i++) {
         item = v->items[i];
         if (item->kind == XB__V_LIST) {
@@ -226,9 +389,10 @@ static void apply_cpus(struct xb__ctx *c, const struct key_def *k)
     c->spec->cpus = xb__dup(c, item->text);
     goto out;
 bad:
-    xb__error(c->cfg, &v->pos,
-              "cpus: expected a CPU list such as \"0-3,^1\", \"all\" "
-              "or \"nodes:0\" (or a list of them, one per vCPU)");
+    xb__error(
+        c->cfg, &v->pos,
+        "cpus: expected a CPU list such as \"0-3,^1\", \"all\" or \"nodes:0\" (or a "
+        "list of them, one per vCPU)");
     goto out;
 nomem:
     c->cfg->nomem = true;
@@ -236,162 +400,250 @@ out:
     xb__value_free(joined);
 }
 
-/* bootloader_args: a string, or a list of strings joined with spaces. */
-static void apply_args(struct xb__ctx *c, const struct key_def *k)
+/* A name ("pygrub": in Xen's bindir, as libxl looks it up) or an absolute path. */
+static void apply_bootloader(struct xb__ctx *c, const struct key_def *k)
 {
-    const struct xb__value *v = c->e->value;
-    struct xb__value *joined;
+    const char *s = xb__want_string(c, c->e->value);
 
-    if (v->kind != XB__V_LIST) {
-        apply_string(c, k);
+    if (!s)
+        return;
+    if (!*s || (s[0] != '/' && strchr(s, '/'))) {
+        xb__error(c->cfg, &c->e->value->pos,
+                  "bootloader: expected a program name such as \"pygrub\" (looked up "
+                  "in Xen's bindir) or an absolute path, got \"%s\"",
+                  s);
         return;
     }
-    joined = xb__value_new(XB__V_STRING, &v->pos);
-    if (!joined || xb__string_append(joined, "", 0) < 0)
-        goto nomem;
-    for (size_t i = 0; i < v->n_items; i++) {
-        if (!xb__want_string(c, v->items[i]))
-            goto out;
-        if ((i && xb__string_append(joined, " ", 1) < 0) ||
-            xb__string_append(joined, v->items[i]->text, v->items[i]->len) < 0)
-            goto nomem;
-    }
-    free(*AT(c->spec, k->off, char *));
-    *AT(c->spec, k->off, char *) = xb__dup(c, joined->text);
-    goto out;
-nomem:
-    c->cfg->nomem = true;
-out:
-    xb__value_free(joined);
+    replace_field(c, k, xb__dup(c, s));
 }
 
-static void apply_list(struct xb__ctx *c, const struct key_def *k)
+static bool push_arg(struct xb__ctx *c, const char *s, size_t n)
 {
-    const struct xb__value *v = xb__want_list(c);
+    struct xb_spec *sp = c->spec;
+    char **v = realloc(sp->bootloader_args, (sp->n_bootloader_args + 1) * sizeof(*v));
 
-    if (v && v->n_items == 0)
-        c->canon = "[]";
-    if (v && k->off == 1)
-        xb__apply_disks(c);
-    if (v && k->off == 2)
-        xb__apply_vifs(c);
+    if (!v || !(v[sp->n_bootloader_args] = strndup(s, n))) {
+        if (v)
+            sp->bootloader_args = v;
+        c->cfg->nomem = true;
+        return false;
+    }
+    sp->bootloader_args = v;
+    sp->n_bootloader_args++;
+    return true;
 }
 
-/* Keys xbuild knows but does not model: any value, recorded as unsupported. */
-static void apply_other(struct xb__ctx *c, const struct key_def *k)
+/* A list: one argument per item. A string: split at blanks, as xl does. */
+static void apply_bootloader_args(struct xb__ctx *c, const struct key_def *k)
 {
     const struct xb__value *v = c->e->value;
+    const char *s;
+    size_t n;
 
-    if (v->kind == XB__V_LIST && v->n_items == 0)
-        c->canon = "[]";
-    else if (v->kind != XB__V_LIST && strcmp(v->text, "0") == 0)
-        c->canon = "0";
+    for (size_t i = 0; i < c->spec->n_bootloader_args; i++)
+        free(c->spec->bootloader_args[i]);
+    c->spec->n_bootloader_args = 0;
+    if (v->kind == XB__V_LIST) {
+        c->canon = v->n_items ? NULL : "[]";
+        for (size_t i = 0; i < v->n_items; i++)
+            if (!xb__want_string(c, v->items[i]) ||
+                !push_arg(c, v->items[i]->text, v->items[i]->len))
+                return;
+        return;
+    }
+    if (!(s = xb__want_string(c, v)))
+        return;
+    xb__warn(c->cfg, &c->e->pos,
+             "bootloader_args as a string is deprecated (xl says so too): split at "
+             "blanks; write a list, e.g. [ '--kernel=/vmlinuz' ]");
+    for (s += strspn(s, " \t\n"); *s; s += n, s += strspn(s, " \t\n"))
+        if (!push_arg(c, s, (n = strcspn(s, " \t\n"))))
+            return;
 }
 
-#define STR(k, f)                                                                        \
-    {                                                                                    \
-        k, apply_string, FIELD(f), 0, 0, 0                                               \
+/* ---- the pvshim family: only with type = "pvh" and pvshim = 1, as in xl ---- */
+
+static bool shim_applies(struct xb__ctx *c, const struct key_def *k)
+{
+    const struct xb__value *v = c->e->value;
+    bool is_switch = k->field == SPEC(pvshim), on = false;
+
+    /* Checked even when ignored: a bad value is an error either way. */
+    if (is_switch ? !xb__want_bool(c, v, &on) : !xb__want_string(c, v))
+        return false;
+    if (c->spec->type != XB_DOMTYPE_PVH) {
+        if (is_switch && !on)
+            return true; /* the default: nothing to ignore */
+        xb__warn(c->cfg, &c->e->pos,
+                 "%s: ignored, as xl does: the PV shim runs only with type = \"pvh\" "
+                 "(a PVH container for a PV kernel)",
+                 k->name);
+        c->ignored = true;
+        return false;
     }
-#define PATH(k, f, p)                                                                    \
-    {                                                                                    \
-        k, apply_path, FIELD(f), p, 0, 0                                                 \
+    if (!is_switch && !c->spec->pvshim) {
+        xb__warn(c->cfg, &c->e->pos, "%s: ignored, as xl does: pvshim is not set",
+                 k->name);
+        c->ignored = true;
+        return false;
     }
-#define UINT(k, f, lo, hi)                                                               \
-    {                                                                                    \
-        k, apply_uint, FIELD(f), 0, lo, hi                                               \
-    }
-#define BOOL(k, f)                                                                       \
-    {                                                                                    \
-        k, apply_bool, FIELD(f), 0, 0, 0                                                 \
-    }
-#define ACTION(k, f)                                                                     \
-    {                                                                                    \
-        k, apply_action, FIELD(f), 0, 0, 0                                               \
-    }
-#define LATER(k, f)                                                                      \
-    {                                                                                    \
-        k, remember, offsetof(struct xb__ctx, f), 0, 0, 0                                \
-    }
-#define OTHER(k)                                                                         \
-    {                                                                                    \
-        k, apply_other, 0, 0, 0, 0                                                       \
-    }
+    return true;
+}
+
+/* ---- the table ---- */
 
 /* Every key xbuild understands, alphabetical. */
 static const struct key_def keys[] = {
-    OTHER("acpi"),
-    OTHER("altp2m"),
-    STR("bootloader", bootloader),
-    {"bootloader_args", apply_args, FIELD(bootloader_args), 0, 0, 0},
-    LATER("builder", builder),
-    OTHER("cap"),
-    OTHER("channel"),
-    OTHER("claim_mode"),
-    LATER("cmdline", cmdline),
-    OTHER("cpu_weight"),
-    OTHER("cpupool"),
-    {"cpus", apply_cpus, 0, 0, 0, 0},
-    OTHER("cpus_soft"),
-    OTHER("device_model_override"),
-    OTHER("device_model_version"),
-    OTHER("device_tree"),
-    {"disk", apply_list, 1, 0, 0, 0},
-    OTHER("driver_domain"),
-    OTHER("dtdev"),
-    BOOL("e820_host", e820_host),
-    LATER("extra", extra),
-    OTHER("iomem"),
-    OTHER("ioports"),
-    OTHER("irqs"),
-    LATER("kernel", kernel),
-    OTHER("keymap"),
-    OTHER("localtime"),
-    UINT("max_event_channels", max_event_channels, 1, 1u << 17),
-    UINT("max_grant_frames", max_grant_frames, 1, 1u << 16),
-    OTHER("max_maptrack_frames"),
-    LATER("maxmem", maxmem),
-    LATER("maxvcpus", maxvcpus),
-    LATER("memory", memory),
-    LATER("name", name),
-    OTHER("nomigrate"),
-    ACTION("on_crash", on_crash),
-    ACTION("on_poweroff", on_poweroff),
-    ACTION("on_reboot", on_reboot),
-    ACTION("on_soft_reset", on_soft_reset),
-    ACTION("on_watchdog", on_watchdog),
-    OTHER("opengl"),
-    OTHER("p9"),
-    OTHER("passthrough"),
-    OTHER("pci"),
-    OTHER("pool"),
-    OTHER("pvcalls"),
-    BOOL("pvshim", pvshim),
-    STR("pvshim_cmdline", pvshim_cmdline),
-    PATH("pvshim_path", pvshim_path, 0),
-    PATH("ramdisk", ramdisk, FIELD(ramdisk_pos)),
-    LATER("root", root),
-    OTHER("rtc_timeoffset"),
-    OTHER("sdl"),
-    STR("seclabel", seclabel),
-    OTHER("tsc_mode"),
-    LATER("type", type),
-    OTHER("usbctrl"),
-    OTHER("usbdev"),
-    {"uuid", apply_uuid, 0, 0, 0, 0},
-    LATER("vcpus", vcpus),
-    OTHER("vdispl"),
-    OTHER("vfb"),
-    {"vif", apply_list, 2, 0, 0, 0},
-    OTHER("vkb"),
-    OTHER("vnc"),
-    OTHER("vncdisplay"),
-    OTHER("vnclisten"),
-    OTHER("vncpasswd"),
-    OTHER("vncunused"),
-    OTHER("vnuma"),
-    OTHER("vpmu"),
-    OTHER("vsnd"),
-    OTHER("vtpm"),
+    {.name = "acpi", .kind = KIND_OTHER},
+    {.name = "altp2m", .kind = KIND_OTHER},
+    {.name = "bootloader",
+     .kind = KIND_SPECIAL,
+     .handler = apply_bootloader,
+     .field = SPEC(bootloader),
+     .later = XB__LATER_BOOTLOADER},
+    {.name = "bootloader_args", .kind = KIND_SPECIAL, .handler = apply_bootloader_args},
+    {.name = "builder",
+     .kind = KIND_SPECIAL,
+     .handler = apply_builder,
+     .later = XB__LATER_BUILDER},
+    {.name = "cap", .kind = KIND_OTHER},
+    {.name = "channel", .kind = KIND_OTHER},
+    {.name = "claim_mode", .kind = KIND_OTHER},
+    {.name = "cmdline",
+     .kind = KIND_STRING,
+     .field = SPEC(cmdline),
+     .pos_field = SPEC(cmdline_pos),
+     .later = XB__LATER_CMDLINE},
+    {.name = "cpu_weight", .kind = KIND_OTHER},
+    {.name = "cpupool", .kind = KIND_OTHER},
+    {.name = "cpus", .kind = KIND_SPECIAL, .handler = apply_cpus},
+    {.name = "cpus_soft", .kind = KIND_OTHER},
+    {.name = "device_model_override", .kind = KIND_OTHER},
+    {.name = "device_model_version", .kind = KIND_OTHER},
+    {.name = "device_tree", .kind = KIND_OTHER},
+    {.name = "dhcp",
+     .kind = KIND_IGNORED,
+     .note = "ignored, as xl does (an xm-era key: the guest configures its own "
+             "network)"},
+    {.name = "disk", .kind = KIND_DISKS},
+    {.name = "driver_domain", .kind = KIND_OTHER},
+    {.name = "dtdev", .kind = KIND_OTHER},
+    {.name = "e820_host", .kind = KIND_BOOL, .field = SPEC(e820_host)},
+    {.name = "extra", .kind = KIND_STRING, .field = NO_FIELD, .later = XB__LATER_EXTRA},
+    {.name = "iomem", .kind = KIND_OTHER},
+    {.name = "ioports", .kind = KIND_OTHER},
+    {.name = "irqs", .kind = KIND_OTHER},
+    {.name = "kernel",
+     .kind = KIND_PATH,
+     .field = SPEC(kernel),
+     .pos_field = SPEC(kernel_pos),
+     .later = XB__LATER_KERNEL},
+    {.name = "keymap", .kind = KIND_OTHER},
+    {.name = "localtime", .kind = KIND_OTHER},
+    {.name = "max_event_channels",
+     .kind = KIND_UINT,
+     .field = SPEC(max_event_channels),
+     .min = 1,
+     .max = 1u << 17},
+    {.name = "max_grant_frames",
+     .kind = KIND_UINT,
+     .field = SPEC(max_grant_frames),
+     .min = 1,
+     .max = 1u << 16},
+    {.name = "max_maptrack_frames", .kind = KIND_OTHER},
+    {.name = "maxmem",
+     .kind = KIND_U64,
+     .field = SPEC(maxmem_mib),
+     .min = 1,
+     .max = MAX_MEMORY_MIB,
+     .later = XB__LATER_MAXMEM},
+    {.name = "maxvcpus",
+     .kind = KIND_UINT,
+     .field = SPEC(maxvcpus),
+     .min = 1,
+     .max = MAX_VCPUS,
+     .later = XB__LATER_MAXVCPUS},
+    {.name = "memory",
+     .kind = KIND_U64,
+     .field = SPEC(memory_mib),
+     .pos_field = SPEC(memory_pos),
+     .min = 1,
+     .max = MAX_MEMORY_MIB,
+     .later = XB__LATER_MEMORY},
+    {.name = "msr_relaxed", .kind = KIND_BOOL, .field = SPEC(msr_relaxed)},
+    {.name = "name",
+     .kind = KIND_SPECIAL,
+     .handler = apply_name,
+     .field = SPEC(name),
+     .pos_field = SPEC(name_pos),
+     .later = XB__LATER_NAME},
+    {.name = "nomigrate", .kind = KIND_OTHER},
+    {.name = "on_crash", .kind = KIND_ACTION, .field = SPEC(on_crash)},
+    {.name = "on_poweroff", .kind = KIND_ACTION, .field = SPEC(on_poweroff)},
+    {.name = "on_reboot", .kind = KIND_ACTION, .field = SPEC(on_reboot)},
+    {.name = "on_soft_reset", .kind = KIND_ACTION, .field = SPEC(on_soft_reset)},
+    {.name = "on_watchdog", .kind = KIND_ACTION, .field = SPEC(on_watchdog)},
+    {.name = "opengl", .kind = KIND_OTHER},
+    {.name = "p9", .kind = KIND_OTHER},
+    {.name = "passthrough", .kind = KIND_OTHER},
+    {.name = "pci", .kind = KIND_OTHER},
+    {.name = "pool", .kind = KIND_OTHER},
+    {.name = "pvcalls", .kind = KIND_OTHER},
+    {.name = "pvshim",
+     .kind = KIND_BOOL,
+     .field = SPEC(pvshim),
+     .applies = shim_applies,
+     .later = XB__LATER_PVSHIM},
+    {.name = "pvshim_cmdline",
+     .kind = KIND_STRING,
+     .field = SPEC(pvshim_cmdline),
+     .applies = shim_applies,
+     .later = XB__LATER_PVSHIM_CMDLINE},
+    {.name = "pvshim_extra",
+     .kind = KIND_STRING,
+     .field = NO_FIELD,
+     .applies = shim_applies,
+     .later = XB__LATER_PVSHIM_EXTRA},
+    {.name = "pvshim_path",
+     .kind = KIND_PATH,
+     .field = SPEC(pvshim_path),
+     .applies = shim_applies,
+     .later = XB__LATER_PVSHIM_PATH},
+    {.name = "ramdisk",
+     .kind = KIND_PATH,
+     .field = SPEC(ramdisk),
+     .pos_field = SPEC(ramdisk_pos)},
+    {.name = "root", .kind = KIND_STRING, .field = NO_FIELD, .later = XB__LATER_ROOT},
+    {.name = "rtc_timeoffset", .kind = KIND_OTHER},
+    {.name = "sdl", .kind = KIND_OTHER},
+    {.name = "seclabel", .kind = KIND_STRING, .field = SPEC(seclabel)},
+    {.name = "tsc_mode", .kind = KIND_OTHER},
+    {.name = "type",
+     .kind = KIND_SPECIAL,
+     .handler = apply_type,
+     .later = XB__LATER_TYPE},
+    {.name = "usbctrl", .kind = KIND_OTHER},
+    {.name = "usbdev", .kind = KIND_OTHER},
+    {.name = "uuid", .kind = KIND_SPECIAL, .handler = apply_uuid},
+    {.name = "vcpus",
+     .kind = KIND_UINT,
+     .field = SPEC(vcpus),
+     .min = 1,
+     .max = MAX_VCPUS,
+     .later = XB__LATER_VCPUS},
+    {.name = "vdispl", .kind = KIND_OTHER},
+    {.name = "vfb", .kind = KIND_OTHER},
+    {.name = "vif", .kind = KIND_VIFS},
+    {.name = "vkb", .kind = KIND_OTHER},
+    {.name = "vnc", .kind = KIND_OTHER},
+    {.name = "vncdisplay", .kind = KIND_OTHER},
+    {.name = "vnclisten", .kind = KIND_OTHER},
+    {.name = "vncpasswd", .kind = KIND_OTHER},
+    {.name = "vncunused", .kind = KIND_OTHER},
+    {.name = "vnuma", .kind = KIND_OTHER},
+    {.name = "vpmu", .kind = KIND_OTHER},
+    {.name = "vsnd", .kind = KIND_OTHER},
+    {.name = "vtpm", .kind = KIND_OTHER},
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -405,14 +657,14 @@ static const struct key_def *find_key(const char *name)
 
 static void unknown_key(struct xb__ctx *c)
 {
-    const char *names[N_KEYS], *hint;
+    const char *names[N_KEYS];
+    char hint[64];
 
     for (size_t i = 0; i < N_KEYS; i++)
         names[i] = keys[i].name;
-    hint = xb__suggest(c->e->key, names, N_KEYS);
     xb__diag(c->cfg, c->opts->strict ? XB_SEV_ERROR : XB_SEV_WARNING, &c->e->pos,
-             "unknown key \"%s\"%s%s%s%s", c->e->key, hint ? " (did you mean \"" : "",
-             hint ? hint : "", hint ? "\"?)" : "",
+             "unknown key \"%s\"%s%s", c->e->key,
+             hint_of(c->e->key, names, N_KEYS, hint, sizeof(hint)),
              c->opts->strict ? "" : "; ignored, as xl does");
 }
 
@@ -433,175 +685,45 @@ static void add_unsupported(struct xb__ctx *c)
     };
 }
 
-static void apply_entry(struct xb__ctx *c)
+/* Apply one entry by its key's kind; list it when the builder cannot act on it. */
+static void apply(struct xb__ctx *c, const struct key_def *k, const struct xb__entry *e)
 {
-    const struct key_def *k = find_key(c->e->key);
     size_t errors = c->cfg->n_errors;
 
-    if (!k) {
-        unknown_key(c);
-        return;
-    }
-    if (c->e->value->bad && k->apply != remember)
+    if (e->value->bad)
         return; /* already reported by the lexer or parser */
-    c->canon = NULL;
-    k->apply(c, k);
-    if (k->apply != remember && c->cfg->n_errors == errors &&
-        !xb__builder_acts_on(c->e->key, c->canon))
-        add_unsupported(c);
-}
-
-/* ---- keys resolved together ---- */
-
-static const struct xb__value *later(const struct xb__entry *e)
-{
-    return e && !e->value->bad ? e->value : NULL;
-}
-
-static void with_entry(struct xb__ctx *c, const struct xb__entry *e,
-                       void (*fn)(struct xb__ctx *, const struct xb__value *))
-{
-    const struct xb__entry *saved = c->e;
-    size_t errors = c->cfg->n_errors;
-
-    if (!later(e))
-        return;
     c->e = e;
     c->canon = NULL;
-    fn(c, e->value);
-    if (!xb__builder_acts_on(e->key, c->canon) && c->cfg->n_errors == errors)
+    c->ignored = false;
+    if (k->applies && !k->applies(c, k))
+        goto out;
+    appliers[k->kind](c, k);
+    if (!c->ignored && c->cfg->n_errors == errors &&
+        !xb__builder_acts_on(k->name, c->canon))
         add_unsupported(c);
-    c->e = saved;
+out:
+    c->e = NULL;
 }
 
-static void type_value(struct xb__ctx *c, const struct xb__value *v)
-{
-    static const char *const types[] = {"pv", "pvh"};
-    const char *s = xb__want_string(c, v), *hint;
-
-    if (!s)
-        return;
-    for (size_t i = 0; i < 2; i++)
-        if (strcmp(s, types[i]) == 0) {
-            c->spec->type = i ? XB_DOMTYPE_PVH : XB_DOMTYPE_PV;
-            c->canon = types[i];
-            return;
-        }
-    if (strcmp(s, "hvm") == 0) {
-        xb__error(c->cfg, &v->pos,
-                  "type: \"hvm\" guests are not supported by xbuild "
-                  "(only \"pv\" and \"pvh\")");
-        return;
-    }
-    hint = !strcasecmp(s, "pv")    ? "pv"
-           : !strcasecmp(s, "pvh") ? "pvh"
-                                   : xb__suggest(s, types, 2);
-    xb__error(c->cfg, &v->pos, "type: expected \"pv\" or \"pvh\", got \"%s\"%s%s%s", s,
-              hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
-}
-
-static void builder_value(struct xb__ctx *c, const struct xb__value *v)
-{
-    const char *s = xb__want_string(c, v);
-
-    if (!s)
-        return;
-    if (c->type) {
-        xb__warn(c->cfg, &c->e->pos, "builder is ignored: type is set at line %u",
-                 c->type->pos.line);
-        c->canon = "pv";
-        return;
-    }
-    if (strcmp(s, "linux") != 0 && strcmp(s, "generic") != 0) {
-        xb__error(c->cfg, &v->pos,
-                  "builder: \"%s\" is not supported (\"linux\" means "
-                  "a PV guest; write type = \"pv\")",
-                  s);
-        return;
-    }
-    xb__warn(c->cfg, &c->e->pos,
-             "builder = \"%s\" is the xm-era spelling of "
-             "type = \"pv\"; taken as type = \"pv\"",
-             s);
-    c->spec->type = XB_DOMTYPE_PV;
-    c->canon = "pv";
-}
-
-static void memory_value(struct xb__ctx *c, const struct xb__value *v)
-{
-    uint64_t mib;
-
-    if (!xb__want_u64(c, v, 1, MAX_MEMORY_MIB, &mib))
-        return;
-    if (c->e == c->memory) {
-        c->spec->memory_mib = mib;
-        c->spec->memory_pos = xb__spec_pos(c, &v->pos);
-    } else {
-        c->spec->maxmem_mib = mib;
-    }
-}
-
-static void vcpus_value(struct xb__ctx *c, const struct xb__value *v)
-{
-    uint64_t n;
-
-    if (!xb__want_u64(c, v, 1, MAX_VCPUS, &n))
-        return;
-    if (c->e == c->vcpus)
-        c->spec->vcpus = (unsigned)n;
-    else
-        c->spec->maxvcpus = (unsigned)n;
-}
-
-static void name_value(struct xb__ctx *c, const struct xb__value *v)
-{
-    const struct key_def k = {"name", apply_name, FIELD(name), FIELD(name_pos), 0, 0};
-
-    apply_name(c, &k);
-}
-
-static void kernel_value(struct xb__ctx *c, const struct xb__value *v)
-{
-    const struct key_def k = PATH("kernel", kernel, FIELD(kernel_pos));
-
-    apply_path(c, &k);
-}
-
-static void cmdline_value(struct xb__ctx *c, const struct xb__value *v)
-{
-    if (xb__want_string(c, v)) {
-        free(c->spec->cmdline);
-        c->spec->cmdline = xb__dup(c, v->text);
-        c->spec->cmdline_pos = xb__spec_pos(c, &v->pos);
-    }
-}
-
-static void string_value(struct xb__ctx *c, const struct xb__value *v)
-{
-    xb__want_string(c, v);
-}
+/* ---- what is resolved once every key is seen ---- */
 
 /* xl's rule: cmdline wins; else "root=ROOT EXTRA", "root=ROOT" or "EXTRA". */
-static void resolve_cmdline(struct xb__ctx *c)
+static void compose_cmdline(struct xb__ctx *c)
 {
-    const struct xb__value *root = later(c->root), *extra = later(c->extra), *at;
+    const struct xb__value *root = later_value(c, XB__LATER_ROOT);
+    const struct xb__value *extra = later_value(c, XB__LATER_EXTRA), *at;
     char *s = NULL;
     int n = 0;
 
-    with_entry(c, c->root, string_value);
-    with_entry(c, c->extra, string_value);
-    with_entry(c, c->cmdline, cmdline_value);
     if ((root && root->kind != XB__V_STRING) || (extra && extra->kind != XB__V_STRING))
         return;
-    if (later(c->cmdline)) {
+    if (later_value(c, XB__LATER_CMDLINE)) {
         if (root || extra)
-            xb__warn(c->cfg, &c->cmdline->pos,
-                     "cmdline is set, so %s%s%s ignored, as "
-                     "xl does",
-                     root ? "root" : "", root && extra ? " and extra are" : "",
-                     root && extra ? ""
-                     : extra       ? "extra is"
-                                   : " is");
+            xb__warn(c->cfg, &c->later[XB__LATER_CMDLINE]->pos,
+                     "cmdline is set, so %s ignored, as xl does",
+                     root && extra ? "root and extra are"
+                     : root        ? "root is"
+                                   : "extra is");
         return;
     }
     if (root && extra)
@@ -620,6 +742,26 @@ static void resolve_cmdline(struct xb__ctx *c)
         c->spec->cmdline_pos = xb__spec_pos(c, &at->pos);
 }
 
+/* libxl's: pvshim_cmdline (or its default), then " " and pvshim_extra. */
+static void compose_shim_cmdline(struct xb__ctx *c)
+{
+    const struct xb__value *extra = later_value(c, XB__LATER_PVSHIM_EXTRA);
+    struct xb_spec *s = c->spec;
+    char *line = NULL;
+
+    if (!s->pvshim || s->type != XB_DOMTYPE_PVH)
+        return;
+    if (extra && extra->kind != XB__V_STRING)
+        return;
+    if (asprintf(&line, "%s%s%s", s->pvshim_cmdline ? s->pvshim_cmdline : PVSHIM_CMDLINE,
+                 extra ? " " : "", extra ? extra->text : "") < 0) {
+        c->cfg->nomem = true;
+        return;
+    }
+    free(s->pvshim_cmdline);
+    s->pvshim_cmdline = line;
+}
+
 static struct xb__pos file_pos(struct xb__ctx *c)
 {
     return (struct xb__pos){.file = c->cfg->n_files ? c->cfg->files[0] : "<config>"};
@@ -627,49 +769,46 @@ static struct xb__pos file_pos(struct xb__ctx *c)
 
 static void check_sizes(struct xb__ctx *c)
 {
+    const struct xb__value *memory = later_value(c, XB__LATER_MEMORY);
+    const struct xb__value *maxmem = later_value(c, XB__LATER_MAXMEM);
+    const struct xb__value *vcpus = later_value(c, XB__LATER_VCPUS);
+    const struct xb__value *maxvcpus = later_value(c, XB__LATER_MAXVCPUS);
     struct xb_spec *s = c->spec;
 
-    if (!later(c->maxmem))
+    if (!maxmem)
         s->maxmem_mib = s->memory_mib;
-    else if (!later(c->memory))
+    else if (!memory)
         s->memory_mib = s->maxmem_mib;
     if (s->maxmem_mib < s->memory_mib)
-        xb__error(c->cfg, &c->maxmem->value->pos,
-                  "maxmem: %" PRIu64 " MiB is less than "
-                  "memory (%" PRIu64 " MiB, line %u)",
-                  s->maxmem_mib, s->memory_mib, c->memory->value->pos.line);
-    if (!later(c->maxvcpus))
+        xb__error(c->cfg, &maxmem->pos,
+                  "maxmem: %" PRIu64 " MiB is less than memory (%" PRIu64
+                  " MiB, line %u)",
+                  s->maxmem_mib, s->memory_mib, memory->pos.line);
+    if (!maxvcpus)
         s->maxvcpus = s->vcpus;
     if (s->maxvcpus < s->vcpus)
-        xb__error(c->cfg, &c->maxvcpus->value->pos,
-                  "maxvcpus: %u is less than vcpus "
-                  "(%u, line %u)",
-                  s->maxvcpus, s->vcpus, c->vcpus->value->pos.line);
+        xb__error(c->cfg, &maxvcpus->pos, "maxvcpus: %u is less than vcpus (%u, line %u)",
+                  s->maxvcpus, s->vcpus, vcpus->pos.line);
 }
 
 static void check_required(struct xb__ctx *c)
 {
     struct xb__pos at = file_pos(c);
 
-    if (!c->name)
+    if (!c->later[XB__LATER_NAME])
         xb__error(c->cfg, &at, "name: required, e.g. name = \"guest1\"");
-    if (!c->kernel && !c->spec->bootloader)
+    if (!c->later[XB__LATER_KERNEL] && !c->later[XB__LATER_BOOTLOADER])
         xb__error(c->cfg, &at,
-                  "kernel: required, e.g. kernel = \"/boot/vmlinuz\" "
-                  "(or a bootloader)");
+                  "kernel: required, e.g. kernel = \"/boot/vmlinuz\" (or a bootloader)");
 }
 
 static void resolve_later(struct xb__ctx *c)
 {
-    with_entry(c, c->name, name_value);
-    with_entry(c, c->type, type_value);
-    with_entry(c, c->builder, builder_value);
-    with_entry(c, c->kernel, kernel_value);
-    with_entry(c, c->memory, memory_value);
-    with_entry(c, c->maxmem, memory_value);
-    with_entry(c, c->vcpus, vcpus_value);
-    with_entry(c, c->maxvcpus, vcpus_value);
-    resolve_cmdline(c);
+    for (int l = XB__LATER_NONE + 1; l < XB__N_LATER; l++)
+        if (c->later[l])
+            apply(c, find_key(c->later[l]->key), c->later[l]);
+    compose_cmdline(c);
+    compose_shim_cmdline(c);
     if (c->cfg->n_errors == 0)
         check_sizes(c);
     check_required(c);
@@ -716,8 +855,15 @@ int xb_config_to_spec(struct xb_config *cfg, const struct xb_spec_opts *opts,
     if (rc < 0)
         goto out;
     for (size_t i = 0; i < cfg->n_entries; i++) {
+        const struct key_def *k = find_key(cfg->entries[i].key);
+
         c.e = &cfg->entries[i];
-        apply_entry(&c);
+        if (!k)
+            unknown_key(&c);
+        else if (k->later)
+            c.later[k->later] = &cfg->entries[i];
+        else
+            apply(&c, k, &cfg->entries[i]);
     }
     resolve_later(&c);
     rc = cfg->nomem ? -ENOMEM : cfg->n_errors ? -EINVAL : 0;

@@ -6,15 +6,36 @@
 #include "internal.h"
 #include "unsupported.h"
 
+/* Keys applied once every entry has been seen, in this order. */
+enum xb__later {
+    XB__LATER_NONE = 0, /* applied in file order */
+    XB__LATER_NAME,
+    XB__LATER_TYPE,
+    XB__LATER_BUILDER, /* after type: ignored when type is set */
+    XB__LATER_KERNEL,
+    XB__LATER_BOOTLOADER,
+    XB__LATER_MEMORY,
+    XB__LATER_MAXMEM,
+    XB__LATER_VCPUS,
+    XB__LATER_MAXVCPUS,
+    XB__LATER_ROOT,
+    XB__LATER_EXTRA,
+    XB__LATER_CMDLINE,
+    XB__LATER_PVSHIM, /* after type; before the keys that need pvshim = 1 */
+    XB__LATER_PVSHIM_PATH,
+    XB__LATER_PVSHIM_CMDLINE,
+    XB__LATER_PVSHIM_EXTRA,
+    XB__N_LATER,
+};
+
 struct xb__ctx {
     struct xb_config *cfg;
     const struct xb_spec_opts *opts;
     struct xb_spec *spec;
     const struct xb__entry *e; /* the entry being applied */
     const char *canon;         /* its value as the unsupported table sees it */
-    /* Keys resolved together once every entry has been seen. */
-    const struct xb__entry *cmdline, *root, *extra, *builder, *type;
-    const struct xb__entry *name, *memory, *maxmem, *vcpus, *maxvcpus, *kernel;
+    bool ignored;              /* the entry is ignored (warned): never unsupported */
+    const struct xb__entry *later[XB__N_LATER]; /* entries of the keys applied last */
 };
 
 /* The entry's value as a string; reports a type error and returns NULL. */
@@ -33,5 +54,11 @@ struct xb__pos xb__pos_in(const struct xb__value *v, size_t off);
 /* disk.c, vif.c */
 void xb__apply_disks(struct xb__ctx *c);
 void xb__apply_vifs(struct xb__ctx *c);
+
+/* vdev.c: NULL with *devid set, or why @vdev is not a virtual disk name. */
+const char *xb__vdev_devid(const char *vdev, uint32_t *devid);
+
+/* vif.c: NULL with the credit and interval set, or why not (and *rc). */
+const char *xb__vif_rate(const char *rate, uint64_t *bytes, uint32_t *us, int *rc);
 
 #endif

@@ -33,6 +33,18 @@ static const struct {
     {"uuid", NULL, true},
     {"max_grant_frames", NULL, true},
     {"max_event_channels", NULL, true},
+    {"bootloader", NULL, false}, /* issue 10: pygrub */
+    {"bootloader_args", "[]", true},
+    {"bootloader_args", NULL, false},
+    {"pvshim", "0", true}, /* issue 9: the PV shim */
+    {"pvshim", NULL, false},
+    {"pvshim_*", NULL, false},
+    {"msr_relaxed", "0", true},
+    {"msr_relaxed", NULL, false},
+    {"disk", "[]", true}, /* issue 10: disks and vifs */
+    {"disk", NULL, false},
+    {"vif", "[]", true},
+    {"vif", NULL, false},
     {"on_watchdog", "destroy", true}, /* the default: nothing to do */
     {"on_watchdog", NULL, false},
     {"on_soft_reset", "soft-reset", true},

@@ -6,7 +6,9 @@
  *   otherwise: linked with fuzz_replay.c, which runs every file (or every
  *   file in every folder) given on the command line through the same function.
  * An input starting with '!' carries a command-line override on its first
- * line ("!memory=5\n..."), so overrides are fuzzed too.
+ * line ("!memory=5\n..."), so overrides are fuzzed too. The first line is
+ * also given to the pure helpers xb_config_vdev_devid() and
+ * xb_config_vif_rate(), whose results are checked against their contracts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +37,24 @@ static void override_line(struct xb_config *cfg, const uint8_t **data, size_t *s
     *data = nl + 1;
 }
 
+/* The helpers' promises: a rate has a non-zero credit and interval. */
+static void helpers(const uint8_t *data, size_t size)
+{
+    const uint8_t *nl = memchr(data, '\n', size);
+    char *line = strndup((const char *)data, nl ? (size_t)(nl - data) : size);
+    uint64_t bytes = 0;
+    uint32_t devid, us = 0;
+
+    if (!line)
+        return;
+    if (xb_config_vdev_devid(line, &devid) == 0 && line[0] == 'x' &&
+        (devid >> 8) != 202 && !(devid & (1u << 28)))
+        abort(); /* an xvd name encodes as 202<<8 or the extended form */
+    if (xb_config_vif_rate(line, &bytes, &us) == 0 && (bytes == 0 || us == 0))
+        abort();
+    free(line);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct xb_config *cfg = NULL;
@@ -43,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *body = data;
     size_t len = size;
 
+    helpers(data, size);
     if (xb_config_new(&cfg) < 0)
         return 0;
     override_line(cfg, &body, &len);

@@ -248,11 +248,30 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
                 "e820_host = 0\npvshim = 1\n",
         NULL);
     assert_int_equal(f.rc, 0);
-    assert_int_equal(f.spec->n_unsupported, 3);
+    assert_int_equal(f.spec->n_unsupported, 2);
     assert_string_equal(f.spec->unsupported[0].key, "disk");
     assert_int_equal(f.spec->unsupported[0].pos.line, 3);
     assert_string_equal(f.spec->unsupported[1].key, "on_reboot");
-    assert_string_equal(f.spec->unsupported[2].key, "pvshim");
+    /* pvshim on a PV guest: ignored with a warning, as xl ignores it */
+    assert_false(f.spec->pvshim);
+    assert_non_null(find(&f, "pvshim: ignored, as xl does"));
+    done(&f);
+
+    run(&f, OK_BASE "type = 'pvh'\npvshim = 1\nmsr_relaxed = 1\nbootloader = 'pygrub'\n",
+        NULL);
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(f.spec->n_unsupported, 4);
+    assert_string_equal(f.spec->unsupported[0].key, "msr_relaxed");
+    assert_string_equal(f.spec->unsupported[1].key, "type");
+    assert_string_equal(f.spec->unsupported[2].key, "bootloader");
+    assert_string_equal(f.spec->unsupported[3].key, "pvshim");
+    done(&f);
+
+    run(&f, OK_BASE "msr_relaxed = 0\npvshim = 0\nbootloader_args = []\ndhcp = 'dhcp'\n",
+        NULL);
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(f.spec->n_unsupported, 0);
+    assert_non_null(find(&f, "dhcp: ignored, as xl does"));
     done(&f);
 }
 
@@ -269,7 +288,8 @@ static void disk_specs_in_every_form(void **state)
     assert_string_equal(f.spec->disks[0].target, "/xen/alt.img");
     assert_string_equal(f.spec->disks[0].vdev, "hda1");
     assert_false(f.spec->disks[0].readonly);
-    assert_string_equal(f.spec->disks[1].backendtype, "phy");
+    assert_null(f.spec->disks[1].backendtype); /* xl ignores the phy: prefix */
+    assert_string_equal(f.spec->disks[1].target, "/dev/vg/lv");
     assert_true(f.spec->disks[1].readonly);
     assert_string_equal(f.spec->disks[2].target, "/a,b");
     assert_string_equal(f.spec->disks[2].format, "qcow2");
@@ -279,8 +299,154 @@ static void disk_specs_in_every_form(void **state)
 
     run(&f, OK_BASE "disk = [ '/x.img,hda1,w' ]\n", NULL);
     assert_int_equal(f.rc, -EINVAL);
-    assert_non_null(find(&f, "is where the format goes"));
+    assert_non_null(find(&f, "disk 1, format: \"hda1\" is a vdev in the format's place"));
     done(&f);
+}
+
+/* Every field of a disk but the vdev's spelling, as one string, to compare disks. */
+static void describe_disk(const struct xb_disk *d, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s|%s|%u|%s|%s|%s|%d%d%d%d", d->target ? d->target : "-",
+             d->format, (unsigned)d->devid, d->backendtype ? d->backendtype : "-",
+             d->script ? d->script : "-", d->backend ? d->backend : "-", d->readonly,
+             d->cdrom, d->discard, d->direct_io_safe);
+}
+
+/* The one disk of `disk = [ '@spec' ]`, described; fails the test on any error. */
+static void one_disk(const char *spec, char *buf, size_t size)
+{
+    struct fix f = {0};
+    char text[512];
+
+    snprintf(text, sizeof(text), OK_BASE "disk = [ '%s' ]\n", spec);
+    run(&f, text, NULL);
+    if (f.rc != 0)
+        fail_msg("%s: %s", spec, xb_config_diag(f.cfg, 0)->msg);
+    assert_int_equal(f.spec->n_disks, 1);
+    describe_disk(&f.spec->disks[0], buf, size);
+    done(&f);
+}
+
+/* Each group lists forms xl-disk-configuration(5) (and its lexer) takes as equal. */
+static void disk_forms_xl_calls_equivalent(void **state)
+{
+    static const char *const groups[][6] = {
+        {"/dev/vg/guest-volume,,hda", "/dev/vg/guest-volume,raw,hda,rw",
+         "format=raw, vdev=hda, access=rw, target=/dev/vg/guest-volume",
+         "raw:/dev/vg/guest-volume,hda,w", "phy:/dev/vg/guest-volume,hda,w"},
+        {"/root/image.iso,,hdc,cdrom", "/root/image.iso,,hdc,,cdrom",
+         "/root/image.iso,raw,hdc,devtype=cdrom",
+         "format=raw, vdev=hdc, access=ro, devtype=cdrom, target=/root/image.iso",
+         "raw:/root/image.iso,hdc:cdrom,ro", "cdrom,/root/image.iso,,hdc"},
+        {",hdc:cdrom,r", ",,hdc:cdrom", "vdev=hdc,devtype=cdrom",
+         "vdev=hdc,cdrom,target="},
+        {"file:/x.img,xvda2,w", "/x.img,,xvda2", "tap:aio:/x.img,xvda2,w",
+         "format=raw,/x.img,xvda2", "/x.img,raw,d0p2,rw", "/x.img,raw,51714,rw"},
+        {"iscsi:iqn.2001-05.com.example:disk1,xvdb,w",
+         "script=block-iscsi,vdev=xvdb,target=iqn.2001-05.com.example:disk1"},
+    };
+    char want[512], got[512];
+
+    for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+        one_disk(groups[g][0], want, sizeof(want));
+        for (size_t i = 1; i < 6 && groups[g][i]; i++) {
+            one_disk(groups[g][i], got, sizeof(got));
+            if (strcmp(want, got) != 0)
+                fail_msg("'%s' gives %s, but '%s' gives %s", groups[g][0], want,
+                         groups[g][i], got);
+        }
+    }
+}
+
+/* xen-vbd-interface(7)'s examples, then libxl's encoding at its limits. */
+static void vdev_names_to_device_numbers(void **state)
+{
+    static const struct {
+        const char *vdev;
+        uint32_t devid;
+    } good[] = {
+        {"d0", 51712},
+        {"d0p0", 51712},
+        {"xvda", 51712},
+        {"d1p2", 51730},
+        {"xvdb2", 51730},
+        {"d536p37", 268572709},
+        {"xvdtq37", 268572709},
+        {"sdb3", 2067},
+        {"hdc2", 5634},
+        {"hda", 768},
+        {"hdb", 832},
+        {"hdd", 5696},
+        {"hda63", 831},
+        {"sda", 2048},
+        {"sdp15", 2303},
+        {"xvdp15", 51967},
+        {"xvda16", 268435472},
+        {"xvdq", 268439552},
+        {"xvdz", 268441856},
+        {"xvdaa", 268442112},
+        {"xvda255", 268435711},
+        {"xvdbgqcv", 536870656},
+        {"d1048575p255", 536870911},
+        {"51712", 51712},
+        {"0xca00", 51712},
+        {"0145000", 51712},
+        {"0", 0},
+        {"2147483647", 2147483647},
+    };
+    static const char *const bad[] = {
+        "",     "xvd",    "xvda0",    "xvda256", "xvdbgqcw",   "hde",     "hda64",
+        "sdq",  "sdb16",  "d1048576", "d0p256",  "d01",        "d1p01",   "dp1",
+        "xvdA", "xvda+1", "xvda 1",   "-1",      "2147483648", "floppy0", "xvda1x",
+        "0x",   "hd",     "sd1",      "d0p",
+    };
+    uint32_t devid;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        devid = 1;
+        if (xb_config_vdev_devid(good[i].vdev, &devid) != 0 || devid != good[i].devid)
+            fail_msg("%s: got %u, expected %u", good[i].vdev, devid, good[i].devid);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (xb_config_vdev_devid(bad[i], &devid) != -EINVAL)
+            fail_msg("\"%s\" was accepted as %u", bad[i], devid);
+}
+
+/* xl's examples (xl-network-configuration(5)), defaults and limits. */
+static void vif_rates_as_libxl_computes_them(void **state)
+{
+    static const struct {
+        const char *rate;
+        int rc;
+        uint64_t bytes;
+        uint32_t us;
+    } cases[] = {
+        {"10Mb/s", 0, 62500, 50000},      {"250KB/s", 0, 12500, 50000},
+        {"1MB/s@20ms", 0, 20000, 20000},  {"100B/s@1s", 0, 100, 1000000},
+        {"8b/s@2", 0, 2, 2000000},        {"1Gb/s@100us", 0, 12500, 100},
+        {"1MB/s@20m", 0, 20000, 20000},   {"1MB/s@20u", 0, 20, 20},
+        {"3GB/s", 0, 150000000, 50000},   {"4294967295B/s", 0, 214748364, 50000},
+        {"4294967296B/s", -ERANGE, 0, 0}, {"4294967295GB/s@4294s", -ERANGE, 0, 0},
+        {"1MB/s@5000s", -ERANGE, 0, 0},   {"0MB/s", -EINVAL, 0, 0},
+        {"010MB/s", -EINVAL, 0, 0},       {"10MB", -EINVAL, 0, 0},
+        {"10mb/s", -EINVAL, 0, 0},        {"", -EINVAL, 0, 0},
+        {"@20ms", -EINVAL, 0, 0},         {"1MB/s@", -EINVAL, 0, 0},
+        {"1MB/s@0ms", -EINVAL, 0, 0},     {"1MB/s@20ms@1", -EINVAL, 0, 0},
+        {"1b/s@1us", -EINVAL, 0, 0},      {"1MB/s@20ks", -EINVAL, 0, 0},
+        {" 1MB/s", -EINVAL, 0, 0},        {"1MB/s ", -EINVAL, 0, 0},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t bytes = 0;
+        uint32_t us = 0;
+        int rc = xb_config_vif_rate(cases[i].rate, &bytes, &us);
+
+        if (rc != cases[i].rc ||
+            (rc == 0 && (bytes != cases[i].bytes || us != cases[i].us)))
+            fail_msg("\"%s\": rc %d, %llu bytes per %u us; expected rc %d, %llu per %u",
+                     cases[i].rate, rc, (unsigned long long)bytes, us, cases[i].rc,
+                     (unsigned long long)cases[i].bytes, cases[i].us);
+    }
 }
 
 static void uuid_and_vif_parse(void **state)
@@ -405,6 +571,9 @@ int main(void)
         cmocka_unit_test(root_extra_cmdline_follow_xl),
         cmocka_unit_test(unsupported_keys_are_listed_not_ignored),
         cmocka_unit_test(disk_specs_in_every_form),
+        cmocka_unit_test(disk_forms_xl_calls_equivalent),
+        cmocka_unit_test(vdev_names_to_device_numbers),
+        cmocka_unit_test(vif_rates_as_libxl_computes_them),
         cmocka_unit_test(uuid_and_vif_parse),
         cmocka_unit_test(type_is_exact_and_builder_is_translated),
         cmocka_unit_test(required_keys_and_size_relations),

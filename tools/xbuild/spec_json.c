@@ -45,11 +45,14 @@ static void disk(yajl_gen g, const struct xb_disk *d)
     json_kv_str(g, "target", d->target);
     json_kv_str(g, "format", d->format);
     json_kv_str(g, "vdev", d->vdev);
+    json_kv_int(g, "devid", (long long)d->devid);
     json_kv_str(g, "access", d->readonly ? "ro" : "rw");
     json_kv_bool(g, "cdrom", d->cdrom);
     json_kv_str(g, "backendtype", d->backendtype);
     json_kv_str(g, "backend", d->backend);
     json_kv_str(g, "script", d->script);
+    json_kv_bool(g, "discard", d->discard);
+    json_kv_bool(g, "direct_io_safe", d->direct_io_safe);
     yajl_gen_map_close(g);
 }
 
@@ -64,8 +67,12 @@ static void vif(yajl_gen g, const struct xb_vif *v)
     json_kv_str(g, "type", v->type);
     json_kv_str(g, "model", v->model);
     json_kv_str(g, "rate", v->rate);
+    json_kv_int(g, "rate_bytes_per_interval", (long long)v->rate_bytes_per_interval);
+    json_kv_int(g, "rate_interval_us", (long long)v->rate_interval_us);
     json_kv_int(g, "mtu", (long long)v->mtu);
     json_kv_str(g, "backend", v->backend);
+    json_kv_str(g, "gatewaydev", v->gatewaydev);
+    json_kv_int(g, "devid", (long long)v->devid);
     yajl_gen_map_close(g);
 }
 
@@ -121,13 +128,18 @@ int spec_json(yajl_gen g, const struct xb_spec *s)
     actions(g, s);
     uuid(g, s);
     json_kv_str(g, "bootloader", s->bootloader);
-    json_kv_str(g, "bootloader_args", s->bootloader_args);
+    json_str(g, "bootloader_args");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < s->n_bootloader_args; i++)
+        json_str(g, s->bootloader_args[i]);
+    yajl_gen_array_close(g);
     json_kv_int(g, "max_grant_frames", (long long)s->max_grant_frames);
     json_kv_int(g, "max_event_channels", (long long)s->max_event_channels);
     json_kv_bool(g, "pvshim", s->pvshim);
     json_kv_str(g, "pvshim_path", s->pvshim_path);
     json_kv_str(g, "pvshim_cmdline", s->pvshim_cmdline);
     json_kv_bool(g, "e820_host", s->e820_host);
+    json_kv_bool(g, "msr_relaxed", s->msr_relaxed);
     json_kv_str(g, "seclabel", s->seclabel);
     devices(g, s);
     unsupported(g, s);
