@@ -22,7 +22,6 @@
 struct cli_diags {
     struct cli_diag *v;
     size_t n, cap;
-    size_t n_errors;
     bool quiet; /* drop warnings */
 };
 

@@ -72,9 +72,7 @@ static void add_msg(struct cli_diags *d, enum xb_severity sev, const struct xb_p
 {
     char *line;
 
-    if (sev == XB_SEV_ERROR)
-        d->n_errors++;
-    else if (d->quiet)
+    if (sev == XB_SEV_WARNING && d->quiet)
         return;
     line = diag_line(sev, pos, msg);
     if (!line || !grow(d)) { /* out of memory: print it now rather than lose it */
@@ -183,7 +181,8 @@ static int diag_cmp(const void *a, const void *b)
 
 void diags_print(struct cli_diags *d)
 {
-    qsort(d->v, d->n, sizeof(*d->v), diag_cmp);
+    if (d->n)
+        qsort(d->v, d->n, sizeof(*d->v), diag_cmp);
     for (size_t i = 0; i < d->n; i++) {
         fprintf(stderr, "%s\n", d->v[i].line);
         free(d->v[i].line);
