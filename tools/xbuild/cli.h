@@ -61,7 +61,7 @@ struct cli_args {
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *opts,
               struct cli_args *args);
 
-/* "usage: xbuild VERB [OPTIONS] OPERANDS", a blank line, summary, options. */
+/* On stdout: the usage line (from the table), the summary, one line per option. */
 void cli_help(const struct cli_cmd *cmd);
 
 /* Print "xbuild: VERB: <message>" then the usage on stderr; returns 2. */
