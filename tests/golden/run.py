@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Golden test for one config: run `xbuild create --config-only` on NAME.cfg
-(the spec alone: the kernels here are stand-ins) and compare with the
-expected files next to it.
+(the spec alone: the kernels here are stand-ins, and are not even opened)
+and compare with the expected files next to it.
 
   NAME.cfg   the config (relative paths resolve against this folder)
-  NAME.args  optional: extra arguments, one per line (--strict, KEY=VALUE, ...)
+  NAME.args  optional: extra arguments, one per line (--strict, KEY=VALUE, ...);
+             --dry-run replaces --config-only (the kernel and ramdisk must
+             then exist; only a failing dry run makes sense with stand-ins)
   NAME.json  expected "spec" member of the JSON (then the exit status must be 0)
   NAME.err   expected stderr (absent: stderr must be empty); without NAME.json
              the exit status must be 1 and stdout empty
@@ -53,7 +55,8 @@ def main():
     args = [a for a in args if a.strip()]
     opts = [a for a in args if a.startswith("-")]
     overrides = [a for a in args if not a.startswith("-")]
-    cmd = [xbuild, "create", "--config-only", *opts, base + ".cfg", *overrides]
+    mode = [] if "--dry-run" in opts else ["--config-only"]
+    cmd = [xbuild, "create", *mode, *opts, base + ".cfg", *overrides]
     p = subprocess.run(cmd, cwd=gdir, capture_output=True, timeout=60)
     out = p.stdout.decode("utf-8", "replace").replace(gdir, "@DIR@")
     err = p.stderr.decode("utf-8", "replace").replace(gdir, "@DIR@")

@@ -6,8 +6,7 @@ set -eu
 py=$1 gen=$2 rd=$3 example=$4
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-"$py" "$gen" config --kernel build/tests/guests/xbtest-x86_64 \
-  --ramdisk build/tests/guests/xbtest-ramdisk.bin --ramdisk-file "$rd" \
-  --out "$tmp"
+"$py" "$gen" config --example --kernel xbtest-x86_64 \
+  --ramdisk xbtest-ramdisk.bin --ramdisk-file "$rd" --out "$tmp"
 diff -u "$example" "$tmp"
 echo "$example: matches $rd"

@@ -3,27 +3,75 @@
 #ifndef XBUILD_CLI_H
 #define XBUILD_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Each subcommand gets argv with argv[0] = the verb; returns the exit status. */
 typedef int cli_cmd_fn(int argc, char **argv);
 
+/*
+ * One option of a verb. cli_parse() stores it at .off in the verb's options
+ * struct: a bool set to true for a flag (.arg NULL), else the const char *
+ * argument. Options whose .excl masks share a bit cannot be given together.
+ */
+struct cli_opt {
+    char short_name;       /* 'c' for -c; 0: long form only */
+    const char *long_name; /* "dry-run" for --dry-run; NULL: short form only */
+    const char *arg;       /* NULL: a flag; else the argument's name in the help */
+    size_t off;
+    unsigned excl;
+    bool in_operands; /* shown in .operands of the usage ("[-f] CFG"), not alone */
+    const char *help; /* one line */
+};
+
 struct cli_cmd {
     const char *name;
     cli_cmd_fn *run;
-    const char *usage;         /* one line: arguments after the verb */
-    const char *summary;       /* one line: what it does */
+    const char *operands; /* usage after the options: "CFG [KEY=VALUE...]" */
+    const char *summary;  /* one line: what it does */
+    const struct cli_opt *opts;
+    size_t n_opts;
 };
+
+/* The verbs (cmd_<verb>.c; help is in xbuild.c). */
+extern const struct cli_cmd cli_cmd_console, cli_cmd_create, cli_cmd_destroy,
+    cli_cmd_help, cli_cmd_inspect, cli_cmd_list;
+
+/* The operands cli_parse() left, in order. */
+struct cli_args {
+    char **v;
+    int n;
+};
+
+/* cli_parse()'s "carry on": any other value is the verb's exit status. */
+#define CLI_CONTINUE (-1)
+
+/*
+ * Parse @argv (argv[0] = the verb) against @cmd's options, into @opts:
+ * short options may be combined (-qp), an argument may be attached (-fX,
+ * --file=X) or follow; options may come anywhere before "--", which ends
+ * them; every other word is an operand, kept in order in @args (which
+ * points into @argv, reordered). -h and --help print cli_help() and
+ * return 0; an unknown option, a missing or unwanted argument, an option
+ * given twice with an argument, or two options that exclude each other
+ * print one line and the usage and return 2. Otherwise CLI_CONTINUE.
+ * @opts may be NULL for a verb without options.
+ */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *opts,
+              struct cli_args *args);
+
+/* On stdout: the usage line (from the table), the summary, one line per option. */
+void cli_help(const struct cli_cmd *cmd);
+
+/* Print "xbuild: VERB: <message>" then the usage on stderr; returns 2. */
+int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Print "xbuild: <message>" on stderr, one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "xbuild: warning: <message>" on stderr, one line. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print "usage: xbuild <verb> <usage>" on stderr; returns 2. */
-int cli_usage(const char *verb);
-
-/* Verbs (cmd_<verb>.c). */
-cli_cmd_fn cmd_console, cmd_destroy, cmd_list;
 
 struct xb_ctx;
 struct xb_monitor_opts;

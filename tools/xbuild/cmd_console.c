@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,27 +179,47 @@ int cli_console_relay(struct xb_ctx *ctx, uint32_t domid, int fd)
     return 0;
 }
 
-static int parse_console_num(const char *s)
+struct console_opts {
+    const char *num; /* -n N */
+};
+
+static const struct cli_opt console_options[] = {
+    {.short_name = 'n',
+     .arg = "N",
+     .off = offsetof(struct console_opts, num),
+     .help = "the console: 0, the primary one (all a PV domain has)"},
+};
+
+/* -n N: a console number, or -1. */
+static int console_num(const char *s)
 {
     char *end;
-    long n = strtol(s, &end, 10);
+    long n;
 
-    return *s && !*end && n >= 0 ? (int)n : -1;
+    if (!s)
+        return 0;
+    n = strtol(s, &end, 10);
+    return *s >= '0' && *s <= '9' && !*end && n <= 1024 ? (int)n : -1;
 }
 
-int cmd_console(int argc, char **argv)
+static int cmd_console(int argc, char **argv)
 {
+    struct console_opts o = {0};
+    struct cli_args args;
     struct xb_ctx *ctx = NULL;
     struct xb_err err = {0};
     uint32_t domid;
-    int c, num = 0, fd, status = 1;
+    int num, fd, status = cli_parse(&cli_cmd_console, argc, argv, &o, &args);
 
-    while ((c = getopt(argc, argv, "n:")) != -1) {
-        if (c != 'n' || (num = parse_console_num(optarg)) < 0)
-            return cli_usage("console");
-    }
-    if (optind != argc - 1)
-        return cli_usage("console");
+    if (status != CLI_CONTINUE)
+        return status;
+    num = console_num(o.num);
+    if (num < 0)
+        return cli_usage_error(&cli_cmd_console,
+                               "-n: expected a console number, got \"%s\"", o.num);
+    if (args.n != 1)
+        return cli_usage_error(&cli_cmd_console,
+                               args.n ? "one DOMAIN at a time" : "no DOMAIN given");
     if (num != 0) {
         cli_error("console: -n %d: only the primary console (0) exists for PV domains",
                   num);
@@ -208,10 +229,20 @@ int cmd_console(int argc, char **argv)
         cli_error("console: %s", err.msg);
         return 1;
     }
-    if (xb_domain_find(ctx, argv[optind], &domid) != 0)
+    status = 1;
+    if (xb_domain_find(ctx, args.v[0], &domid) != 0)
         cli_error("console: %s", xb_errmsg(ctx));
     else if (cli_console_open(ctx, domid, &fd) == 0)
         status = cli_console_relay(ctx, domid, fd);
     xb_ctx_close(ctx);
     return status;
 }
+
+const struct cli_cmd cli_cmd_console = {
+    .name = "console",
+    .run = cmd_console,
+    .operands = "DOMAIN",
+    .summary = "attach to a domain's console (Ctrl-] detaches)",
+    .opts = console_options,
+    .n_opts = sizeof(console_options) / sizeof(console_options[0]),
+};

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tools/xbuild/cmd_create.c - xbuild create [-c] [-p] [-q] [--dry-run]
- *                             [--config-only] [--strict] CFG [KEY=VALUE ...]
+ * tools/xbuild/cmd_create.c - xbuild create [-c] [-p] [-q] [-n|--config-only]
+ *                             [--dry-run] [--strict] [-f] CFG [KEY=VALUE...]
  *
- * Both paths start with the same validated spec. --dry-run prints one JSON
- * object {"spec", "image", "layout", "error"}: the kernel is loaded and the
- * domain built for real on the simulated machine; it exits 1 when the config
- * has errors or the kernel cannot be loaded or built. --config-only prints
- * {"spec"} alone, without reading the kernel (as `xl create -n`). A real
- * create goes to create_domain().
+ * Every path starts with the same validated spec. -n (--config-only, as
+ * `xl create -n`) prints {"spec"} as JSON without reading the kernel.
+ * --dry-run goes further: the kernel is loaded and the domain built for real
+ * on the simulated machine, and {"spec", "image", "layout"} is printed; it
+ * exits 1, with nothing on stdout, when the config has errors or the kernel
+ * cannot be loaded or built. A real create goes to create_domain().
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,71 +24,75 @@
 #include "json.h"
 #include "spec_cli.h"
 
-int cmd_create(int argc, char **argv);
-
 struct create_opts {
-    bool console;              /* -c: attach to the console */
-    bool paused;               /* -p: leave the domain paused */
-    bool quiet;                /* -q: no warnings */
-    bool dry_run;
-    bool config_only;          /* --config-only: the spec alone, no kernel */
+    bool console;     /* -c: attach to the console */
+    bool paused;      /* -p: leave the domain paused */
+    bool quiet;       /* -q: no warnings */
+    bool dry_run;     /* --dry-run: build on the simulated machine */
+    bool config_only; /* -n, --config-only: the spec alone, no kernel */
     bool strict;
-    const char *config;
+    const char *config; /* -f CFG, or the first operand */
     char **overrides;
     int n_overrides;
 };
 
-static const struct {
-    const char *flag;
-    size_t off;
-} flags[] = {
-    {"-c", offsetof(struct create_opts, console)},
-    {"-p", offsetof(struct create_opts, paused)},
-    {"-q", offsetof(struct create_opts, quiet)},
-    {"--dry-run", offsetof(struct create_opts, dry_run)},
-    {"-n", offsetof(struct create_opts, dry_run)},
-    {"--config-only", offsetof(struct create_opts, config_only)},
-    {"--strict", offsetof(struct create_opts, strict)},
+/* .excl: -c and -p act on a real domain, which --dry-run and -n do not make. */
+enum { EX_CONSOLE = 1u << 0, EX_PAUSED = 1u << 1, EX_CHECK = EX_CONSOLE | EX_PAUSED };
+
+static const struct cli_opt create_options[] = {
+    {.short_name = 'c',
+     .off = offsetof(struct create_opts, console),
+     .excl = EX_CONSOLE,
+     .help = "attach to the console before the guest runs"},
+    {.short_name = 'p',
+     .off = offsetof(struct create_opts, paused),
+     .excl = EX_PAUSED,
+     .help = "leave the domain paused"},
+    {.short_name = 'q',
+     .off = offsetof(struct create_opts, quiet),
+     .help = "quiet: no warnings"},
+    {.short_name = 'n',
+     .long_name = "config-only",
+     .off = offsetof(struct create_opts, config_only),
+     .excl = EX_CHECK,
+     .help = "print the config's spec as JSON; the kernel is not read"},
+    {.long_name = "dry-run",
+     .off = offsetof(struct create_opts, dry_run),
+     .excl = EX_CHECK,
+     .help = "build on a simulated machine; print spec, image, layout"},
+    {.long_name = "strict",
+     .off = offsetof(struct create_opts, strict),
+     .help = "unknown keys and parameters are errors"},
+    {.short_name = 'f',
+     .arg = "CFG",
+     .off = offsetof(struct create_opts, config),
+     .in_operands = true,
+     .help = "the config file, as xl create -f (same as giving CFG)"},
 };
 
-static bool set_flag(struct create_opts *o, const char *arg)
-{
-    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-        if (strcmp(arg, flags[i].flag) == 0) {
-            *(bool *)((char *)o + flags[i].off) = true;
-            return true;
-        }
-    return false;
-}
-
-/* 0, or 2 after printing the usage. */
+/* CLI_CONTINUE, or the exit status after printing why. */
 static int parse_args(int argc, char **argv, struct create_opts *o)
 {
-    int i = 1;
+    struct cli_args a;
+    int rc = cli_parse(&cli_cmd_create, argc, argv, o, &a);
 
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        if (!set_flag(o, argv[i])) {
-            cli_error("create: unknown option \"%s\"", argv[i]);
-            return cli_usage("create");
-        }
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (!o->config && a.n > 0) {
+        o->config = a.v[0];
+        a.v++;
+        a.n--;
     }
-    if (i >= argc) {
-        cli_error("create: no config file given");
-        return cli_usage("create");
-    }
-    o->config = argv[i++];
-    for (int j = i; j < argc; j++)
-        if (!strchr(argv[j], '=')) {
-            cli_error("create: \"%s\" is not KEY=VALUE", argv[j]);
-            return cli_usage("create");
-        }
-    o->overrides = argv + i;
-    o->n_overrides = argc - i;
-    return 0;
+    if (!o->config)
+        return cli_usage_error(&cli_cmd_create, "no config file given");
+    for (int i = 0; i < a.n; i++)
+        if (!strchr(a.v[i], '='))
+            return cli_usage_error(&cli_cmd_create,
+                                   "\"%s\" is not KEY=VALUE (one config file at a time)",
+                                   a.v[i]);
+    o->overrides = a.v;
+    o->n_overrides = a.n;
+    return CLI_CONTINUE;
 }
 
 static void layout_json(yajl_gen g, const struct xb_layout *lo)
@@ -145,8 +150,8 @@ static int simulate(const struct xb_spec *spec, struct xb_image **img, struct xb
 }
 
 /*
- * Members after "spec" in the dry-run JSON (image, layout, error). Returns
- * 0, or -errno when the kernel cannot be loaded or built (@err says why).
+ * Members after "spec" in the dry-run JSON (image, layout). Returns 0, or
+ * -errno when the kernel cannot be loaded or built (@err says why).
  */
 static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct xb_err *err)
 {
@@ -164,32 +169,47 @@ static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct xb_err
         layout_json(g, &lo);
     else
         yajl_gen_null(g);
-    json_kv_str(g, "error", rc ? err->msg : NULL);
     xb_image_free(img);
     return rc;
 }
 
-static int dry_run(const struct xb_spec *spec, const struct create_opts *o)
+/* The JSON of -n or --dry-run, printed only when everything succeeded. */
+static int dry_run(const struct xb_spec *spec, const struct create_opts *o,
+                   struct cli_diags *d)
 {
     yajl_gen g = json_new();
     struct xb_err err = {0};
     int rc = 1;
 
-    if (!g)
-        return 1;
-    yajl_gen_map_open(g);
-    json_str(g, "spec");
-    if (spec_json(g, spec) < 0)
-        goto out;
-    if (!o->config_only)
-        dry_run_members(g, spec, &err); /* a failure lands in err and "error" */
-    yajl_gen_map_close(g);
-    rc = json_print(g) == 0 && !err.code ? 0 : 1;
+    if (g) {
+        yajl_gen_map_open(g);
+        json_str(g, "spec");
+        if (spec_json(g, spec) == 0 &&
+            (o->config_only || dry_run_members(g, spec, &err) == 0))
+            rc = 0;
+        yajl_gen_map_close(g);
+    }
     if (err.code)
-        cli_error("%s", err.msg);
-out:
+        diags_add_build(d, XB_SEV_ERROR, spec, err.msg);
+    else if (rc)
+        diags_add(d, XB_SEV_ERROR, NULL, "create: out of memory for the JSON");
+    diags_print(d);
+    if (!rc && json_print(g) != 0) {
+        cli_error("create: cannot write the JSON to stdout");
+        rc = 1;
+    }
     yajl_gen_free(g);
     return rc;
+}
+
+/* One message of the builder about @spec, at the position of its key. */
+static void report(const struct xb_spec *spec, enum xb_severity sev, const char *msg,
+                   bool quiet)
+{
+    struct cli_diags d = {.quiet = quiet};
+
+    diags_add_build(&d, sev, spec, msg);
+    diags_print(&d);
 }
 
 static int create_domain(const struct xb_spec *spec, const struct create_opts *o)
@@ -201,18 +221,16 @@ static int create_domain(const struct xb_spec *spec, const struct create_opts *o
     uint32_t domid = 0;
     int fd = -1, rc = 1;
 
-    if (spec_report_unsupported(spec, true, o->quiet))
-        return 1;
     if (xb_ctx_open("xen", &ctx, &err) != 0) {
         cli_error("create: %s", err.msg);
         return 1;
     }
     if (xb_domain_create(ctx, spec, &copts, &domid) != 0) {
-        cli_error("%s", xb_errmsg(ctx));
+        report(spec, XB_SEV_ERROR, xb_errmsg(ctx), false);
         goto out;
     }
-    for (size_t i = 0; !o->quiet && xb_warning(ctx, i); i++)
-        cli_warn("%s", xb_warning(ctx, i));
+    for (size_t i = 0; xb_warning(ctx, i); i++)
+        report(spec, XB_SEV_WARNING, xb_warning(ctx, i), o->quiet);
     if ((o->console && cli_console_open(ctx, domid, &fd) != 0) ||
         cli_monitor_spawn(domid, spec) != 0)
         goto undo;
@@ -235,26 +253,44 @@ out:
     return rc;
 }
 
-int cmd_create(int argc, char **argv)
+static int cmd_create(int argc, char **argv)
 {
     struct create_opts o = {0};
+    struct cli_diags diags = {0};
     struct spec_load_opts lo;
     struct xb_spec *spec = NULL;
+    bool check = false;
     int rc = parse_args(argc, argv, &o);
 
-    if (rc)
+    if (rc != CLI_CONTINUE)
         return rc;
-    lo = (struct spec_load_opts){.strict = o.strict, .quiet = o.quiet};
-    if (spec_load(o.config, o.overrides, o.n_overrides, &lo, &spec) != 0)
+    check = o.dry_run || o.config_only;
+    diags.quiet = o.quiet;
+    lo = (struct spec_load_opts){
+        .strict = o.strict,
+        .check_files = !o.config_only,
+        /* --dry-run is a faithful preview: what create refuses, it refuses */
+        .refuse_unsupported = !o.config_only,
+    };
+    if (spec_load(o.config, o.overrides, o.n_overrides, &lo, &diags, &spec) != 0) {
+        diags_print(&diags);
         return 1;
-    if (o.config_only) {
-        spec_report_unsupported(spec, false, o.quiet);
-        rc = dry_run(spec, &o);
-    } else if (o.dry_run) { /* a faithful preview: what create refuses, it refuses */
-        rc = spec_report_unsupported(spec, true, o.quiet) ? 1 : dry_run(spec, &o);
+    }
+    if (check) {
+        rc = dry_run(spec, &o, &diags);
     } else {
+        diags_print(&diags);
         rc = create_domain(spec, &o);
     }
     xb_spec_free(spec);
     return rc;
 }
+
+const struct cli_cmd cli_cmd_create = {
+    .name = "create",
+    .run = cmd_create,
+    .operands = "[-f] CFG [KEY=VALUE...]",
+    .summary = "create a domain from an xl.cfg file (KEY=VALUE overrides a key)",
+    .opts = create_options,
+    .n_opts = sizeof(create_options) / sizeof(create_options[0]),
+};

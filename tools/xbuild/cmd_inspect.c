@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xbuild inspect KERNEL [--json]: what the image loader sees in a kernel -
+ * xbuild inspect [--json] KERNEL: what the image loader sees in a kernel -
  * format, compression, ELF class, entry, segments, every Xen note decoded,
  * the derived kernel range and the guest types it can boot as.
  */
@@ -304,36 +304,49 @@ static int print_json(const char *path, const struct xb_image *img)
     return rc;
 }
 
-int cmd_inspect(int argc, char **argv);
+struct inspect_opts {
+    bool json;
+};
 
-int cmd_inspect(int argc, char **argv)
+static const struct cli_opt inspect_options[] = {
+    {.long_name = "json",
+     .off = offsetof(struct inspect_opts, json),
+     .help = "print the same as one JSON object"},
+};
+
+static int cmd_inspect(int argc, char **argv)
 {
+    struct inspect_opts o = {0};
+    struct cli_args args;
     struct xb_image *img = NULL;
     struct xb_err err = {0};
-    const char *path = NULL;
-    bool json = false;
+    int rc = cli_parse(&cli_cmd_inspect, argc, argv, &o, &args);
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else if (argv[i][0] == '-' || path)
-            return cli_usage("inspect");
-        else
-            path = argv[i];
-    }
-    if (!path)
-        return cli_usage("inspect");
-    if (xb_image_load_file(path, NULL, &img, &err) < 0) {
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (args.n != 1)
+        return cli_usage_error(&cli_cmd_inspect,
+                               args.n ? "one KERNEL at a time" : "no KERNEL given");
+    if (xb_image_load_file(args.v[0], NULL, &img, &err) < 0) {
         cli_error("%s", err.msg);
         return 1;
     }
-    if (json && print_json(path, img) != 0) {
+    if (o.json && print_json(args.v[0], img) != 0) {
         cli_error("inspect: cannot write the JSON to stdout");
         xb_image_free(img);
         return 1;
     }
-    if (!json)
-        text_image(path, img);
+    if (!o.json)
+        text_image(args.v[0], img);
     xb_image_free(img);
     return 0;
 }
+
+const struct cli_cmd cli_cmd_inspect = {
+    .name = "inspect",
+    .run = cmd_inspect,
+    .operands = "KERNEL",
+    .summary = "show what the loader sees in a kernel: format, notes, guest types",
+    .opts = inspect_options,
+    .n_opts = sizeof(inspect_options) / sizeof(inspect_options[0]),
+};

@@ -4,7 +4,7 @@
  * built them, in xl's columns (Name ID Mem VCPUs State Time(s)) or as JSON
  * with their runtime state.
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,25 +144,30 @@ static int select_domains(struct xb_ctx *ctx, char **names, int count,
     return 0;
 }
 
-int cmd_list(int argc, char **argv)
+struct list_opts {
+    bool json; /* -l, --json */
+};
+
+static const struct cli_opt list_options[] = {
+    {.short_name = 'l',
+     .long_name = "json",
+     .off = offsetof(struct list_opts, json),
+     .help = "print JSON, one object per domain with its runtime state"},
+};
+
+static int cmd_list(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"long", no_argument, NULL, 'l'},
-        {0},
-    };
+    struct list_opts o = {0};
+    struct cli_args args;
     struct xb_ctx *ctx = NULL;
     struct xb_dominfo *v = NULL;
     struct xb_err err = {0};
-    bool json = false;
     size_t n = 0;
-    int c, status = 1;
+    int status = cli_parse(&cli_cmd_list, argc, argv, &o, &args);
 
-    while ((c = getopt_long(argc, argv, "lj", longopts, NULL)) != -1) {
-        if (c != 'l' && c != 'j')
-            return cli_usage("list");
-        json = true;
-    }
+    if (status != CLI_CONTINUE)
+        return status;
+    status = 1;
     if (xb_ctx_open("xen", &ctx, &err) != 0) {
         cli_error("list: %s", err.msg);
         return 1;
@@ -171,9 +176,9 @@ int cmd_list(int argc, char **argv)
         cli_error("list: %s", xb_errmsg(ctx));
         goto out;
     }
-    if (optind < argc && select_domains(ctx, argv + optind, argc - optind, v, &n) != 0)
+    if (args.n && select_domains(ctx, args.v, args.n, v, &n) != 0)
         goto out;
-    if (json)
+    if (o.json)
         status = print_json(v, n);
     else {
         print_table(v, n);
@@ -184,3 +189,12 @@ out:
     xb_ctx_close(ctx);
     return status;
 }
+
+const struct cli_cmd cli_cmd_list = {
+    .name = "list",
+    .run = cmd_list,
+    .operands = "[DOMAIN...]",
+    .summary = "list the domains: Name ID Mem VCPUs State Time(s), as xl list",
+    .opts = list_options,
+    .n_opts = sizeof(list_options) / sizeof(list_options[0]),
+};

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* tools/xbuild/spec_load.c - load a config, print its diagnostics gcc-style. */
+/*
+ * tools/xbuild/spec_load.c - load a config; collect its diagnostics and the
+ * builder's, and print them in one format, in the order of the config.
+ */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,75 +14,229 @@
 #include "cli.h"
 #include "spec_cli.h"
 
+struct cli_diag {
+    unsigned long long key; /* the order: see diag_key() */
+    size_t seq;             /* then the order added */
+    char *line;             /* what is printed, without the newline */
+};
+
 static const char *const severity[] = {
     [XB_SEV_WARNING] = "warning",
     [XB_SEV_ERROR] = "error",
 };
 
-/* Order: the file before the command line, by line and column; no-line last. */
-static int diag_cmp(const void *a, const void *b)
+/* The file before the command line, by line and column; no position last. */
+static unsigned long long diag_key(const struct xb_pos *pos)
 {
-    const struct xb_diag *x = *(const struct xb_diag *const *)a;
-    const struct xb_diag *y = *(const struct xb_diag *const *)b;
-    unsigned long long kx, ky;
+    bool has_line = pos && pos->line;
+    bool cmdline = has_line && pos->file && strcmp(pos->file, XB_CONFIG_CMDLINE) == 0;
 
-    kx = ((unsigned long long)(x->file && !strcmp(x->file, XB_CONFIG_CMDLINE)) << 63) |
-         ((unsigned long long)(x->line ? x->line : 0xffffffffu) << 20) |
-         (x->col & 0xfffff);
-    ky = ((unsigned long long)(y->file && !strcmp(y->file, XB_CONFIG_CMDLINE)) << 63) |
-         ((unsigned long long)(y->line ? y->line : 0xffffffffu) << 20) |
-         (y->col & 0xfffff);
-    if (kx != ky)
-        return kx < ky ? -1 : 1;
-    return x < y ? -1 : x > y;
+    return (unsigned long long)cmdline << 63 |
+           (unsigned long long)(has_line ? pos->line : 0xffffffffu) << 20 |
+           (has_line ? pos->col & 0xfffff : 0);
 }
 
-static void print_diag(const struct xb_diag *d)
+/* "FILE:LINE:COL: error: MSG", or "xbuild: [warning: ][FILE: ]MSG". */
+static char *diag_line(enum xb_severity sev, const struct xb_pos *pos, const char *msg)
 {
-    const char *file = d->file ? d->file : "xbuild";
+    char *line = NULL;
+    int n;
 
-    if (d->line)
-        fprintf(stderr, "%s:%u:%u: %s: %s\n", file, d->line, d->col, severity[d->sev],
-                d->msg);
+    if (pos && pos->line)
+        n = asprintf(&line, "%s:%u:%u: %s: %s", pos->file ? pos->file : "config",
+                     pos->line, pos->col, severity[sev], msg);
     else
-        fprintf(stderr, "%s: %s: %s\n", file, severity[d->sev], d->msg);
+        n = asprintf(&line, "xbuild: %s%s%s%s", sev == XB_SEV_WARNING ? "warning: " : "",
+                     pos && pos->file ? pos->file : "", pos && pos->file ? ": " : "",
+                     msg);
+    return n < 0 ? NULL : line;
 }
 
-static void print_diags(const struct xb_config *cfg, bool quiet)
+static bool grow(struct cli_diags *d)
 {
-    size_t n = xb_config_diag_count(cfg);
-    const struct xb_diag **v = calloc(n ? n : 1, sizeof(*v));
+    size_t cap = d->cap ? 2 * d->cap : 16;
+    struct cli_diag *v;
 
-    if (!v) {
-        cli_error("out of memory");
+    if (d->n < d->cap)
+        return true;
+    v = realloc(d->v, cap * sizeof(*v));
+    if (!v)
+        return false;
+    d->v = v;
+    d->cap = cap;
+    return true;
+}
+
+static void add_msg(struct cli_diags *d, enum xb_severity sev, const struct xb_pos *pos,
+                    const char *msg)
+{
+    char *line;
+
+    if (sev == XB_SEV_WARNING && d->quiet)
+        return;
+    line = diag_line(sev, pos, msg);
+    if (!line || !grow(d)) { /* out of memory: print it now rather than lose it */
+        fprintf(stderr, "%s\n", line ? line : msg);
+        free(line);
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        v[i] = xb_config_diag(cfg, i);
-    qsort(v, n, sizeof(*v), diag_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (!quiet || v[i]->sev == XB_SEV_ERROR)
-            print_diag(v[i]);
-    free(v);
+    d->v[d->n] = (struct cli_diag){.key = diag_key(pos), .seq = d->n, .line = line};
+    d->n++;
 }
 
-static int parse_all(struct xb_config *cfg, const char *path, char *const *ov, int n)
+void diags_add(struct cli_diags *d, enum xb_severity sev, const struct xb_pos *pos,
+               const char *fmt, ...)
+{
+    va_list ap;
+    char *msg = NULL;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    add_msg(d, sev, pos, n < 0 ? "out of memory" : msg);
+    free(n < 0 ? NULL : msg);
+}
+
+/* Skip a leading "FILE:LINE:COL: " of @pos in *msg. */
+static bool strip_pos(const struct xb_pos *pos, const char **msg)
+{
+    char prefix[PATH_MAX + 32];
+    int n;
+
+    if (!pos->file || !pos->line)
+        return false;
+    n = snprintf(prefix, sizeof(prefix), "%s:%u:%u: ", pos->file, pos->line, pos->col);
+    if (n < 0 || (size_t)n >= sizeof(prefix) || strncmp(*msg, prefix, (size_t)n) != 0)
+        return false;
+    *msg += n;
+    return true;
+}
+
+static const struct {
+    const char *key;
+    size_t off;
+} key_pos[] = {
+    {"name", offsetof(struct xb_spec, name_pos)},
+    {"kernel", offsetof(struct xb_spec, kernel_pos)},
+    {"ramdisk", offsetof(struct xb_spec, ramdisk_pos)},
+    {"memory", offsetof(struct xb_spec, memory_pos)},
+    {"cmdline", offsetof(struct xb_spec, cmdline_pos)},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct xb_pos *spec_pos(const struct xb_spec *spec, size_t i)
+{
+    return (const struct xb_pos *)(const void *)((const char *)spec + key_pos[i].off);
+}
+
+/* The position a builder message carries at its start (stripped), if any. */
+static const struct xb_pos *strip_spec_pos(const struct xb_spec *spec, const char **msg)
+{
+    for (size_t i = 0; i < COUNT(key_pos); i++)
+        if (strip_pos(spec_pos(spec, i), msg))
+            return spec_pos(spec, i);
+    for (size_t i = 0; i < spec->n_unsupported; i++)
+        if (strip_pos(&spec->unsupported[i].pos, msg))
+            return &spec->unsupported[i].pos;
+    for (size_t i = 0; i < spec->n_disks; i++)
+        if (strip_pos(&spec->disks[i].pos, msg))
+            return &spec->disks[i].pos;
+    for (size_t i = 0; i < spec->n_vifs; i++)
+        if (strip_pos(&spec->vifs[i].pos, msg))
+            return &spec->vifs[i].pos;
+    return NULL;
+}
+
+/* The position of the key a message starts with ("memory: ..."), if set. */
+static const struct xb_pos *key_of_msg(const struct xb_spec *spec, const char *msg)
+{
+    for (size_t i = 0; i < COUNT(key_pos); i++) {
+        size_t len = strlen(key_pos[i].key);
+
+        if (strncmp(msg, key_pos[i].key, len) == 0 && msg[len] == ':' &&
+            spec_pos(spec, i)->line)
+            return spec_pos(spec, i);
+    }
+    return NULL;
+}
+
+void diags_add_build(struct cli_diags *d, enum xb_severity sev,
+                     const struct xb_spec *spec, const char *msg)
+{
+    const struct xb_pos *pos = strip_spec_pos(spec, &msg);
+
+    add_msg(d, sev, pos ? pos : key_of_msg(spec, msg), msg);
+}
+
+static int diag_cmp(const void *a, const void *b)
+{
+    const struct cli_diag *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void diags_print(struct cli_diags *d)
+{
+    if (d->n)
+        qsort(d->v, d->n, sizeof(*d->v), diag_cmp);
+    for (size_t i = 0; i < d->n; i++) {
+        fprintf(stderr, "%s\n", d->v[i].line);
+        free(d->v[i].line);
+    }
+    free(d->v);
+    *d = (struct cli_diags){.quiet = d->quiet};
+}
+
+/* ---- loading ---- */
+
+static void take_config_diags(const struct xb_config *cfg, struct cli_diags *d)
+{
+    for (size_t i = 0; i < xb_config_diag_count(cfg); i++) {
+        const struct xb_diag *g = xb_config_diag(cfg, i);
+        const struct xb_pos pos = {.file = g->file, .line = g->line, .col = g->col};
+
+        add_msg(d, g->sev, &pos, g->msg);
+    }
+}
+
+static int parse_all(struct xb_config *cfg, const char *path, char *const *ov, int n,
+                     struct cli_diags *d)
 {
     struct xb_err err = {0};
     int rc = xb_config_load_file(cfg, path, &err);
 
     if (rc < 0 && err.code) {
-        cli_error("%s", err.msg);
+        diags_add(d, XB_SEV_ERROR, NULL, "%s", err.msg);
         return -1;
     }
     for (int i = 0; i < n; i++)
-        if (xb_config_parse_override(cfg, ov[i]) == -ENOMEM)
-            return -ENOMEM;
+        if (xb_config_parse_override(cfg, ov[i]) == -ENOMEM) {
+            diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
+            return -1;
+        }
     return 0;
 }
 
+/* One line per key of spec->unsupported; returns how many. */
+static size_t report_unsupported(struct cli_diags *d, const struct xb_spec *spec,
+                                 bool as_error)
+{
+    for (size_t i = 0; i < spec->n_unsupported; i++)
+        diags_add(d, as_error ? XB_SEV_ERROR : XB_SEV_WARNING, &spec->unsupported[i].pos,
+                  "%s: %s", spec->unsupported[i].key,
+                  as_error
+                      ? "not supported yet by xbuild; remove it to create this domain"
+                      : "parsed, but not supported yet: create will refuse it");
+    return spec->n_unsupported;
+}
+
 int spec_load(const char *path, char *const *overrides, int n_overrides,
-              const struct spec_load_opts *opts, struct xb_spec **out)
+              const struct spec_load_opts *opts, struct cli_diags *d,
+              struct xb_spec **out)
 {
     struct xb_config *cfg = NULL;
     char cwd[PATH_MAX];
@@ -86,35 +244,24 @@ int spec_load(const char *path, char *const *overrides, int n_overrides,
         .strict = opts->strict,
         .override_dir = getcwd(cwd, sizeof(cwd)),
     };
-    int rc = 1;
 
     *out = NULL;
     if (xb_config_new(&cfg) < 0) {
-        cli_error("out of memory");
+        diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
         return 1;
     }
-    if (parse_all(cfg, path, overrides, n_overrides) < 0)
-        goto out;
-    if (xb_config_to_spec(cfg, &sopts, out) == 0 && xb_spec_check_files(cfg, *out) != 0) {
+    if (parse_all(cfg, path, overrides, n_overrides, d) == 0 &&
+        xb_config_to_spec(cfg, &sopts, out) == 0 && opts->check_files &&
+        xb_spec_check_files(cfg, *out) != 0) {
         xb_spec_free(*out);
         *out = NULL;
     }
-    print_diags(cfg, opts->quiet);
-    rc = *out ? 0 : 1;
-out:
+    take_config_diags(cfg, d);
     xb_config_free(cfg);
-    return rc;
-}
-
-size_t spec_report_unsupported(const struct xb_spec *spec, bool as_error, bool quiet)
-{
-    for (size_t i = 0; i < spec->n_unsupported && (as_error || !quiet); i++) {
-        const struct xb_unsupported *u = &spec->unsupported[i];
-
-        fprintf(stderr, "%s:%u:%u: %s: %s: %s\n", u->pos.file ? u->pos.file : "xbuild",
-                u->pos.line, u->pos.col, as_error ? "error" : "warning", u->key,
-                as_error ? "not supported yet by xbuild; remove it to create this domain"
-                         : "parsed, but not supported yet: create will refuse it");
+    if (*out && report_unsupported(d, *out, opts->refuse_unsupported) &&
+        opts->refuse_unsupported) {
+        xb_spec_free(*out);
+        *out = NULL;
     }
-    return spec->n_unsupported;
+    return *out ? 0 : 1;
 }

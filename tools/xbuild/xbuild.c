@@ -6,34 +6,28 @@
 
 #include "cli.h"
 
-static int cmd_help(int argc, char **argv);
-int cmd_create(int argc, char **argv);
-int cmd_inspect(int argc, char **argv);
+#ifndef XBUILD_VERSION
+#error "XBUILD_VERSION (meson's project version) must be defined"
+#endif
 
 /* Keep alphabetical; each verb lives in cmd_<verb>.c. */
-static const struct cli_cmd commands[] = {
-    {"console", cmd_console, "[-n N] DOMAIN",
-     "attach to a domain's console (Ctrl-] detaches; without a terminal: stream it)"},
-    {"create", cmd_create, "[-c] [-p] [-q] [--dry-run|--config-only] [--strict] CFG [KEY=VALUE ...]",
-     "create a domain from an xl.cfg file (--dry-run: build it on a simulated machine, print spec, image and layout as JSON)"},
-    {"destroy", cmd_destroy, "DOMAIN", "destroy a domain (name or id) and its xenstore nodes"},
-    {"help", cmd_help, "[VERB]", "show the subcommands or one verb's usage"},
-    {"inspect", cmd_inspect, "[--json] KERNEL",
-     "show what the loader sees in a kernel: format, segments, Xen notes, guest types"},
-    {"list", cmd_list, "[-l|--json] [DOMAIN...]",
-     "list domains: Name ID Mem VCPUs State Time(s), or JSON with their runtime state"},
+static const struct cli_cmd *const commands[] = {
+    &cli_cmd_console, &cli_cmd_create,  &cli_cmd_destroy,
+    &cli_cmd_help,    &cli_cmd_inspect, &cli_cmd_list,
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const struct cli_cmd *find_cmd(const char *name)
 {
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return &commands[i];
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
     return NULL;
 }
 
-__attribute__((format(printf, 2, 0)))
-static void vmsg(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vmsg(const char *prefix,
+                                                       const char *fmt, va_list ap)
 {
     fprintf(stderr, "xbuild: %s", prefix);
     vfprintf(stderr, fmt, ap);
@@ -58,51 +52,80 @@ void cli_warn(const char *fmt, ...)
     va_end(ap);
 }
 
-int cli_usage(const char *verb)
-{
-    const struct cli_cmd *c = find_cmd(verb);
+static const char main_usage[] = "usage: xbuild [-h|--help] [--version] VERB [ARGS...]\n";
 
-    fprintf(stderr, "usage: xbuild %s %s\n", verb, c ? c->usage : "");
-    return 2;
+static int show_help(void)
+{
+    printf("%s\nverbs (xbuild VERB --help for each):\n", main_usage);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static void list_commands(FILE *f)
+static int show_version(void)
 {
-    fprintf(f, "usage: xbuild VERB [ARGS...]\n\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    printf("xbuild %s\n", XBUILD_VERSION);
+    return 0;
 }
+
+/* What xbuild itself takes before the verb. */
+static const struct {
+    const char *name;
+    int (*run)(void);
+} main_opts[] = {
+    {"-h", show_help},
+    {"--help", show_help},
+    {"--version", show_version},
+};
 
 static int cmd_help(int argc, char **argv)
 {
+    struct cli_args args;
     const struct cli_cmd *c;
+    int rc = cli_parse(&cli_cmd_help, argc, argv, NULL, &args);
 
-    if (argc < 2) {
-        list_commands(stdout);
-        return 0;
-    }
-    c = find_cmd(argv[1]);
-    if (!c) {
-        cli_error("help: unknown verb \"%s\"", argv[1]);
-        return 2;
-    }
-    printf("usage: xbuild %s %s\n  %s\n", c->name, c->usage, c->summary);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (args.n == 0)
+        return show_help();
+    if (args.n > 1)
+        return cli_usage_error(&cli_cmd_help, "one verb at most, got \"%s\" too",
+                               args.v[1]);
+    c = find_cmd(args.v[0]);
+    if (!c)
+        return cli_usage_error(&cli_cmd_help, "unknown verb \"%s\"", args.v[0]);
+    cli_help(c);
     return 0;
 }
+
+const struct cli_cmd cli_cmd_help = {
+    .name = "help",
+    .run = cmd_help,
+    .operands = "[VERB]",
+    .summary = "list the verbs, or show one verb's usage and options",
+};
 
 int main(int argc, char **argv)
 {
     const struct cli_cmd *c;
 
     if (argc < 2) {
-        list_commands(stderr);
+        cli_error("no verb given (xbuild --help lists them)");
+        fputs(main_usage, stderr);
         return 2;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return cmd_help(1, argv + 1);
+    for (size_t i = 0; i < sizeof(main_opts) / sizeof(main_opts[0]); i++)
+        if (strcmp(argv[1], main_opts[i].name) == 0)
+            return main_opts[i].run();
+    if (argv[1][0] == '-') {
+        cli_error("unknown option \"%s\"", argv[1]);
+        fputs(main_usage, stderr);
+        return 2;
+    }
     c = find_cmd(argv[1]);
     if (!c) {
-        cli_error("unknown verb \"%s\" (try \"xbuild help\")", argv[1]);
+        cli_error("unknown verb \"%s\"", argv[1]);
+        fputs(main_usage, stderr);
         return 2;
     }
     return c->run(argc - 1, argv + 1);
