@@ -100,6 +100,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return cmd_help(1, argv + 1);
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("xbuild %s\n", XBUILD_VERSION);
+        return 0;
+    }
     c = find_cmd(argv[1]);
     if (!c) {
         cli_error("unknown verb \"%s\" (try \"xbuild help\")", argv[1]);
