@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# consumer.sh BUILD_DIR LIBDIR INCLUDEDIR CC CONSUMER.c (absolute dirs): install the build into a
-# scratch DESTDIR and build against it, from a directory outside the tree,
-# with nothing but `pkg-config --cflags --libs libbuilder`:
+# consumer.sh BUILD_DIR LIBDIR INCLUDEDIR CC CONSUMER.c (absolute dirs):
+# install the build into a scratch DESTDIR and build against it, from a
+# directory outside the tree, with nothing but
+# `pkg-config --cflags --libs libbuilder`:
 #   - each installed public header alone (it must be self-contained),
 #   - consumer.c (every header, a few calls), which is then run,
 #   - the EXAMPLES program of the installed libbuilder(3), linked, not run.
+# shellcheck disable=SC2086 # $cc, $strict and $flags are lists of words
 set -eu
 build=$1 libdir=$2 includedir=$3 cc=$4 src=$5
 tmp=$(mktemp -d)
@@ -36,7 +38,6 @@ done
 echo "$n headers compile alone"
 
 cp "$src" consumer.c
-# shellcheck disable=SC2086 # $flags is a list of words
 $cc $strict -o consumer consumer.c $flags
 LD_LIBRARY_PATH="$dest$libdir" ./consumer
 # The program must have run against the installed library, not another one.
