@@ -11,6 +11,7 @@
 # The package's own build runs no tests (nocheck): the other suites do.
 set -euo pipefail
 src=$1 version=$2
+unset LD_LIBRARY_PATH # meson test's, pointing at build/: not for the package
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "deb: $*"; exit 1; }
