@@ -56,11 +56,16 @@ expect() {
     failures=$((failures + 1))
   fi
 }
-# offers LINE WORD...: the offered words include every WORD.
+# offers LINE WORD...: the offered words include every WORD, none twice.
 offers() {
   local line=$1 got w
   shift
   got=" $(complete_line "$line") "
+  if [ "$(tr ' ' '\n' <<<"$got" | sed '/^$/d' | sort | uniq -d)" ]; then
+    echo "FAIL: '$line' -> '$got' offers a word twice"
+    failures=$((failures + 1))
+    return
+  fi
   for w; do
     if [[ $got != *" $w "* ]]; then
       echo "FAIL: '$line' -> '$got', no '$w'"
@@ -75,11 +80,12 @@ expect 'xbuild cr' 'create'
 expect 'xbuild ' "--help --version $(xbuild help | awk '/^  [a-z]/ {print $1}' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 offers 'xbuild ' console create destroy help inspect list
 expect 'xbuild --v' '--version'
-expect 'xbuild create --' '--config-only --dry-run --strict'
+offers 'xbuild create --' --config-only --dry-run --strict
 offers 'xbuild create -' -c -p -q
-expect 'xbuild list -' '--json -l'
-expect 'xbuild inspect --' '--json'
-expect 'xbuild console -' '-n'
+offers 'xbuild list -' --json -l
+offers 'xbuild inspect --' --json
+offers 'xbuild console -' -n
+expect 'xbuild console --j' ''
 expect 'xbuild console -n ' ''
 expect 'xbuild destroy ' 'Domain-0 embox'
 expect 'xbuild destroy e' 'embox'
@@ -90,6 +96,8 @@ expect 'xbuild destroy embox ' ''
 expect 'xbuild help de' 'destroy'
 expect 'xbuild create em' 'embox.cfg'
 expect 'xbuild create -c -q em' 'embox.cfg'
+expect 'xbuild create -f em' 'embox.cfg'
+expect 'xbuild create -f embox.cfg mem' 'memory='
 expect 'xbuild inspect vm' 'vmlinuz'
 offers 'xbuild create ' embox.cfg sub
 expect 'xbuild create embox.cfg mem' 'memory='
