@@ -20,7 +20,7 @@ tree=$tmp/xbuild-$version
 mkdir "$tree"
 git -C "$src" rev-parse --git-dir >/dev/null 2>&1 || fail "$src is not a git work tree"
 (cd "$src" && git ls-files -z --cached) \
-  | (cd "$src" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) \
+  | (cd "$src" && xargs -0 sh -c 'for f; do { [ -e "$f" ] || [ -L "$f" ]; } && printf "%s\0" "$f"; done' sh) \
   | tar -C "$src" --null -T - -cf - | tar -C "$tree" -xf -
 [ -x "$tree/debian/rules" ] || fail "no debian/rules in the copy of $src"
 [ ! -e "$tree/build" ] || fail "the copy holds a build directory"
@@ -41,13 +41,20 @@ grep -E '^(dpkg-gensymbols|dh_[a-z_]+): (warning|error)' "$tmp/build.log" || tru
 # A function of the public headers that the library exports must be listed
 # in debian/libbuilder0.symbols (dpkg-gensymbols itself fails when a listed
 # one disappears). Other exported names are shown, not failed on.
-extra=()
+extra=() missing=()
 for s in $(sed -n 's/^+ \([A-Za-z0-9_]*\)@.*/\1/p' "$tmp/build.log"); do
   if grep -qE "\b$s\s*\(" "$tree"/include/xbuild/*.h; then
-    fail "$s (include/xbuild/) is missing from debian/libbuilder0.symbols"
+    missing+=("$(grep -m1 "^+ $s@" "$tmp/build.log" | sed 's/^+//')")
+  else
+    extra+=("$s")
   fi
-  extra+=("$s")
 done
+if [ ${#missing[@]} -ne 0 ]; then
+  echo "public functions (include/xbuild/) missing from debian/libbuilder0.symbols;"
+  echo "add these lines (the version is the first one that has the function):"
+  printf '%s\n' "${missing[@]}"
+  fail "debian/libbuilder0.symbols is incomplete"
+fi
 [ ${#extra[@]} -eq 0 ] || echo "exported, not in include/xbuild/: ${#extra[@]} (${extra[*]:0:3} ...)"
 
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
