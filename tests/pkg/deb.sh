@@ -94,8 +94,9 @@ dpkg --no-act -i "${debs[@]}" >"$tmp/noact.log" 2>&1 \
 root=$tmp/root
 for deb in "${debs[@]}"; do dpkg -x "$deb" "$root"; done
 xb() { LD_LIBRARY_PATH="$root$lib" "$root/usr/bin/xbuild" "$@"; }
-LD_LIBRARY_PATH="$root$lib" ldd "$root/usr/bin/xbuild" | grep -qF "$root$lib/libbuilder.so.0" \
-  || fail "the unpacked xbuild does not load the unpacked libbuilder.so.0"
+libs=$(LD_LIBRARY_PATH="$root$lib" ldd "$root/usr/bin/xbuild") # no grep -q | pipefail: SIGPIPE
+grep -qF "$root$lib/libbuilder.so.0" <<<"$libs" \
+  || fail "the unpacked xbuild does not load the unpacked libbuilder.so.0: $libs"
 out=$(xb --version)
 [ "$out" = "xbuild $version" ] || fail "xbuild --version says \"$out\""
 echo "installed xbuild --version: $out"
