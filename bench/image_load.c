@@ -36,7 +36,8 @@ static uint8_t *slurp(const char *path, size_t *len)
     uint8_t *buf = NULL;
     long n = -1;
 
-    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0)
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+        fseek(f, 0, SEEK_SET) == 0)
         buf = malloc((size_t)n);
     if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
         perror(path);
@@ -49,7 +50,8 @@ static uint8_t *slurp(const char *path, size_t *len)
 
 static uint32_t le32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
 }
 
 static double time_load(const char *path)
@@ -74,8 +76,10 @@ static double time_lzma(const uint8_t *in, size_t len, size_t out_size)
     double t = now_ms();
     uint8_t *out = malloc(out_size);
 
-    if (!out || lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, len, out, &out_pos,
-                                          out_size) != LZMA_OK || out_pos != out_size) {
+    if (!out ||
+        lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, len, out, &out_pos,
+                                  out_size) != LZMA_OK ||
+        out_pos != out_size) {
         fprintf(stderr, "image-load: liblzma could not decode the payload\n");
         exit(1);
     }
@@ -119,16 +123,16 @@ int main(int argc, char **argv)
         return 2;
     }
     file = slurp(argv[1], &len);
-    if (xb_image_load_file(argv[1], NULL, &img, &err) != 0 || img->format != XB_IMG_BZIMAGE ||
-        img->payload_compression != XB_COMP_XZ) {
+    if (xb_image_load_file(argv[1], NULL, &img, &err) != 0 ||
+        img->format != XB_IMG_BZIMAGE || img->payload_compression != XB_COMP_XZ) {
         fprintf(stderr, "image-load: %s: need a bzImage with an xz payload %s\n", argv[1],
                 err.msg);
         return 1;
     }
     start = (size_t)(file[0x1f1] + 1) * 512 + le32(file + 0x248);
     plen = le32(file + 0x24c);
-    printf("kernel: %s: %zu bytes, xz payload %zu bytes -> ELF %zu bytes\n", argv[1], len, plen,
-           img->elf_size);
+    printf("kernel: %s: %zu bytes, xz payload %zu bytes -> ELF %zu bytes\n", argv[1], len,
+           plen, img->elf_size);
     for (int i = 0; i < runs; i++) {
         load[i] = time_load(argv[1]);
         raw[i] = time_lzma(file + start, plen, img->elf_size);

@@ -51,7 +51,7 @@ const char *xb_warning(const struct xb_ctx *ctx, size_t i);
 /* Segments of the guest's start-of-day layout, in allocation order. */
 enum xb_seg_id {
     XB_SEG_KERNEL = 0,
-    XB_SEG_RAMDISK,            /* pages == 0 when there is no ramdisk */
+    XB_SEG_RAMDISK, /* pages == 0 when there is no ramdisk */
     XB_SEG_P2M,
     XB_SEG_START_INFO,
     XB_SEG_XENSTORE,
@@ -62,29 +62,29 @@ enum xb_seg_id {
 };
 
 struct xb_layout_seg {
-    const char *name;          /* "kernel", "ramdisk", "p2m", ... (static) */
-    uint64_t vstart, vend;     /* guest virtual [vstart, vend), page aligned */
-    uint64_t pfn, pages;       /* first guest pfn and page count */
+    const char *name;      /* "kernel", "ramdisk", "p2m", ... (static) */
+    uint64_t vstart, vend; /* guest virtual [vstart, vend), page aligned */
+    uint64_t pfn, pages;   /* first guest pfn and page count */
 };
 
 /* Where everything goes, computed by pure arithmetic before any hypercall. */
 struct xb_layout {
-    const char *guest_type;    /* "xen-3.0-x86_64" or "xen-3.0-x86_32p" (static) */
-    unsigned levels;           /* page-table levels: 4 or 3 (PAE) */
-    unsigned pfn_size;         /* bytes per p2m entry: 8 or 4 */
-    uint64_t total_pages;      /* initial memory, in pages */
-    uint64_t virt_base;        /* guest virtual address of pfn 0 */
-    uint64_t virt_entry;       /* first instruction */
-    uint64_t virt_hypercall;   /* hypercall page, XB_UNSET_ADDR if none */
-    uint64_t bootstrap_end;    /* the bootstrap mapping is [virt_base, bootstrap_end) */
-    unsigned nr_tables[4];     /* page tables per level: [0] = L1 ... [levels-1] = top */
-    uint64_t nr_pt_frames;     /* sum of nr_tables = seg[XB_SEG_PGTABLES].pages */
+    const char *guest_type;  /* "xen-3.0-x86_64" or "xen-3.0-x86_32p" (static) */
+    unsigned levels;         /* page-table levels: 4 or 3 (PAE) */
+    unsigned pfn_size;       /* bytes per p2m entry: 8 or 4 */
+    uint64_t total_pages;    /* initial memory, in pages */
+    uint64_t virt_base;      /* guest virtual address of pfn 0 */
+    uint64_t virt_entry;     /* first instruction */
+    uint64_t virt_hypercall; /* hypercall page, XB_UNSET_ADDR if none */
+    uint64_t bootstrap_end;  /* the bootstrap mapping is [virt_base, bootstrap_end) */
+    unsigned nr_tables[4];   /* page tables per level: [0] = L1 ... [levels-1] = top */
+    uint64_t nr_pt_frames;   /* sum of nr_tables = seg[XB_SEG_PGTABLES].pages */
     struct xb_layout_seg seg[XB_SEG_COUNT];
 };
 
 /* Options of xb_domain_create() / xb_domain_plan(); all zero = defaults. */
 struct xb_create_opts {
-    bool paused;               /* leave the domain paused instead of unpausing it */
+    bool paused; /* leave the domain paused instead of unpausing it */
     /* Kernel already loaded by the caller (borrowed); NULL = load spec->kernel. */
     const struct xb_image *image;
     /* When not NULL, receives the layout actually used (also on plan). */
@@ -136,15 +136,15 @@ enum {
 /* One domain as `xbuild list` shows it (any domain, whoever built it). */
 struct xb_dominfo {
     uint32_t domid;
-    char name[128];            /* /local/domain/N/name; "" when it has none */
+    char name[128]; /* /local/domain/N/name; "" when it has none */
     uint8_t uuid[16];
-    const char *type;          /* "pv", "pvh" or "hvm" (static) */
-    uint64_t mem_kib;          /* currently allocated */
+    const char *type; /* "pv", "pvh" or "hvm" (static) */
+    uint64_t mem_kib; /* currently allocated */
     uint64_t maxmem_kib;
-    uint64_t target_kib;       /* memory/target in xenstore; 0 when absent */
+    uint64_t target_kib; /* memory/target in xenstore; 0 when absent */
     unsigned vcpus_online, max_vcpus;
-    unsigned state;            /* XB_DOM_* bits */
-    unsigned shutdown_reason;  /* SHUTDOWN_* of xen/sched.h when SHUTDOWN or CRASHED */
+    unsigned state;           /* XB_DOM_* bits */
+    unsigned shutdown_reason; /* SHUTDOWN_* of xen/sched.h when SHUTDOWN or CRASHED */
     uint64_t cpu_time_ns;
 };
 
@@ -198,6 +198,7 @@ struct xb_monitor_opts {
  * forks or exits). Returns 0 when the domain is gone or preserved, 1 when
  * it must be re-created, <0 on error.
  */
-int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid, const struct xb_monitor_opts *opts);
+int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
+                      const struct xb_monitor_opts *opts);
 
 #endif

@@ -12,8 +12,8 @@
 #define XB_ERRMSG_MAX 512
 
 struct xb_err {
-    int code;                  /* 0, or the first negative errno recorded */
-    char msg[XB_ERRMSG_MAX];   /* NUL-terminated; "" when code == 0 */
+    int code;                /* 0, or the first negative errno recorded */
+    char msg[XB_ERRMSG_MAX]; /* NUL-terminated; "" when code == 0 */
 };
 
 /*

@@ -21,7 +21,7 @@
 
 enum xb_img_format {
     XB_IMG_ELF = 0,
-    XB_IMG_BZIMAGE,            /* Linux bzImage wrapping a compressed ELF */
+    XB_IMG_BZIMAGE, /* Linux bzImage wrapping a compressed ELF */
 };
 
 enum xb_compression {
@@ -44,19 +44,19 @@ enum {
 
 /* A PT_LOAD segment. */
 struct xb_segment {
-    uint64_t offset;           /* in the (decompressed) ELF buffer */
-    uint64_t filesz, memsz;    /* filesz <= memsz, checked */
-    uint64_t vaddr, paddr;     /* as in the program header */
-    uint64_t load_vaddr;       /* guest virtual address the builder loads it at:
-                                  paddr + (virt_base - paddr_offset) */
-    uint32_t flags;            /* PF_X | PF_W | PF_R */
+    uint64_t offset;        /* in the (decompressed) ELF buffer */
+    uint64_t filesz, memsz; /* filesz <= memsz, checked */
+    uint64_t vaddr, paddr;  /* as in the program header */
+    uint64_t load_vaddr;    /* guest virtual address the builder loads it at:
+                               paddr + (virt_base - paddr_offset) */
+    uint32_t flags;         /* PF_X | PF_W | PF_R */
 };
 
 enum xb_note_source {
     XB_NOTES_NONE = 0,
-    XB_NOTES_PT_NOTE,          /* PT_NOTE program headers */
-    XB_NOTES_SHT_NOTE,         /* SHT_NOTE sections */
-    XB_NOTES_LEGACY,           /* __xen_guest string section */
+    XB_NOTES_PT_NOTE,  /* PT_NOTE program headers */
+    XB_NOTES_SHT_NOTE, /* SHT_NOTE sections */
+    XB_NOTES_LEGACY,   /* __xen_guest string section */
 };
 
 /* A note of a type xbuild does not know. */
@@ -72,58 +72,58 @@ struct xb_unknown_note {
  */
 struct xb_notes {
     enum xb_note_source source;
-    uint64_t present;          /* bit N set: note type N (< 64) was seen */
-    uint64_t entry;            /* XEN_ELFNOTE_ENTRY */
-    uint64_t hypercall_page;   /* XEN_ELFNOTE_HYPERCALL_PAGE */
-    uint64_t virt_base;        /* XEN_ELFNOTE_VIRT_BASE */
-    uint64_t paddr_offset;     /* XEN_ELFNOTE_PADDR_OFFSET */
-    uint64_t hv_start_low;     /* XEN_ELFNOTE_HV_START_LOW */
+    uint64_t present;        /* bit N set: note type N (< 64) was seen */
+    uint64_t entry;          /* XEN_ELFNOTE_ENTRY */
+    uint64_t hypercall_page; /* XEN_ELFNOTE_HYPERCALL_PAGE */
+    uint64_t virt_base;      /* XEN_ELFNOTE_VIRT_BASE */
+    uint64_t paddr_offset;   /* XEN_ELFNOTE_PADDR_OFFSET */
+    uint64_t hv_start_low;   /* XEN_ELFNOTE_HV_START_LOW */
     uint64_t l1_mfn_valid_mask, l1_mfn_valid_value; /* XEN_ELFNOTE_L1_MFN_VALID */
-    uint64_t init_p2m;         /* XEN_ELFNOTE_INIT_P2M */
-    uint64_t mod_start_pfn;    /* XEN_ELFNOTE_MOD_START_PFN (0/1) */
-    uint64_t phys32_entry;     /* XEN_ELFNOTE_PHYS32_ENTRY */
-    uint64_t bsd_symtab;       /* XEN_ELFNOTE_BSD_SYMTAB (0/1) */
-    uint64_t suspend_cancel;   /* XEN_ELFNOTE_SUSPEND_CANCEL */
+    uint64_t init_p2m;                              /* XEN_ELFNOTE_INIT_P2M */
+    uint64_t mod_start_pfn;                         /* XEN_ELFNOTE_MOD_START_PFN (0/1) */
+    uint64_t phys32_entry;                          /* XEN_ELFNOTE_PHYS32_ENTRY */
+    uint64_t bsd_symtab;                            /* XEN_ELFNOTE_BSD_SYMTAB (0/1) */
+    uint64_t suspend_cancel;                        /* XEN_ELFNOTE_SUSPEND_CANCEL */
     char xen_version[64];
     char guest_os[64];
     char guest_version[64];
     char loader[64];
-    char pae_mode[32];         /* "yes", "no", "bimodal", "yes[extended-cr3]" */
-    char features[256];        /* raw FEATURES string */
+    char pae_mode[32];           /* "yes", "no", "bimodal", "yes[extended-cr3]" */
+    char features[256];          /* raw FEATURES string */
     uint32_t features_supported; /* XENFEAT_* bits, FEATURES + SUPPORTED_FEATURES */
     uint32_t features_required;  /* XENFEAT_* bits marked '!' */
     struct xb_unknown_note unknown[16];
-    size_t n_unknown;          /* may exceed 16: only the first 16 kept */
+    size_t n_unknown; /* may exceed 16: only the first 16 kept */
 };
 
 struct xb_image {
     enum xb_img_format format;
-    enum xb_compression compression;     /* of the whole file */
+    enum xb_compression compression;         /* of the whole file */
     enum xb_compression payload_compression; /* bzImage payload */
-    uint16_t bzimage_version;  /* boot protocol, e.g. 0x020f */
-    size_t file_size;          /* bytes read from disk */
+    uint16_t bzimage_version;                /* boot protocol, e.g. 0x020f */
+    size_t file_size;                        /* bytes read from disk */
 
-    const uint8_t *elf;        /* decompressed ELF, owned by the image */
+    const uint8_t *elf; /* decompressed ELF, owned by the image */
     size_t elf_size;
-    unsigned elf_class;        /* 32 or 64 */
-    uint16_t machine;          /* EM_386 / EM_X86_64 */
+    unsigned elf_class; /* 32 or 64 */
+    uint16_t machine;   /* EM_386 / EM_X86_64 */
     uint64_t e_entry;
 
-    struct xb_segment *segs;   /* PT_LOAD segments, owned by the image */
+    struct xb_segment *segs; /* PT_LOAD segments, owned by the image */
     size_t nsegs;
 
     struct xb_notes notes;
 
     /* Derived, Xen ABI defaults applied (as libelf/xc_dom would). */
-    uint64_t virt_base;        /* VIRT_BASE or 0 */
-    uint64_t paddr_offset;     /* PADDR_OFFSET or virt_base */
-    uint64_t pstart, pend;     /* lowest paddr / highest paddr+memsz of PT_LOADs */
-    uint64_t virt_kstart;      /* pstart + virt_base - paddr_offset */
-    uint64_t virt_kend;        /* pend + virt_base - paddr_offset */
-    uint64_t virt_entry;       /* ENTRY note or e_entry */
-    uint64_t virt_hypercall;   /* HYPERCALL_PAGE note or XB_UNSET_ADDR */
-    bool pae;                  /* 32-bit image that wants PAE paging */
-    unsigned guest_types;      /* XB_GUEST_* mask, never 0 for a loaded image */
+    uint64_t virt_base;      /* VIRT_BASE or 0 */
+    uint64_t paddr_offset;   /* PADDR_OFFSET or virt_base */
+    uint64_t pstart, pend;   /* lowest paddr / highest paddr+memsz of PT_LOADs */
+    uint64_t virt_kstart;    /* pstart + virt_base - paddr_offset */
+    uint64_t virt_kend;      /* pend + virt_base - paddr_offset */
+    uint64_t virt_entry;     /* ENTRY note or e_entry */
+    uint64_t virt_hypercall; /* HYPERCALL_PAGE note or XB_UNSET_ADDR */
+    bool pae;                /* 32-bit image that wants PAE paging */
+    unsigned guest_types;    /* XB_GUEST_* mask, never 0 for a loaded image */
     /*
      * Why a guest type is not possible ("" when it is), for tools to show.
      * The derived fields above are the PV ones when PV is possible; for a

@@ -18,44 +18,7 @@
 #include <strings.h>
 
 #include "convert.h"
-#include "specctx.h"
-
-#define MAX_MEMORY_MIB (16ull << 20) /* 16 TiB */
-#define MAX_VCPUS      4096
-#define MAX_NAME       255
-#define PVSHIM_CMDLINE "pv-shim console=xen,pv" /* libxl's default */
-
-enum key_kind {
-    KIND_STRING,  /* char * field (NO_FIELD: only checked, read by a later step) */
-    KIND_PATH,    /* char * field, resolved against the config's folder */
-    KIND_UINT,    /* unsigned field in [min, max] */
-    KIND_U64,     /* uint64_t field in [min, max] */
-    KIND_BOOL,    /* bool field: 0 or 1 */
-    KIND_ACTION,  /* enum xb_action field, by name */
-    KIND_DISKS,   /* list of disk specifications */
-    KIND_VIFS,    /* list of vif specifications */
-    KIND_OTHER,   /* known to xl, not modelled: any value, listed as unsupported */
-    KIND_IGNORED, /* ignored, as xl ignores it, with a warning (note) */
-    KIND_SPECIAL, /* the named handler */
-};
-
-struct key_def {
-    const char *name;
-    enum key_kind kind;
-    enum xb__later later; /* XB__LATER_NONE: applied in file order */
-    size_t field;         /* offsetof(struct xb_spec, ...) */
-    size_t pos_field;     /* offsetof of a struct xb_pos to set; 0: none */
-    uint64_t min, max;    /* KIND_UINT, KIND_U64 */
-    void (*handler)(struct xb__ctx *c, const struct key_def *k); /* KIND_SPECIAL */
-    /* Optional: false when the key does not apply (ignored with a warning, or
-       its value is wrong: an error). */
-    bool (*applies)(struct xb__ctx *c, const struct key_def *k);
-    const char *note; /* KIND_IGNORED: why */
-};
-
-#define SPEC(f)          offsetof(struct xb_spec, f)
-#define NO_FIELD         SIZE_MAX
-#define AT(s, off, type) ((type *)((char *)(s) + (off)))
+#include "keys.h"
 
 static const struct xb__value *value_of(const struct xb__entry *e)
 {
@@ -83,8 +46,8 @@ static const char *join(const char *const *names, size_t n, char *buf, size_t si
 }
 
 /* " (did you mean "x"?)" or "". */
-static const char *hint_of(const char *word, const char *const *names, size_t n,
-                           char *buf, size_t size)
+const char *xb__key_hint_of(const char *word, const char *const *names, size_t n,
+                            char *buf, size_t size)
 {
     const char *hint = xb__suggest(word, names, n);
 
@@ -102,7 +65,7 @@ static void set_pos(struct xb__ctx *c, const struct key_def *k)
         *AT(c->spec, k->pos_field, struct xb_pos) = xb__spec_pos(c, &c->e->value->pos);
 }
 
-static void replace_field(struct xb__ctx *c, const struct key_def *k, char *value)
+void xb__key_replace_field(struct xb__ctx *c, const struct key_def *k, char *value)
 {
     char **field = AT(c->spec, k->field, char *);
 
@@ -116,7 +79,7 @@ static void apply_string(struct xb__ctx *c, const struct key_def *k)
     const char *s = xb__want_string(c, c->e->value);
 
     if (s && k->field != NO_FIELD)
-        replace_field(c, k, xb__dup(c, s));
+        xb__key_replace_field(c, k, xb__dup(c, s));
 }
 
 static void apply_path(struct xb__ctx *c, const struct key_def *k)
@@ -129,7 +92,7 @@ static void apply_path(struct xb__ctx *c, const struct key_def *k)
         xb__error(c->cfg, &c->e->value->pos, "%s: the path is empty", k->name);
         return;
     }
-    replace_field(c, k, xb__resolve(c, &c->e->value->pos, s));
+    xb__key_replace_field(c, k, xb__resolve(c, &c->e->value->pos, s));
 }
 
 static void apply_uint(struct xb__ctx *c, const struct key_def *k)
@@ -180,7 +143,7 @@ static void apply_action(struct xb__ctx *c, const struct key_def *k)
     names = xb__action_names(&n);
     xb__error(c->cfg, &c->e->value->pos, "%s: expected one of %s; got \"%s\"%s", k->name,
               join(names, n, all, sizeof(all)), s,
-              hint_of(s, names, n, hint, sizeof(hint)));
+              xb__key_hint_of(s, names, n, hint, sizeof(hint)));
 }
 
 static void apply_disks(struct xb__ctx *c, const struct key_def *k)
@@ -234,262 +197,6 @@ static void (*const appliers[])(struct xb__ctx *c, const struct key_def *k) = {
     [KIND_SPECIAL] = apply_special,
 };
 
-/* ---- keys with a handler ---- */
-
-static void apply_name(struct xb__ctx *c, const struct key_def *k)
-{
-    const char *s = xb__want_string(c, c->e->value);
-    const struct xb__pos *pos = &c->e->value->pos;
-
-    if (!s)
-        return;
-    if (!*s || strlen(s) > MAX_NAME || strspn(s, "0123456789") == strlen(s)) {
-        xb__error(c->cfg, pos,
-                  "name: expected 1 to %d characters, not all digits, got \"%s\"",
-                  MAX_NAME, s);
-        return;
-    }
-    for (const char *p = s; *p; p++)
-        if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f) {
-            xb__error(
-                c->cfg,
-                &(struct xb__pos){pos->file, pos->line, pos->col + 1 + (unsigned)(p - s)},
-                "name: '/' and control characters are not allowed in a name");
-            return;
-        }
-    replace_field(c, k, xb__dup(c, s));
-}
-
-static void apply_type(struct xb__ctx *c, const struct key_def *k)
-{
-    const char *s = xb__want_string(c, c->e->value), *const * names, *fix = NULL;
-    const struct xb__pos *pos = &c->e->value->pos;
-    enum xb_domtype t;
-    char hint[64];
-    size_t n;
-
-    if (!s)
-        return;
-    if (xb_domtype_from_name(s, &t) == 0) {
-        c->spec->type = t;
-        c->canon = xb_domtype_name(t);
-        return;
-    }
-    if (strcmp(s, "hvm") == 0) {
-        xb__error(c->cfg, pos,
-                  "type: \"hvm\" guests are not supported by xbuild (only \"pv\" and "
-                  "\"pvh\")");
-        return;
-    }
-    names = xb__domtype_names(&n);
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(s, names[i]) == 0)
-            fix = names[i];
-    if (fix)
-        snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)", fix);
-    else
-        hint_of(s, names, n, hint, sizeof(hint));
-    xb__error(c->cfg, pos, "type: expected \"pv\" or \"pvh\", got \"%s\"%s", s, hint);
-}
-
-static void apply_builder(struct xb__ctx *c, const struct key_def *k)
-{
-    const char *s = xb__want_string(c, c->e->value);
-
-    if (!s)
-        return;
-    if (c->later[XB__LATER_TYPE]) {
-        xb__warn(c->cfg, &c->e->pos, "builder is ignored: type is set at line %u",
-                 c->later[XB__LATER_TYPE]->pos.line);
-        c->canon = "pv";
-        return;
-    }
-    if (strcmp(s, "linux") != 0 && strcmp(s, "generic") != 0) {
-        xb__error(c->cfg, &c->e->value->pos,
-                  "builder: \"%s\" is not supported (\"linux\" means a PV guest; write "
-                  "type = \"pv\")",
-                  s);
-        return;
-    }
-    xb__warn(c->cfg, &c->e->pos,
-             "builder = \"%s\" is the xm-era spelling of type = \"pv\"; taken as "
-             "type = \"pv\"",
-             s);
-    c->spec->type = XB_DOMTYPE_PV;
-    c->canon = "pv";
-}
-
-static void apply_uuid(struct xb__ctx *c, const struct key_def *k)
-{
-    const char *s = xb__want_string(c, c->e->value);
-    uint8_t u[16];
-    size_t n = 0;
-
-    if (!s)
-        return;
-    for (size_t i = 0; s[i] && n < 32; i++) {
-        int hi;
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-')
-                goto bad;
-            continue;
-        }
-        hi = (s[i] >= '0' && s[i] <= '9')                     ? s[i] - '0'
-             : ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f') ? (s[i] | 0x20) - 'a' + 10
-                                                              : -1;
-        if (hi < 0)
-            goto bad;
-        u[n / 2] = (uint8_t)(n % 2 ? (u[n / 2] | hi) : hi << 4);
-        n++;
-    }
-    if (n != 32 || strlen(s) != 36)
-        goto bad;
-    memcpy(c->spec->uuid, u, sizeof(u));
-    c->spec->has_uuid = true;
-    return;
-bad:
-    xb__error(c->cfg, &c->e->value->pos,
-              "uuid: expected 32 hex digits as 8-4-4-4-12, "
-              "e.g. 2b6e4a4e-1c7e-4a53-9a3c-5c0b6b1f7d21, got \"%s\"",
-              s);
-}
-
-/* A CPU list ("0-3,^1", "all", "nodes:0") or a per-vCPU list of them. */
-static bool cpulist_ok(const char *s)
-{
-    return *s && strspn(s, "0123456789,^-:abcdefghijklmnopqrstuvwxyz ") == strlen(s);
-}
-
-static void apply_cpus(struct xb__ctx *c, const struct key_def *k)
-{
-    const struct xb__value *v = c->e->value;
-    struct xb__value *joined = NULL;
-    const struct xb__value *item = v;
-
-    for (size_t i = 0; v->kind == XB__V_LIST && i < v->n_items; i++) {
-        item = v->items[i];
-        if (item->kind == XB__V_LIST) {
-            xb__error(c->cfg, &item->pos, "cpus: expected a CPU list, got a list");
-            goto out;
-        }
-        if (!cpulist_ok(item->text))
-            goto bad;
-        if (!joined && !(joined = xb__value_new(XB__V_STRING, &v->pos)))
-            goto nomem;
-        if ((i && xb__string_append(joined, ";", 1) < 0) ||
-            xb__string_append(joined, item->text, item->len) < 0)
-            goto nomem;
-    }
-    if (joined)
-        item = joined;
-    else if (v->kind == XB__V_LIST || !cpulist_ok(item->text))
-        goto bad;
-    free(c->spec->cpus);
-    c->spec->cpus = xb__dup(c, item->text);
-    goto out;
-bad:
-    xb__error(
-        c->cfg, &v->pos,
-        "cpus: expected a CPU list such as \"0-3,^1\", \"all\" or \"nodes:0\" (or a "
-        "list of them, one per vCPU)");
-    goto out;
-nomem:
-    c->cfg->nomem = true;
-out:
-    xb__value_free(joined);
-}
-
-/* A name ("pygrub": in Xen's bindir, as libxl looks it up) or an absolute path. */
-static void apply_bootloader(struct xb__ctx *c, const struct key_def *k)
-{
-    const char *s = xb__want_string(c, c->e->value);
-
-    if (!s)
-        return;
-    if (!*s || (s[0] != '/' && strchr(s, '/'))) {
-        xb__error(c->cfg, &c->e->value->pos,
-                  "bootloader: expected a program name such as \"pygrub\" (looked up "
-                  "in Xen's bindir) or an absolute path, got \"%s\"",
-                  s);
-        return;
-    }
-    replace_field(c, k, xb__dup(c, s));
-}
-
-static bool push_arg(struct xb__ctx *c, const char *s, size_t n)
-{
-    struct xb_spec *sp = c->spec;
-    char **v = realloc(sp->bootloader_args, (sp->n_bootloader_args + 1) * sizeof(*v));
-
-    if (!v || !(v[sp->n_bootloader_args] = strndup(s, n))) {
-        if (v)
-            sp->bootloader_args = v;
-        c->cfg->nomem = true;
-        return false;
-    }
-    sp->bootloader_args = v;
-    sp->n_bootloader_args++;
-    return true;
-}
-
-/* A list: one argument per item. A string: split at blanks, as xl does. */
-static void apply_bootloader_args(struct xb__ctx *c, const struct key_def *k)
-{
-    const struct xb__value *v = c->e->value;
-    const char *s;
-    size_t n;
-
-    for (size_t i = 0; i < c->spec->n_bootloader_args; i++)
-        free(c->spec->bootloader_args[i]);
-    c->spec->n_bootloader_args = 0;
-    if (v->kind == XB__V_LIST) {
-        c->canon = v->n_items ? NULL : "[]";
-        for (size_t i = 0; i < v->n_items; i++)
-            if (!xb__want_string(c, v->items[i]) ||
-                !push_arg(c, v->items[i]->text, v->items[i]->len))
-                return;
-        return;
-    }
-    if (!(s = xb__want_string(c, v)))
-        return;
-    xb__warn(c->cfg, &c->e->pos,
-             "bootloader_args as a string is deprecated (xl says so too): split at "
-             "blanks; write a list, e.g. [ '--kernel=/vmlinuz' ]");
-    for (s += strspn(s, " \t\n"); *s; s += n, s += strspn(s, " \t\n"))
-        if (!push_arg(c, s, (n = strcspn(s, " \t\n"))))
-            return;
-}
-
-/* ---- the pvshim family: only with type = "pvh" and pvshim = 1, as in xl ---- */
-
-static bool shim_applies(struct xb__ctx *c, const struct key_def *k)
-{
-    const struct xb__value *v = c->e->value;
-    bool is_switch = k->field == SPEC(pvshim), on = false;
-
-    /* Checked even when ignored: a bad value is an error either way. */
-    if (is_switch ? !xb__want_bool(c, v, &on) : !xb__want_string(c, v))
-        return false;
-    if (c->spec->type != XB_DOMTYPE_PVH) {
-        if (is_switch && !on)
-            return true; /* the default: nothing to ignore */
-        xb__warn(c->cfg, &c->e->pos,
-                 "%s: ignored, as xl does: the PV shim runs only with type = \"pvh\" "
-                 "(a PVH container for a PV kernel)",
-                 k->name);
-        c->ignored = true;
-        return false;
-    }
-    if (!is_switch && !c->spec->pvshim) {
-        xb__warn(c->cfg, &c->e->pos, "%s: ignored, as xl does: pvshim is not set",
-                 k->name);
-        c->ignored = true;
-        return false;
-    }
-    return true;
-}
-
 /* ---- the table ---- */
 
 /* Every key xbuild understands, alphabetical. */
@@ -498,13 +205,13 @@ static const struct key_def keys[] = {
     {.name = "altp2m", .kind = KIND_OTHER},
     {.name = "bootloader",
      .kind = KIND_SPECIAL,
-     .handler = apply_bootloader,
+     .handler = xb__key_bootloader,
      .field = SPEC(bootloader),
      .later = XB__LATER_BOOTLOADER},
-    {.name = "bootloader_args", .kind = KIND_SPECIAL, .handler = apply_bootloader_args},
+    {.name = "bootloader_args", .kind = KIND_SPECIAL, .handler = xb__key_bootloader_args},
     {.name = "builder",
      .kind = KIND_SPECIAL,
-     .handler = apply_builder,
+     .handler = xb__key_builder,
      .later = XB__LATER_BUILDER},
     {.name = "cap", .kind = KIND_OTHER},
     {.name = "channel", .kind = KIND_OTHER},
@@ -516,7 +223,7 @@ static const struct key_def keys[] = {
      .later = XB__LATER_CMDLINE},
     {.name = "cpu_weight", .kind = KIND_OTHER},
     {.name = "cpupool", .kind = KIND_OTHER},
-    {.name = "cpus", .kind = KIND_SPECIAL, .handler = apply_cpus},
+    {.name = "cpus", .kind = KIND_SPECIAL, .handler = xb__key_cpus},
     {.name = "cpus_soft", .kind = KIND_OTHER},
     {.name = "device_model_override", .kind = KIND_OTHER},
     {.name = "device_model_version", .kind = KIND_OTHER},
@@ -573,7 +280,7 @@ static const struct key_def keys[] = {
     {.name = "msr_relaxed", .kind = KIND_BOOL, .field = SPEC(msr_relaxed)},
     {.name = "name",
      .kind = KIND_SPECIAL,
-     .handler = apply_name,
+     .handler = xb__key_name,
      .field = SPEC(name),
      .pos_field = SPEC(name_pos),
      .later = XB__LATER_NAME},
@@ -592,22 +299,22 @@ static const struct key_def keys[] = {
     {.name = "pvshim",
      .kind = KIND_BOOL,
      .field = SPEC(pvshim),
-     .applies = shim_applies,
+     .applies = xb__key_shim_applies,
      .later = XB__LATER_PVSHIM},
     {.name = "pvshim_cmdline",
      .kind = KIND_STRING,
      .field = SPEC(pvshim_cmdline),
-     .applies = shim_applies,
+     .applies = xb__key_shim_applies,
      .later = XB__LATER_PVSHIM_CMDLINE},
     {.name = "pvshim_extra",
      .kind = KIND_STRING,
      .field = NO_FIELD,
-     .applies = shim_applies,
+     .applies = xb__key_shim_applies,
      .later = XB__LATER_PVSHIM_EXTRA},
     {.name = "pvshim_path",
      .kind = KIND_PATH,
      .field = SPEC(pvshim_path),
-     .applies = shim_applies,
+     .applies = xb__key_shim_applies,
      .later = XB__LATER_PVSHIM_PATH},
     {.name = "ramdisk",
      .kind = KIND_PATH,
@@ -620,11 +327,11 @@ static const struct key_def keys[] = {
     {.name = "tsc_mode", .kind = KIND_OTHER},
     {.name = "type",
      .kind = KIND_SPECIAL,
-     .handler = apply_type,
+     .handler = xb__key_type,
      .later = XB__LATER_TYPE},
     {.name = "usbctrl", .kind = KIND_OTHER},
     {.name = "usbdev", .kind = KIND_OTHER},
-    {.name = "uuid", .kind = KIND_SPECIAL, .handler = apply_uuid},
+    {.name = "uuid", .kind = KIND_SPECIAL, .handler = xb__key_uuid},
     {.name = "vcpus",
      .kind = KIND_UINT,
      .field = SPEC(vcpus),
@@ -664,7 +371,7 @@ static void unknown_key(struct xb__ctx *c)
         names[i] = keys[i].name;
     xb__diag(c->cfg, c->opts->strict ? XB_SEV_ERROR : XB_SEV_WARNING, &c->e->pos,
              "unknown key \"%s\"%s%s", c->e->key,
-             hint_of(c->e->key, names, N_KEYS, hint, sizeof(hint)),
+             xb__key_hint_of(c->e->key, names, N_KEYS, hint, sizeof(hint)),
              c->opts->strict ? "" : "; ignored, as xl does");
 }
 

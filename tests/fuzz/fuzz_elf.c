@@ -25,7 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (size > 0)
         memcpy(buf, data, size);
-    memcpy(buf, "\x7f" "ELF", size < 4 ? size : 4);
+    memcpy(buf,
+           "\x7f"
+           "ELF",
+           size < 4 ? size : 4);
     if (xb_image_load_buffer(buf, size, &opts, &img, &err) == 0) {
         /* What the builder will read must lie inside the ELF buffer. */
         for (size_t i = 0; i < img->nsegs; i++)

@@ -20,7 +20,8 @@ static int replay_file(const char *path)
     long n = -1;
     int rc = 1;
 
-    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0)
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0)
         buf = malloc((size_t)n + 1);
     if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
         LLVMFuzzerTestOneInput(buf, (size_t)n);

@@ -26,7 +26,7 @@
 #include "builder/domain/ctx.h"
 #include "builder/hv/sim/inspect.h"
 
-#define PAGE 4096ull
+#define PAGE      4096ull
 #define ADDR_MASK 0x000ffffffffff000ull
 
 /* ---- a tiny in-test kernel image (no parser involved) ---- */
@@ -37,25 +37,39 @@ struct test_kernel {
     uint8_t elf[3 * PAGE];
 };
 
-static void make_kernel(struct test_kernel *k, unsigned guest, uint64_t base, uint64_t kstart)
+static void make_kernel(struct test_kernel *k, unsigned guest, uint64_t base,
+                        uint64_t kstart)
 {
     memset(k, 0, sizeof(*k));
     for (size_t i = 0; i < sizeof(k->elf); i++)
         k->elf[i] = (uint8_t)(i * 7 + 3);
-    k->seg[0] = (struct xb_segment){.offset = 0, .filesz = 2 * PAGE + 100, .memsz = 5 * PAGE,
-                                    .vaddr = kstart, .paddr = kstart - base,
-                                    .load_vaddr = kstart, .flags = 7};
-    k->seg[1] = (struct xb_segment){.offset = 2 * PAGE + 100, .filesz = PAGE - 100,
-                                    .memsz = PAGE - 100, .vaddr = kstart + 6 * PAGE,
-                                    .load_vaddr = kstart + 6 * PAGE, .flags = 6};
+    k->seg[0] = (struct xb_segment){.offset = 0,
+                                    .filesz = 2 * PAGE + 100,
+                                    .memsz = 5 * PAGE,
+                                    .vaddr = kstart,
+                                    .paddr = kstart - base,
+                                    .load_vaddr = kstart,
+                                    .flags = 7};
+    k->seg[1] = (struct xb_segment){.offset = 2 * PAGE + 100,
+                                    .filesz = PAGE - 100,
+                                    .memsz = PAGE - 100,
+                                    .vaddr = kstart + 6 * PAGE,
+                                    .load_vaddr = kstart + 6 * PAGE,
+                                    .flags = 6};
     k->img = (struct xb_image){
-        .elf = k->elf, .elf_size = sizeof(k->elf),
+        .elf = k->elf,
+        .elf_size = sizeof(k->elf),
         .elf_class = guest == XB_GUEST_PV64 ? 64 : 32,
-        .segs = k->seg, .nsegs = 2,
-        .virt_base = base, .paddr_offset = base,
-        .virt_kstart = kstart, .virt_kend = kstart + 7 * PAGE,
-        .virt_entry = kstart + 0x40, .virt_hypercall = kstart + PAGE,
-        .pae = guest == XB_GUEST_PV32PAE, .guest_types = guest,
+        .segs = k->seg,
+        .nsegs = 2,
+        .virt_base = base,
+        .paddr_offset = base,
+        .virt_kstart = kstart,
+        .virt_kend = kstart + 7 * PAGE,
+        .virt_entry = kstart + 0x40,
+        .virt_hypercall = kstart + PAGE,
+        .pae = guest == XB_GUEST_PV32PAE,
+        .guest_types = guest,
     };
     k->img.notes.hv_start_low = XB_UNSET_ADDR;
     k->img.notes.mod_start_pfn = XB_UNSET_ADDR;
@@ -64,17 +78,26 @@ static void make_kernel(struct test_kernel *k, unsigned guest, uint64_t base, ui
 static struct xb_spec make_spec(char *cmdline)
 {
     return (struct xb_spec){
-        .name = "t1", .type = XB_DOMTYPE_PV, .memory_mib = 33, .maxmem_mib = 40,
-        .vcpus = 1, .maxvcpus = 2, .cmdline = cmdline,
-        .on_poweroff = XB_ACTION_DESTROY, .on_reboot = XB_ACTION_RESTART,
+        .name = "t1",
+        .type = XB_DOMTYPE_PV,
+        .memory_mib = 33,
+        .maxmem_mib = 40,
+        .vcpus = 1,
+        .maxvcpus = 2,
+        .cmdline = cmdline,
+        .on_poweroff = XB_ACTION_DESTROY,
+        .on_reboot = XB_ACTION_RESTART,
         .on_crash = XB_ACTION_DESTROY,
     };
 }
 
 static struct xb_ctx *open_sim(uint32_t seed, const char *caps)
 {
-    const struct xb_sim_opts o = {.total_pages = 96 * 256, .seed = seed, .caps = caps,
-                                  .fail_at = -1, .dirty = true};
+    const struct xb_sim_opts o = {.total_pages = 96 * 256,
+                                  .seed = seed,
+                                  .caps = caps,
+                                  .fail_at = -1,
+                                  .dirty = true};
     struct xb_hv *hv = NULL;
     struct xb_xs *xs = NULL;
     struct xb_ctx *ctx = NULL;
@@ -154,22 +177,32 @@ static struct si read_si(const uint8_t *p, unsigned levels)
 
     if (levels == 4) {
         const struct start_info_x86_64 *x = (const void *)p;
-        s = (struct si){.nr_pages = x->nr_pages, .shared_info = x->shared_info,
-                        .store_mfn = x->store_mfn, .console_mfn = x->console.domU.mfn,
-                        .pt_base = x->pt_base, .nr_pt_frames = x->nr_pt_frames,
-                        .mfn_list = x->mfn_list, .mod_start = x->mod_start,
-                        .mod_len = x->mod_len, .flags = x->flags,
+        s = (struct si){.nr_pages = x->nr_pages,
+                        .shared_info = x->shared_info,
+                        .store_mfn = x->store_mfn,
+                        .console_mfn = x->console.domU.mfn,
+                        .pt_base = x->pt_base,
+                        .nr_pt_frames = x->nr_pt_frames,
+                        .mfn_list = x->mfn_list,
+                        .mod_start = x->mod_start,
+                        .mod_len = x->mod_len,
+                        .flags = x->flags,
                         .store_evtchn = x->store_evtchn,
                         .console_evtchn = x->console.domU.evtchn,
                         .cmd_line = (const char *)x->cmd_line};
         memcpy(s.magic, x->magic, 32);
     } else {
         const struct start_info_x86_32 *x = (const void *)p;
-        s = (struct si){.nr_pages = x->nr_pages, .shared_info = x->shared_info,
-                        .store_mfn = x->store_mfn, .console_mfn = x->console.domU.mfn,
-                        .pt_base = x->pt_base, .nr_pt_frames = x->nr_pt_frames,
-                        .mfn_list = x->mfn_list, .mod_start = x->mod_start,
-                        .mod_len = x->mod_len, .flags = x->flags,
+        s = (struct si){.nr_pages = x->nr_pages,
+                        .shared_info = x->shared_info,
+                        .store_mfn = x->store_mfn,
+                        .console_mfn = x->console.domU.mfn,
+                        .pt_base = x->pt_base,
+                        .nr_pt_frames = x->nr_pt_frames,
+                        .mfn_list = x->mfn_list,
+                        .mod_start = x->mod_start,
+                        .mod_len = x->mod_len,
+                        .flags = x->flags,
                         .store_evtchn = x->store_evtchn,
                         .console_evtchn = x->console.domU.evtchn,
                         .cmd_line = (const char *)x->cmd_line};
@@ -194,15 +227,19 @@ static struct regs read_regs(struct xb_hv *hv, uint32_t domid, unsigned levels)
         assert_int_equal(len, sizeof(*x));
         assert_int_equal(x->user_regs.cs, FLAT_KERNEL_CS_X86_64);
         assert_true(x->user_regs.rflags & (1u << 9));
-        return (struct regs){.ip = x->user_regs.rip, .sp = x->user_regs.rsp,
-                             .si = x->user_regs.rsi, .flags = (uint32_t)x->flags,
+        return (struct regs){.ip = x->user_regs.rip,
+                             .sp = x->user_regs.rsp,
+                             .si = x->user_regs.rsi,
+                             .flags = (uint32_t)x->flags,
                              .cr3_mfn = xen_cr3_to_pfn_x86_64(x->ctrlreg[3])};
     }
     const struct vcpu_guest_context_x86_32 *x = c;
     assert_int_equal(len, sizeof(*x));
     assert_int_equal(x->user_regs.cs, FLAT_KERNEL_CS_X86_32);
-    return (struct regs){.ip = x->user_regs.eip, .sp = x->user_regs.esp,
-                         .si = x->user_regs.esi, .flags = x->flags,
+    return (struct regs){.ip = x->user_regs.eip,
+                         .sp = x->user_regs.esp,
+                         .si = x->user_regs.esi,
+                         .flags = x->flags,
                          .cr3_mfn = xen_cr3_to_pfn_x86_32(x->ctrlreg[3])};
 }
 
@@ -276,7 +313,8 @@ static void check_tables(const struct walker *w, const struct si *si)
 }
 
 /* The pfn of @mfn, by searching the guest's p2m. */
-static uint64_t pfn_of(const struct walker *w, const struct si *si, unsigned size, uint64_t mfn)
+static uint64_t pfn_of(const struct walker *w, const struct si *si, unsigned size,
+                       uint64_t mfn)
 {
     for (uint64_t pfn = 0; pfn < si->nr_pages; pfn++)
         if (p2m_entry(w, si->mfn_list, size, pfn) == mfn)
@@ -291,7 +329,7 @@ static void check_kernel_bytes(const struct walker *w, const struct xb_image *im
         const struct xb_segment *seg = &img->segs[s];
         for (uint64_t off = 0; off < seg->memsz; off += 97) {
             if ((seg->load_vaddr + off) / PAGE == img->virt_hypercall / PAGE)
-                continue;          /* filled by Xen */
+                continue; /* filled by Xen */
             uint8_t want = off < seg->filesz ? img->elf[seg->offset + off] : 0;
             assert_int_equal(*va_ptr(w, seg->load_vaddr + off), want);
         }
@@ -333,7 +371,8 @@ static void check_domain(struct xb_ctx *ctx, uint32_t domid, const struct xb_ima
     {
         char path[64], *name = NULL;
         snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
-        assert_int_equal(ctx->xs->ops->read(ctx->xs, NULL, XB_XS_NO_TX, path, &name, NULL), 0);
+        assert_int_equal(
+            ctx->xs->ops->read(ctx->xs, NULL, XB_XS_NO_TX, path, &name, NULL), 0);
         assert_true(name[0] != '\0');
         free(name);
     }
@@ -367,7 +406,8 @@ static void check_domain(struct xb_ctx *ctx, uint32_t domid, const struct xb_ima
     assert_int_equal(xb__sim_nr_maps(hv), 0);
 }
 
-static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart, uint32_t seed)
+static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart,
+                             uint32_t seed)
 {
     struct xb_ctx *ctx = open_sim(seed, NULL);
     struct test_kernel *k = malloc(sizeof(*k));
@@ -382,7 +422,7 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart, uin
     make_kernel(k, guest, base, kstart);
     opts.image = &k->img;
     assert_int_equal(xb_domain_plan(ctx, &spec, &opts, &plan), 0);
-    assert_int_equal(xb__sim_calls(xb__ctx_hv(ctx)), 0);   /* plan: no hypercall */
+    assert_int_equal(xb__sim_calls(xb__ctx_hv(ctx)), 0); /* plan: no hypercall */
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), 0);
     assert_string_equal(xb_errmsg(ctx), "");
     assert_memory_equal(&plan, &lo, sizeof(lo));
@@ -452,7 +492,7 @@ static void memory_beyond_host_refused(void **state)
     assert_non_null(k);
     make_kernel(k, XB_GUEST_PV64, 0, 0);
     opts.image = &k->img;
-    spec.memory_mib = spec.maxmem_mib = 100;   /* the sim machine has 96 MiB */
+    spec.memory_mib = spec.maxmem_mib = 100; /* the sim machine has 96 MiB */
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -ENOMEM);
     assert_non_null(strstr(xb_errmsg(ctx), "100 MiB asked"));
     assert_int_equal(xb__sim_ndomains(xb__ctx_hv(ctx)), 0);
@@ -475,7 +515,7 @@ static void pae_refused_without_caps(void **state)
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EOPNOTSUPP);
     assert_non_null(strstr(xb_errmsg(ctx), "xen-3.0-x86_32p"));
     assert_non_null(strstr(xb_errmsg(ctx), "PVH"));
-    assert_int_equal(xb__sim_calls(xb__ctx_hv(ctx)), 1);   /* physinfo only */
+    assert_int_equal(xb__sim_calls(xb__ctx_hv(ctx)), 1); /* physinfo only */
     assert_int_equal(xb__sim_ndomains(xb__ctx_hv(ctx)), 0);
     free(k);
     xb_ctx_close(ctx);
@@ -521,19 +561,19 @@ static void hostile_image_refused(void **state)
 
     assert_non_null(k);
     make_kernel(k, XB_GUEST_PV64, 0, 0);
-    k->seg[1].load_vaddr = k->img.virt_kend - 8;           /* runs past the kernel */
+    k->seg[1].load_vaddr = k->img.virt_kend - 8; /* runs past the kernel */
     opts.image = &k->img;
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EINVAL);
     assert_non_null(strstr(xb_errmsg(ctx), "outside the kernel's range"));
     make_kernel(k, XB_GUEST_PV64, 0, 0);
-    k->seg[0].offset = UINT64_MAX - 10;                     /* offset + size wraps */
+    k->seg[0].offset = UINT64_MAX - 10; /* offset + size wraps */
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EINVAL);
     make_kernel(k, XB_GUEST_PV64, 0, 0);
-    k->img.virt_entry = k->img.virt_kend;                   /* entry outside */
+    k->img.virt_entry = k->img.virt_kend; /* entry outside */
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EINVAL);
     assert_non_null(strstr(xb_errmsg(ctx), "entry point"));
     make_kernel(k, XB_GUEST_PV64, 0, 0);
-    k->img.guest_types = XB_GUEST_PVH;                      /* not PV */
+    k->img.guest_types = XB_GUEST_PVH; /* not PV */
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -ENOEXEC);
     assert_non_null(strstr(xb_errmsg(ctx), "type = \"pvh\""));
     assert_int_equal(xb__sim_ndomains(hv), 0);
@@ -564,15 +604,17 @@ static char *xs_snapshot(struct xb_hv *hv)
  * create flow, to be made on purpose. (Unmapping is cleanup: not counted.)
  */
 enum {
-    CALLS_CHECKS = 1,           /* physinfo */
-    CALLS_DOMAIN = 1 + 6 + 1 + 3, /* create; claim: tx, read, rm, 2 writes, commit; the name
-                                     scan (no other domain to read); 3 limits */
-    CALLS_MEMORY = 16 + 1 + 2,  /* 16 superpages + 256 pages in one call; 2 event channels */
-    CALLS_PV = 6,               /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
-    CALLS_NODES = 1 + 3 + 53 + 2 + 1 + 1, /* tx, 3 stale roots, 53 writes and perms, the claim
-                                             given up (read, rm), commit, introduce */
-    CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV + 1 /* grants */ +
-                   CALLS_NODES + 1 /* unpause */,
+    CALLS_CHECKS = 1,             /* physinfo */
+    CALLS_DOMAIN = 1 + 6 + 1 + 3, /* create; claim: tx, read, rm, 2 writes, commit; the
+                                     name scan (no other domain to read); 3 limits */
+    CALLS_MEMORY =
+        16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
+    CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
+    CALLS_NODES =
+        1 + 3 + 53 + 2 + 1 + 1, /* tx, 3 stale roots, 53 writes and perms, the claim
+                                   given up (read, rm), commit, introduce */
+    CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
+                   1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };
 
 /* Fail op call N for N = 0, 1, ... until create succeeds: each failure
@@ -636,7 +678,9 @@ static void real_guest(const char *arch, unsigned levels)
     struct xb_layout lo;
     struct xb_create_opts opts = {.layout = &lo};
     struct xb_spec spec = make_spec(cmdline);
-    struct xb_walk_rd { uint64_t start, len; } rd;
+    struct xb_walk_rd {
+        uint64_t start, len;
+    } rd;
     FILE *f;
     uint32_t domid = 0;
 
@@ -661,7 +705,8 @@ static void real_guest(const char *arch, unsigned levels)
     rd.start = lo.seg[XB_SEG_RAMDISK].vstart;
     assert_int_equal(lo.seg[XB_SEG_RAMDISK].pages, (rd.len + PAGE - 1) / PAGE);
     {
-        struct walker w = {.hv = xb__ctx_hv(ctx), .levels = levels,
+        struct walker w = {.hv = xb__ctx_hv(ctx),
+                           .levels = levels,
                            .cr3_mfn = read_regs(xb__ctx_hv(ctx), domid, levels).cr3_mfn};
         for (uint64_t off = 0; off < rd.len; off += 331) {
             int c;
@@ -683,16 +728,16 @@ static void real_guest(const char *arch, unsigned levels)
 static const struct {
     const char *name, *refusal;
 } fixture_verdicts[] = {
-    {"minios64.elf", NULL},          {"minios64.gz", NULL},
-    {"minios64.xz", NULL},           {"minios64.lzma", NULL},
-    {"minios64.bz2", NULL},          {"minios64.lz4", NULL},
-    {"minios64.lz4f", NULL},         {"minios64.zst", NULL},
-    {"minios64.lzo", NULL},          {"linux64.elf", NULL},
-    {"linux64-gzip.bzImage", NULL},  {"linux64-xz.bzImage", NULL},
-    {"linux64-lzma.bzImage", NULL},  {"linux64-bzip2.bzImage", NULL},
-    {"linux64-lz4.bzImage", NULL},   {"linux64-zstd.bzImage", NULL},
-    {"linux64-lzo.bzImage", NULL},   {"embox32.elf", NULL},
-    {"legacy32.elf", NULL},          {"pvh64.elf", "it boots as PVH: set type = \"pvh\""},
+    {"minios64.elf", NULL},         {"minios64.gz", NULL},
+    {"minios64.xz", NULL},          {"minios64.lzma", NULL},
+    {"minios64.bz2", NULL},         {"minios64.lz4", NULL},
+    {"minios64.lz4f", NULL},        {"minios64.zst", NULL},
+    {"minios64.lzo", NULL},         {"linux64.elf", NULL},
+    {"linux64-gzip.bzImage", NULL}, {"linux64-xz.bzImage", NULL},
+    {"linux64-lzma.bzImage", NULL}, {"linux64-bzip2.bzImage", NULL},
+    {"linux64-lz4.bzImage", NULL},  {"linux64-zstd.bzImage", NULL},
+    {"linux64-lzo.bzImage", NULL},  {"embox32.elf", NULL},
+    {"legacy32.elf", NULL},         {"pvh64.elf", "it boots as PVH: set type = \"pvh\""},
 };
 
 static bool fixture_verdict(const char *name, const char **refusal)
@@ -732,7 +777,8 @@ static void fixtures_on_sim(void **state)
         if (e->d_name[0] == '.' || xb_image_load_file(path, NULL, &img, NULL) != 0)
             continue;
         if (!fixture_verdict(e->d_name, &refusal))
-            fail_msg("fixture %s loads but has no verdict in fixture_verdicts[]", e->d_name);
+            fail_msg("fixture %s loads but has no verdict in fixture_verdicts[]",
+                     e->d_name);
         ctx = open_sim(7, NULL);
         opts.image = img;
         rc = xb_domain_create(ctx, &spec, &opts, &domid);

@@ -262,8 +262,9 @@ static void decompression_limit(void **state)
 {
     struct xb_image *img = load("minios64.elf");
     size_t size = img->elf_size;
-    const char *files[] = {"minios64.gz", "minios64.xz", "minios64.bz2", "minios64.zst",
-                           "minios64.lz4", "minios64.lz4f", "minios64.lzma", "minios64.lzo"};
+    const char *files[] = {"minios64.gz",   "minios64.xz",  "minios64.bz2",
+                           "minios64.zst",  "minios64.lz4", "minios64.lz4f",
+                           "minios64.lzma", "minios64.lzo"};
 
     xb_image_free(img);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -275,7 +276,8 @@ static void decompression_limit(void **state)
         img = NULL;
         assert_int_equal(xb_image_load_file(fixture(files[i]), &exact, &img, &err), 0);
         xb_image_free(img);
-        assert_int_equal(xb_image_load_file(fixture(files[i]), &less, &img, &err), -EFBIG);
+        assert_int_equal(xb_image_load_file(fixture(files[i]), &less, &img, &err),
+                         -EFBIG);
         assert_null(img);
         snprintf(want, sizeof(want), "exceeds the limit of %zu bytes", size - 1);
         if (!strstr(err.msg, want))
@@ -295,7 +297,10 @@ static void buffer_is_copied(void **state)
     memset(buf, 0xee, len);
     free(buf);
     check_minios(img);
-    assert_memory_equal(img->elf, "\x7f" "ELF", 4);
+    assert_memory_equal(img->elf,
+                        "\x7f"
+                        "ELF",
+                        4);
     xb_image_free(img);
 }
 
@@ -312,7 +317,8 @@ static void bad_arguments(void **state)
     assert_int_equal(xb_image_load_buffer(NULL, 0, NULL, &img, &err), -ENOEXEC);
     assert_null(img);
     xb_err_clear(&err);
-    assert_int_equal(xb_image_load_file("/nonexistent/vmlinuz", NULL, &img, &err), -ENOENT);
+    assert_int_equal(xb_image_load_file("/nonexistent/vmlinuz", NULL, &img, &err),
+                     -ENOENT);
     assert_string_equal(err.msg, "/nonexistent/vmlinuz: open: No such file or directory");
     xb_err_clear(&err);
     assert_int_equal(xb_image_load_file("/", NULL, &img, &err), -EINVAL);
@@ -336,10 +342,10 @@ static void names(void **state)
 /* An lzop file with real LZO1X blocks (the fixtures only hold stored ones). */
 static uint8_t *lzop(const uint8_t *in, size_t len, size_t *out_len)
 {
-    static const uint8_t head[] = {0x89, 'L', 'Z', 'O', 0, 0x0d, 0x0a, 0x1a, 0x0a,
-                                   0x10, 0x30, 0x20, 0xa0, 0x09, 0x40, 1, 5,
-                                   0, 0, 0, 0, 0, 0, 0x81, 0xa4, 0, 0, 0, 0, 0, 0, 0, 0,
-                                   0, 0, 0, 0, 0};
+    static const uint8_t head[] = {
+        0x89, 'L',  'Z', 'O', 0, 0x0d, 0x0a, 0x1a, 0x0a, 0x10, 0x30, 0x20, 0xa0,
+        0x09, 0x40, 1,   5,   0, 0,    0,    0,    0,    0,    0x81, 0xa4, 0,
+        0,    0,    0,   0,   0, 0,    0,    0,    0,    0,    0,    0};
     uint8_t *out = malloc(sizeof(head) + len + len / 16 + 64 + 12);
     uint8_t *wrk = malloc(LZO1X_1_MEM_COMPRESS);
     lzo_uint clen = 0;

@@ -73,16 +73,18 @@ static void payload_matches_liblzma(void **state)
     struct xb_image *img = load();
     size_t len, pos = 0, in_pos = 0;
     uint8_t *file = slurp(&len);
-    size_t start = (size_t)(file[0x1f1] + 1) * 512 +
-                   (file[0x248] | file[0x249] << 8 | file[0x24a] << 16 | (size_t)file[0x24b] << 24);
-    size_t plen = file[0x24c] | file[0x24d] << 8 | file[0x24e] << 16 | (size_t)file[0x24f] << 24;
+    size_t start =
+        (size_t)(file[0x1f1] + 1) * 512 +
+        (file[0x248] | file[0x249] << 8 | file[0x24a] << 16 | (size_t)file[0x24b] << 24);
+    size_t plen =
+        file[0x24c] | file[0x24d] << 8 | file[0x24e] << 16 | (size_t)file[0x24f] << 24;
     uint8_t *out = malloc(img->elf_size);
     uint64_t memlimit = UINT64_MAX;
 
     assert_non_null(out);
     assert_true(start + plen <= len);
-    lzma_ret r = lzma_stream_buffer_decode(&memlimit, 0, NULL, file + start, &in_pos, plen,
-                                           out, &pos, img->elf_size);
+    lzma_ret r = lzma_stream_buffer_decode(&memlimit, 0, NULL, file + start, &in_pos,
+                                           plen, out, &pos, img->elf_size);
     assert_int_equal(r, LZMA_OK);
     assert_int_equal(pos, img->elf_size);
     assert_memory_equal(out, img->elf, pos);
@@ -99,7 +101,8 @@ static void bounded(void **state)
 
     assert_int_equal(xb_image_load_file(kernel, &opts, &img, &err), -EFBIG);
     assert_null(img);
-    assert_non_null(strstr(err.msg, "xz: decompressed size exceeds the limit of 16777216"));
+    assert_non_null(
+        strstr(err.msg, "xz: decompressed size exceeds the limit of 16777216"));
 }
 
 static void truncated(void **state)
@@ -111,7 +114,8 @@ static void truncated(void **state)
 
     assert_int_equal(xb_image_load_buffer(file, len / 2, NULL, &img, &err), -EINVAL);
     assert_null(img);
-    assert_non_null(strstr(err.msg, "bzImage: payload_offset + payload_length beyond end"));
+    assert_non_null(
+        strstr(err.msg, "bzImage: payload_offset + payload_length beyond end"));
     free(file);
 }
 

@@ -16,7 +16,7 @@
 
 #include "builder/layout/layout.h"
 
-#define MIB (1ull << 20)
+#define MIB  (1ull << 20)
 #define PAGE 4096ull
 
 /* Tables per level counted page by page: distinct (va >> shift) values. */
@@ -68,8 +68,13 @@ static void check_invariants(const struct xb_layout *lo, unsigned levels)
 static struct xb_layout_in minios(void)
 {
     return (struct xb_layout_in){
-        .guest = XB_GUEST_PV64, .virt_base = 0, .virt_kstart = 0, .virt_kend = 0x7a123,
-        .virt_entry = 0, .virt_hypercall = 0x2000, .hv_start_low = XB_UNSET_ADDR,
+        .guest = XB_GUEST_PV64,
+        .virt_base = 0,
+        .virt_kstart = 0,
+        .virt_kend = 0x7a123,
+        .virt_entry = 0,
+        .virt_hypercall = 0x2000,
+        .hv_start_low = XB_UNSET_ADDR,
         .total_pages = 32 * MIB / PAGE,
     };
 }
@@ -85,23 +90,27 @@ static void minios_64(void **state)
     assert_string_equal(lo.guest_type, "xen-3.0-x86_64");
     assert_int_equal(lo.seg[XB_SEG_KERNEL].pages, 0x7b);
     assert_int_equal(lo.seg[XB_SEG_P2M].pfn, 0x7b);
-    assert_int_equal(lo.seg[XB_SEG_P2M].pages, 16);      /* 8192 pfns * 8 bytes */
+    assert_int_equal(lo.seg[XB_SEG_P2M].pages, 16); /* 8192 pfns * 8 bytes */
     assert_int_equal(lo.seg[XB_SEG_START_INFO].pfn, 0x8b);
     assert_int_equal(lo.seg[XB_SEG_XENSTORE].pfn, 0x8c);
     assert_int_equal(lo.seg[XB_SEG_CONSOLE].pfn, 0x8d);
     assert_int_equal(lo.seg[XB_SEG_PGTABLES].pfn, 0x8e);
     assert_int_equal(lo.bootstrap_end, 4 * MIB);
-    assert_int_equal(lo.nr_pt_frames, 5);                /* L4, L3, L2, two L1 */
+    assert_int_equal(lo.nr_pt_frames, 5); /* L4, L3, L2, two L1 */
     assert_int_equal(lo.seg[XB_SEG_STACK].pfn, 0x93);
 }
 
 static void linux_like_with_ramdisk(void **state)
 {
     struct xb_layout_in in = {
-        .guest = XB_GUEST_PV64, .virt_base = 0xffffffff80000000ull,
-        .virt_kstart = 0xffffffff81000000ull, .virt_kend = 0xffffffff82c3a000ull,
-        .virt_entry = 0xffffffff81000040ull, .virt_hypercall = 0xffffffff81001000ull,
-        .hv_start_low = XB_UNSET_ADDR, .ramdisk_len = 10 * MIB + 1,
+        .guest = XB_GUEST_PV64,
+        .virt_base = 0xffffffff80000000ull,
+        .virt_kstart = 0xffffffff81000000ull,
+        .virt_kend = 0xffffffff82c3a000ull,
+        .virt_entry = 0xffffffff81000040ull,
+        .virt_hypercall = 0xffffffff81001000ull,
+        .hv_start_low = XB_UNSET_ADDR,
+        .ramdisk_len = 10 * MIB + 1,
         .total_pages = 512 * MIB / PAGE,
     };
     struct xb_layout lo;
@@ -111,7 +120,7 @@ static void linux_like_with_ramdisk(void **state)
     check_invariants(&lo, 4);
     assert_int_equal(lo.seg[XB_SEG_KERNEL].pfn, 0x1000);
     assert_int_equal(lo.seg[XB_SEG_RAMDISK].pages, 10 * MIB / PAGE + 1);
-    assert_int_equal(lo.seg[XB_SEG_P2M].pages, 256);     /* 1 MiB of 8-byte entries */
+    assert_int_equal(lo.seg[XB_SEG_P2M].pages, 256); /* 1 MiB of 8-byte entries */
 }
 
 /* Tables that tip the mapping over a 4 MiB boundary force another round. */
@@ -154,8 +163,8 @@ static void pae_extra_l2_below_3g(void **state)
     assert_int_equal(xb__layout_compute(&in, &lo, &err), 0);
     check_invariants(&lo, 3);
     assert_string_equal(lo.guest_type, "xen-3.0-x86_32p");
-    assert_int_equal(lo.seg[XB_SEG_P2M].pages, 8);       /* 4-byte entries */
-    assert_int_equal(lo.nr_tables[1], 2);                /* mapped L2 + L3 slot 3's */
+    assert_int_equal(lo.seg[XB_SEG_P2M].pages, 8); /* 4-byte entries */
+    assert_int_equal(lo.nr_tables[1], 2);          /* mapped L2 + L3 slot 3's */
     assert_int_equal(lo.nr_tables[2], 1);
 }
 
@@ -227,10 +236,10 @@ static void hypercall_page_anywhere_below_kend(void **state)
     in.virt_kstart = 0x100000;
     in.virt_kend += 0x100000;
     in.virt_entry = 0x100000;
-    in.virt_hypercall = 0x3000;              /* below the kernel */
+    in.virt_hypercall = 0x3000; /* below the kernel */
     assert_int_equal(xb__layout_compute(&in, &lo, &err), 0);
     assert_int_equal(lo.seg[XB_SEG_KERNEL].pfn, 0x100);
-    in.virt_hypercall = 0x101234;            /* not aligned: its page */
+    in.virt_hypercall = 0x101234; /* not aligned: its page */
     assert_int_equal(xb__layout_compute(&in, &lo, &err), 0);
     in.virt_hypercall = in.virt_kend;
     rejects(in, -EINVAL, "hypercall page");
@@ -240,7 +249,7 @@ static void memory_too_small(void **state)
 {
     struct xb_layout_in in = minios();
 
-    in.total_pages = 900;  /* 3.5 MiB: less than the 4 MiB mapping */
+    in.total_pages = 900; /* 3.5 MiB: less than the 4 MiB mapping */
     rejects(in, -ENOMEM, "raise memory");
 }
 

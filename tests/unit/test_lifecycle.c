@@ -126,8 +126,8 @@ static void introduce_writes_the_node_set(void **state)
 
     assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d), 0);
     assert_node(ctx->xs, "web", "/local/domain/%u/name", id);
-    assert_node(ctx->xs, "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722", "/local/domain/%u/vm",
-                id);
+    assert_node(ctx->xs, "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722",
+                "/local/domain/%u/vm", id);
     assert_node(ctx->xs, "web", "/vm/5b3b589c-f9a0-4565-9bcd-bd10bdaa0722/name");
     assert_node(ctx->xs, "pv", "/libxl/%u/type", id);
     assert_node(ctx->xs, "8", "/local/domain/%u/memory/target", id);
@@ -310,7 +310,8 @@ static void name_claim_is_exclusive(void **state)
     assert_node(ctx->xs, "my web_1.0", "/local/domain/%u/name", a);
     assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", b), -EEXIST);
     assert_non_null(strstr(ctx->err.msg, "\"my web_1.0\" already exists"));
-    assert_null(xs_get(ctx->xs, "/local/domain/%u/name", b)); /* the loser wrote nothing */
+    assert_null(
+        xs_get(ctx->xs, "/local/domain/%u/name", b)); /* the loser wrote nothing */
     xb_err_clear(&ctx->err);
     /* the holder removed: the name is free again, and the claim gone with it */
     assert_int_equal(xb__xs_domain_remove(ctx->xs, &ctx->err, a), 0);
@@ -394,7 +395,8 @@ static void console_tty_waits_for_xenconsoled(void **state)
     assert_null(tty);
     assert_non_null(strstr(xb_errmsg(ctx), "xenconsoled"));
     snprintf(path, sizeof(path), "/local/domain/%u/console/tty", id);
-    assert_int_equal(ctx->xs->ops->write(ctx->xs, &ctx->err, XB_XS_NO_TX, path, "/dev/pts/7", 10), 0);
+    assert_int_equal(
+        ctx->xs->ops->write(ctx->xs, &ctx->err, XB_XS_NO_TX, path, "/dev/pts/7", 10), 0);
     assert_int_equal(xb_console_tty(ctx, id, 0, &tty), 0);
     assert_string_equal(tty, "/dev/pts/7");
     free(tty);

@@ -64,8 +64,8 @@ static void frames_scrambled_and_limited(void **state)
 
     assert_int_equal(hv->ops->populate_physmap(hv, m.err, d, 9, 2, ext), 0);
     assert_int_equal(ext[0] % 512, 0);
-    assert_true(ext[0] >= 512);                     /* chunk 0 is Xen's */
-    assert_int_not_equal(ext[0] + 512, ext[1]);     /* extents are not in order */
+    assert_true(ext[0] >= 512);                 /* chunk 0 is Xen's */
+    assert_int_not_equal(ext[0] + 512, ext[1]); /* extents are not in order */
     for (int i = 0; i < 16; i++)
         pages[i] = 1024 + (uint64_t)i;
     assert_int_equal(hv->ops->populate_physmap(hv, m.err, d, 0, 16, pages), 0);
@@ -138,16 +138,18 @@ static void pin_validates_tables(void **state)
     assert_non_null(strstr(err.msg, "writable"));
     xb_err_clear(&err);
     build_tables(hv, d, f, false);
-    w = hv->ops->map_foreign(hv, m.err, d, true, &f[1], 1);       /* still mapped rw */
+    w = hv->ops->map_foreign(hv, m.err, d, true, &f[1], 1); /* still mapped rw */
     assert_int_equal(hv->ops->pin_table(hv, m.err, d, 4, f[0]), -EBUSY);
     hv->ops->unmap_foreign(hv, m.err, w, 1);
     xb_err_clear(&err);
-    assert_int_equal(hv->ops->pin_table(hv, m.err, d, 3, f[0]), -EINVAL);  /* 64-bit wants L4 */
+    assert_int_equal(hv->ops->pin_table(hv, m.err, d, 3, f[0]),
+                     -EINVAL); /* 64-bit wants L4 */
     xb_err_clear(&err);
     assert_int_equal(hv->ops->pin_table(hv, m.err, d, 4, f[0]), 0);
     assert_int_equal(xb__sim_pins(hv, d, &pin, 1), 1);
     assert_int_equal(pin.mfn, f[0]);
-    assert_null(hv->ops->map_foreign(hv, m.err, d, true, &f[3], 1)); /* now a page table */
+    assert_null(
+        hv->ops->map_foreign(hv, m.err, d, true, &f[3], 1)); /* now a page table */
     sim_close(hv);
 }
 
@@ -169,7 +171,8 @@ static void evtchns_and_fault_injection(void **state)
     assert_non_null(strstr(err.msg, "injected failure of domain_pause (call 1)"));
     assert_int_equal(hv->ops->domain_pause(hv, m.err, d), 0);
     assert_int_equal(xb__sim_calls(hv), 3);
-    assert_int_equal(hv->ops->domain_unpause(hv, m.err, d), -EINVAL);   /* no vCPU context */
+    assert_int_equal(hv->ops->domain_unpause(hv, m.err, d),
+                     -EINVAL); /* no vCPU context */
     assert_int_equal(hv->ops->domain_destroy(hv, m.err, d), 0);
     assert_int_equal(xb__sim_nr_evtchns(hv), 0);
     sim_close(hv);
@@ -190,13 +193,14 @@ static void xenstore_tree_and_transactions(void **state)
 {
     struct xb_err err = {0};
     struct xb_hv *hv = sim(&err);
-    const struct xb_xs_perm perms[2] = {{.domid = 0}, {.domid = 5, .perms = XB_XS_PERM_READ}};
+    const struct xb_xs_perm perms[2] = {{.domid = 0},
+                                        {.domid = 5, .perms = XB_XS_PERM_READ}};
     char **names = NULL, *v = NULL;
     size_t n = 0, before = xb__sim_xs_count(hv);
     uint32_t t1, t2;
 
     assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/a/b/c", "x", 1), 0);
-    xs_read_str(hv, XB_XS_NO_TX, "/a/b", "");               /* implicit parent */
+    xs_read_str(hv, XB_XS_NO_TX, "/a/b", ""); /* implicit parent */
     assert_int_equal(m.xs->ops->set_perms(m.xs, m.err, XB_XS_NO_TX, "/a", perms, 2), 0);
     assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/a/d", "y", 1), 0);
     assert_int_equal(m.xs->ops->directory(m.xs, m.err, XB_XS_NO_TX, "/a", &names, &n), 0);
@@ -204,11 +208,13 @@ static void xenstore_tree_and_transactions(void **state)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "bad//path", "", 0), -EINVAL);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "bad//path", "", 0),
+                     -EINVAL);
     /* a transaction sees its own writes; others see them after commit */
     assert_int_equal(m.xs->ops->transaction_start(m.xs, m.err, &t1), 0);
     assert_int_equal(m.xs->ops->write(m.xs, m.err, t1, "/a/t", "1", 1), 0);
-    assert_int_equal(m.xs->ops->read(m.xs, m.err, XB_XS_NO_TX, "/a/t", &v, NULL), -ENOENT);
+    assert_int_equal(m.xs->ops->read(m.xs, m.err, XB_XS_NO_TX, "/a/t", &v, NULL),
+                     -ENOENT);
     xs_read_str(hv, t1, "/a/t", "1");
     assert_int_equal(m.xs->ops->transaction_end(m.xs, m.err, t1, false), 0);
     xs_read_str(hv, XB_XS_NO_TX, "/a/t", "1");

@@ -131,8 +131,8 @@ static void layout_json(yajl_gen g, const struct xb_layout *lo)
  * start of day): the kernel loaded, every page written, tables pinned.
  * *img is the kernel as loaded (NULL when it could not be).
  */
-static int simulate(const struct xb_spec *spec, struct xb_image **img, struct xb_layout *lo,
-                    struct xb_err *err)
+static int simulate(const struct xb_spec *spec, struct xb_image **img,
+                    struct xb_layout *lo, struct xb_err *err)
 {
     struct xb_create_opts copts = {.layout = lo};
     struct xb_ctx *ctx = NULL;

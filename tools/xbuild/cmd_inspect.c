@@ -23,16 +23,21 @@ struct note_show {
     size_t field;
 };
 
-#define N(t, f) {t, SHOW_NUM, offsetof(struct xb_notes, f)}
-#define S(t, f) {t, SHOW_STR, offsetof(struct xb_notes, f)}
+#define N(t, f)                                                                          \
+    {                                                                                    \
+        t, SHOW_NUM, offsetof(struct xb_notes, f)                                        \
+    }
+#define S(t, f)                                                                          \
+    {                                                                                    \
+        t, SHOW_STR, offsetof(struct xb_notes, f)                                        \
+    }
 
 static const struct note_show shows[] = {
-    N(1, entry),           N(2, hypercall_page), N(3, virt_base),
-    N(4, paddr_offset),    S(5, xen_version),    S(6, guest_os),
-    S(7, guest_version),   S(8, loader),         S(9, pae_mode),
-    S(10, features),       N(11, bsd_symtab),    N(12, hv_start_low),
-    {13, SHOW_MFN, 0},     N(14, suspend_cancel), N(15, init_p2m),
-    N(16, mod_start_pfn),  {17, SHOW_FEATS, 0},   N(18, phys32_entry),
+    N(1, entry),         N(2, hypercall_page),  N(3, virt_base),     N(4, paddr_offset),
+    S(5, xen_version),   S(6, guest_os),        S(7, guest_version), S(8, loader),
+    S(9, pae_mode),      S(10, features),       N(11, bsd_symtab),   N(12, hv_start_low),
+    {13, SHOW_MFN, 0},   N(14, suspend_cancel), N(15, init_p2m),     N(16, mod_start_pfn),
+    {17, SHOW_FEATS, 0}, N(18, phys32_entry),
 };
 
 static const char *const source_names[] = {
@@ -271,7 +276,8 @@ void json_image(yajl_gen g, const char *path, const struct xb_image *img)
     json_kv_str(g, "compression", xb_compression_name(img->compression));
     if (img->format == XB_IMG_BZIMAGE) {
         json_kv_addr(g, "boot_protocol", img->bzimage_version);
-        json_kv_str(g, "payload_compression", xb_compression_name(img->payload_compression));
+        json_kv_str(g, "payload_compression",
+                    xb_compression_name(img->payload_compression));
     }
     json_kv_int(g, "elf_class", img->elf_class);
     json_kv_str(g, "machine", img->machine == 62 ? "x86-64" : "i386");

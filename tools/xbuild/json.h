@@ -18,7 +18,7 @@ int json_print(yajl_gen g);
 /* A string, or null when @s is NULL. */
 void json_str(yajl_gen g, const char *s);
 /* "k": v pairs inside a map. */
-void json_kv_str(yajl_gen g, const char *k, const char *v);   /* v NULL -> null */
+void json_kv_str(yajl_gen g, const char *k, const char *v); /* v NULL -> null */
 void json_kv_int(yajl_gen g, const char *k, long long v);
 void json_kv_bool(yajl_gen g, const char *k, bool v);
 /* Addresses as "0x..." strings: JSON numbers lose precision above 2^53. */

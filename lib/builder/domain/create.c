@@ -64,7 +64,8 @@ static const char *pos_file(const struct xb_pos *pos)
 
 /* ---- plan: the spec, the kernel, the layout (no hypervisor) ---- */
 
-/* What the builder cannot act on is refused by name: the same table as the config's warnings. */
+/* What the builder cannot act on is refused by name: the same table as the config's
+ * warnings. */
 static int check_support(struct build *b)
 {
     const struct xb_spec *s = b->spec;
@@ -125,7 +126,8 @@ static int pick_guest(struct build *b)
                           "kernel: %s is not a PV kernel (no Xen notes "
                           "for xen-3.0-x86_64 or xen-3.0-x86_32p)%s",
                           b->spec->kernel ? b->spec->kernel : "image",
-                          types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\"" : "");
+                          types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\""
+                                               : "");
     return 0;
 }
 
@@ -243,7 +245,6 @@ static int check_free(struct build *b)
                       "only %" PRIu64 " MiB free",
                       b->spec->memory_mib, pages_to_mib(b->free_pages));
 }
-
 
 /* ---- the domain ---- */
 
@@ -365,7 +366,8 @@ static xb_mfn seg_mfn(const struct build *b, enum xb_seg_id id)
     return pfn < b->lo.total_pages ? b->p2m[pfn] : XB_NO_MFN;
 }
 
-/* The guest-type part: image, p2m, start_info, page tables, hypercall page, pin, vCPU 0. */
+/* The guest-type part: image, p2m, start_info, page tables, hypercall page, pin, vCPU 0.
+ */
 static int build_pv(struct build *b)
 {
     struct xb_hv_dominfo info;
@@ -437,7 +439,8 @@ static int unpause(struct build *b)
 
 /* ---- rollback ---- */
 
-/* Undo a failed create: nodes and name claim, then the domain (its ports and memory go with it). */
+/* Undo a failed create: nodes and name claim, then the domain (its ports and memory go
+ * with it). */
 static void rollback(struct build *b)
 {
     if (b->domid == DOMID_NONE)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lib/builder/domain/ctx.c - the builder context: two backends, the sticky first error, warnings. */
+/* lib/builder/domain/ctx.c - the builder context: two backends, the sticky first error,
+ * warnings. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,7 +87,8 @@ int xb_ctx_open(const char *backend, struct xb_ctx **out, struct xb_err *err)
         rc = xb__ctx_open_backend(hv, xs, out);
         return rc ? xb_err_set(err, rc, "out of memory") : 0;
     }
-    return xb_err_set(err, -EINVAL, "backend \"%s\": expected \"xen\" or \"sim\"", backend);
+    return xb_err_set(err, -EINVAL, "backend \"%s\": expected \"xen\" or \"sim\"",
+                      backend);
 }
 
 static void free_warnings(struct xb_ctx *ctx)

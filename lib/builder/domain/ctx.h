@@ -28,7 +28,8 @@ struct xb_ctx {
 void xb__ctx_reset(struct xb_ctx *ctx);
 
 /* Add a warning (formatted); silently dropped when out of memory. */
-void xb__ctx_warn(struct xb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xb__ctx_warn(struct xb_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * A context over backends the caller opened (tests: a sim with chosen

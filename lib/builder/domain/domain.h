@@ -20,7 +20,8 @@ int xb__dom_info(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
  * -ENOENT when there is none, -EEXIST for a name held by several domains,
  * with the message in @err (NULL for a probe).
  */
-int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what, uint32_t *domid);
+int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what,
+                 uint32_t *domid);
 
 /*
  * Whether another domain than @self is named @name (whoever built it):

@@ -25,7 +25,6 @@
 #define DRAIN_DEFAULT_MS 2000u
 #define DRAIN_STEP_MS    20
 
-
 static void sleep_ms(unsigned ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -71,7 +70,8 @@ static void xs_get(struct xb_ctx *ctx, const char *path, char *buf, size_t size)
     size_t len;
 
     buf[0] = '\0';
-    if (ctx->xs->ops->read(ctx->xs, NULL, XB_XS_NO_TX, path, &v, &len) == 0) /* best effort */
+    if (ctx->xs->ops->read(ctx->xs, NULL, XB_XS_NO_TX, path, &v, &len) ==
+        0) /* best effort */
         snprintf(buf, size, "%s", v);
     free(v);
 }
@@ -238,7 +238,8 @@ int xb__dom_name_taken(struct xb_ctx *ctx, struct xb_err *err, const char *name,
                       name, other);
 }
 
-int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what, uint32_t *domid)
+int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what,
+                 uint32_t *domid)
 {
     struct xb_hv_dominfo info;
     uint32_t id;
@@ -302,8 +303,8 @@ static enum xb_action action_for(const struct xb_monitor_opts *o, unsigned reaso
     }
 }
 
-static int apply(struct xb_ctx *ctx, uint32_t domid,
-                 const struct xb_monitor_opts *o, unsigned reason)
+static int apply(struct xb_ctx *ctx, uint32_t domid, const struct xb_monitor_opts *o,
+                 unsigned reason)
 {
     enum xb_action a = action_for(o, reason);
     unsigned limit = o->drain_ms ? o->drain_ms : DRAIN_DEFAULT_MS;
@@ -340,7 +341,8 @@ int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
 
     xb__ctx_reset(ctx);
     if (ctx->xs->ops->watch)
-        watching = ctx->xs->ops->watch(ctx->xs, NULL, "@releaseDomain", "xb-monitor") == 0;
+        watching =
+            ctx->xs->ops->watch(ctx->xs, NULL, "@releaseDomain", "xb-monitor") == 0;
     for (;;) {
         rc = xb__dom_info(ctx, &ctx->err, domid, &info);
         if (rc == -ESRCH || (rc == 0 && (info.flags & XB_DOMINFO_DYING))) {

@@ -158,14 +158,14 @@ static void add_console(struct node_set *s, const struct xb_xs_dom *d, const cha
     VAL(s, dom, "console/ring-ref", "%llu", (unsigned long long)d->console_frame);
 }
 
-static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d, struct node_set *s)
+static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d,
+                     struct node_set *s)
 {
     char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX], uuid[37];
 
     if (!d->name || !d->uuid || d->maxvcpus > 4096)
-        return xb_err_set(err, -EINVAL,
-                          "xenstore: domain %u: no name/uuid or %u vcpus", d->domid,
-                          d->maxvcpus);
+        return xb_err_set(err, -EINVAL, "xenstore: domain %u: no name/uuid or %u vcpus",
+                          d->domid, d->maxvcpus);
     xb__uuid_str(d->uuid, uuid);
     snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
     snprintf(vm, sizeof(vm), "/vm/%s", uuid);
@@ -182,7 +182,8 @@ static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_do
     return 0;
 }
 
-static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const struct node *n, uint32_t domid)
+static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                    const struct node *n, uint32_t domid)
 {
     struct xb_xs_perm p[2];
     size_t np = 0;
@@ -205,7 +206,8 @@ static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const str
     return xs->ops->set_perms(xs, err, tx, n->path, p, np);
 }
 
-static int write_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const struct node *n, uint32_t domid)
+static int write_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                      const struct node *n, uint32_t domid)
 {
     int rc;
 
@@ -217,8 +219,8 @@ static int write_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const s
 }
 
 /* Remove stale nodes of a previous domain with this id/uuid, then write. */
-static int write_set(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const struct node_set *s,
-                     uint32_t domid)
+static int write_set(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                     const struct node_set *s, uint32_t domid)
 {
     int rc;
 
@@ -235,7 +237,8 @@ static int write_set(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const st
     return 0;
 }
 
-static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path)
+static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const char *path)
 {
     int rc = xs->ops->rm(xs, err, tx, path);
 
@@ -277,8 +280,8 @@ struct write_job {
     const char *name;
 };
 
-static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *name,
-                         uint32_t domid);
+static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const char *name, uint32_t domid);
 
 /* All the nodes, and the name claim given up: the name node holds it from now on. */
 static int write_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
@@ -289,7 +292,8 @@ static int write_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const v
     return rc ? rc : release_claim(xs, err, tx, j->name, j->domid);
 }
 
-int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d)
+int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
+                            const struct xb_xs_dom *d)
 {
     struct node_set *s = calloc(1, sizeof(*s));
     struct write_job job = {.set = s, .domid = d->domid, .name = d->name};
@@ -329,8 +333,8 @@ static int claim_path(const char *name, char *buf, size_t size)
     size_t n = (size_t)snprintf(buf, size, "%s/", XS_NAMES_DIR);
 
     for (; *p && n + 4 <= size; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-') {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || *p == '-') {
             buf[n++] = (char)*p;
             continue;
         }
@@ -389,7 +393,8 @@ static int claim_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const v
     return rc;
 }
 
-int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name, uint32_t domid)
+int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
+                      uint32_t domid)
 {
     struct claim c = {.name = name, .domid = domid};
     int rc = claim_path(name, c.path, sizeof(c.path));
@@ -406,7 +411,8 @@ int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name, ui
 }
 
 /* The domain's /vm path, from /local/domain/N/vm; *vm = NULL when absent. */
-static int vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid, char **vm)
+static int vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid,
+                   char **vm)
 {
     char p[XS_PATH_MAX];
     size_t len;
@@ -423,7 +429,8 @@ static int vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t d
 }
 
 /* Backend nodes dom0 serves for @domid (xl writes a console backend). */
-static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid)
+static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                           uint32_t domid)
 {
     char **types = NULL, p[XS_PATH_MAX];
     size_t n = 0;
@@ -442,8 +449,8 @@ static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx, ui
 }
 
 /* Drop the claim on @name if @domid holds it. */
-static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *name,
-                         uint32_t domid)
+static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const char *name, uint32_t domid)
 {
     char path[XS_CLAIM_MAX], *holder = NULL;
     int rc = claim_path(name, path, sizeof(path));
@@ -471,7 +478,8 @@ static int remove_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint3
     return rc;
 }
 
-static int remove_nodes(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
+static int remove_nodes(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                        const void *arg)
 {
     uint32_t domid = *(const uint32_t *)arg;
     char p[XS_PATH_MAX], *vm = NULL;

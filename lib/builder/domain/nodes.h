@@ -41,7 +41,8 @@ struct xb_xs_dom {
  * were built before hold no claim). xb__xs_domain_introduce() gives the
  * claim up; xb__xs_domain_remove() too, for a create that failed.
  */
-int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name, uint32_t domid);
+int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
+                      uint32_t domid);
 
 /*
  * Write every node of domain @d->domid and give up its name claim, in one
@@ -51,7 +52,8 @@ int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name, ui
  * On failure, the nodes written so far are removed again (the transaction
  * is aborted, or removed after an introduce failure). Nothing in @d is retained.
  */
-int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d);
+int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
+                            const struct xb_xs_dom *d);
 
 /*
  * Remove every node of @domid (its name claim, /vm through

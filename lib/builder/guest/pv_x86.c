@@ -14,18 +14,18 @@
 #include "abi_x86.h"
 #include "pv_x86.h"
 
-#define PTE_P 0x001ull
-#define PTE_RW 0x002ull
-#define PTE_USER 0x004ull
-#define PTE_ACCESSED 0x020ull
-#define PTE_DIRTY 0x040ull
-#define PROT_L1 (PTE_P | PTE_RW | PTE_ACCESSED)
-#define PROT_UPPER (PTE_P | PTE_RW | PTE_ACCESSED | PTE_DIRTY | PTE_USER)
-#define PROT_PAE_L3 PTE_P              /* PAE L3 entries take no other bits */
-#define PAE_L3_SLOT3 0xc0000000ull
-#define SIF_MOD_START_PFN (1u << 3)    /* xen.h: mod_start is a pfn */
-#define EFLAGS_IF (1u << 9)
-#define VMASST_PAE_EXTENDED_CR3 5      /* xen.h: VMASST_TYPE_pae_extended_cr3 */
+#define PTE_P                   0x001ull
+#define PTE_RW                  0x002ull
+#define PTE_USER                0x004ull
+#define PTE_ACCESSED            0x020ull
+#define PTE_DIRTY               0x040ull
+#define PROT_L1                 (PTE_P | PTE_RW | PTE_ACCESSED)
+#define PROT_UPPER              (PTE_P | PTE_RW | PTE_ACCESSED | PTE_DIRTY | PTE_USER)
+#define PROT_PAE_L3             PTE_P /* PAE L3 entries take no other bits */
+#define PAE_L3_SLOT3            0xc0000000ull
+#define SIF_MOD_START_PFN       (1u << 3) /* xen.h: mod_start is a pfn */
+#define EFLAGS_IF               (1u << 9)
+#define VMASST_PAE_EXTENDED_CR3 5 /* xen.h: VMASST_TYPE_pae_extended_cr3 */
 
 /* The bootstrap region mapped into our address space; all writes go through at(). */
 struct gmem {
@@ -36,8 +36,7 @@ struct gmem {
 
 struct pv_arch {
     unsigned levels;
-    void (*start_info)(void *page, const struct xb_pv_boot *b, uint32_t flags,
-                       bool *cut);
+    void (*start_info)(void *page, const struct xb_pv_boot *b, uint32_t flags, bool *cut);
     void (*shared_info)(void *page);
     size_t ctx_size;
     void (*vcpu)(void *ctx, const struct xb_pv_boot *b, xb_mfn cr3_mfn);
@@ -108,38 +107,52 @@ static struct si_vals si_vals(const struct xb_pv_boot *b, uint32_t flags)
         .pt_base = lo->seg[XB_SEG_PGTABLES].vstart,
         .nr_pt_frames = lo->nr_pt_frames,
         .mfn_list = lo->seg[XB_SEG_P2M].vstart,
-        .mod_start = b->ramdisk_len ? (flags & SIF_MOD_START_PFN ? rd->pfn : rd->vstart) : 0,
+        .mod_start =
+            b->ramdisk_len ? (flags & SIF_MOD_START_PFN ? rd->pfn : rd->vstart) : 0,
         .mod_len = b->ramdisk_len,
     };
 }
 
-static void start_info_64(void *page, const struct xb_pv_boot *b, uint32_t flags, bool *cut)
+static void start_info_64(void *page, const struct xb_pv_boot *b, uint32_t flags,
+                          bool *cut)
 {
     const struct si_vals v = si_vals(b, flags);
     struct start_info_x86_64 *si = page;
 
     *si = (struct start_info_x86_64){
-        .nr_pages = v.nr_pages, .shared_info = v.shared_info, .flags = v.flags,
-        .store_mfn = v.store_mfn, .store_evtchn = v.store_evtchn,
+        .nr_pages = v.nr_pages,
+        .shared_info = v.shared_info,
+        .flags = v.flags,
+        .store_mfn = v.store_mfn,
+        .store_evtchn = v.store_evtchn,
         .console.domU = {.mfn = v.console_mfn, .evtchn = v.console_evtchn},
-        .pt_base = v.pt_base, .nr_pt_frames = v.nr_pt_frames, .mfn_list = v.mfn_list,
-        .mod_start = v.mod_start, .mod_len = v.mod_len,
+        .pt_base = v.pt_base,
+        .nr_pt_frames = v.nr_pt_frames,
+        .mfn_list = v.mfn_list,
+        .mod_start = v.mod_start,
+        .mod_len = v.mod_len,
     };
     snprintf(si->magic, sizeof(si->magic), "%s", b->lo->guest_type);
     copy_cmdline(si->cmd_line, b->cmdline, cut);
 }
 
-static void start_info_32(void *page, const struct xb_pv_boot *b, uint32_t flags, bool *cut)
+static void start_info_32(void *page, const struct xb_pv_boot *b, uint32_t flags,
+                          bool *cut)
 {
     const struct si_vals v = si_vals(b, flags);
     struct start_info_x86_32 *si = page;
 
     *si = (struct start_info_x86_32){
-        .nr_pages = (uint32_t)v.nr_pages, .shared_info = (uint32_t)v.shared_info,
-        .flags = v.flags, .store_mfn = (uint32_t)v.store_mfn, .store_evtchn = v.store_evtchn,
+        .nr_pages = (uint32_t)v.nr_pages,
+        .shared_info = (uint32_t)v.shared_info,
+        .flags = v.flags,
+        .store_mfn = (uint32_t)v.store_mfn,
+        .store_evtchn = v.store_evtchn,
         .console.domU = {.mfn = (uint32_t)v.console_mfn, .evtchn = v.console_evtchn},
-        .pt_base = (uint32_t)v.pt_base, .nr_pt_frames = (uint32_t)v.nr_pt_frames,
-        .mfn_list = (uint32_t)v.mfn_list, .mod_start = (uint32_t)v.mod_start,
+        .pt_base = (uint32_t)v.pt_base,
+        .nr_pt_frames = (uint32_t)v.nr_pt_frames,
+        .mfn_list = (uint32_t)v.mfn_list,
+        .mod_start = (uint32_t)v.mod_start,
         .mod_len = (uint32_t)v.mod_len,
     };
     snprintf(si->magic, sizeof(si->magic), "%s", b->lo->guest_type);
@@ -177,18 +190,19 @@ static void vcpu_64(void *out, const struct xb_pv_boot *b, xb_mfn cr3_mfn)
 
     *c = (struct vcpu_guest_context_x86_64){
         .flags = VGCF_in_kernel_X86_64 | VGCF_online_X86_64,
-        .user_regs = {
-            .rip = lo->virt_entry,
-            .rsp = stack_top(lo),
-            .rsi = lo->seg[XB_SEG_START_INFO].vstart,
-            .rflags = EFLAGS_IF,
-            .cs = FLAT_KERNEL_CS_X86_64,
-            .ss = FLAT_KERNEL_SS_X86_64,
-            .ds = FLAT_KERNEL_DS_X86_64,
-            .es = FLAT_KERNEL_DS_X86_64,
-            .fs = FLAT_KERNEL_DS_X86_64,
-            .gs = FLAT_KERNEL_DS_X86_64,
-        },
+        .user_regs =
+            {
+                .rip = lo->virt_entry,
+                .rsp = stack_top(lo),
+                .rsi = lo->seg[XB_SEG_START_INFO].vstart,
+                .rflags = EFLAGS_IF,
+                .cs = FLAT_KERNEL_CS_X86_64,
+                .ss = FLAT_KERNEL_SS_X86_64,
+                .ds = FLAT_KERNEL_DS_X86_64,
+                .es = FLAT_KERNEL_DS_X86_64,
+                .fs = FLAT_KERNEL_DS_X86_64,
+                .gs = FLAT_KERNEL_DS_X86_64,
+            },
         .kernel_ss = FLAT_KERNEL_SS_X86_64,
         .kernel_sp = stack_top(lo),
     };
@@ -203,18 +217,19 @@ static void vcpu_32(void *out, const struct xb_pv_boot *b, xb_mfn cr3_mfn)
 
     *c = (struct vcpu_guest_context_x86_32){
         .flags = VGCF_in_kernel_X86_32 | VGCF_online_X86_32,
-        .user_regs = {
-            .eip = (uint32_t)lo->virt_entry,
-            .esp = (uint32_t)stack_top(lo),
-            .esi = (uint32_t)lo->seg[XB_SEG_START_INFO].vstart,
-            .eflags = EFLAGS_IF,
-            .cs = FLAT_KERNEL_CS_X86_32,
-            .ss = FLAT_KERNEL_SS_X86_32,
-            .ds = FLAT_KERNEL_DS_X86_32,
-            .es = FLAT_KERNEL_DS_X86_32,
-            .fs = FLAT_KERNEL_DS_X86_32,
-            .gs = FLAT_KERNEL_DS_X86_32,
-        },
+        .user_regs =
+            {
+                .eip = (uint32_t)lo->virt_entry,
+                .esp = (uint32_t)stack_top(lo),
+                .esi = (uint32_t)lo->seg[XB_SEG_START_INFO].vstart,
+                .eflags = EFLAGS_IF,
+                .cs = FLAT_KERNEL_CS_X86_32,
+                .ss = FLAT_KERNEL_SS_X86_32,
+                .ds = FLAT_KERNEL_DS_X86_32,
+                .es = FLAT_KERNEL_DS_X86_32,
+                .fs = FLAT_KERNEL_DS_X86_32,
+                .gs = FLAT_KERNEL_DS_X86_32,
+            },
         .kernel_ss = FLAT_KERNEL_SS_X86_32,
         .kernel_sp = (uint32_t)stack_top(lo),
     };
@@ -224,18 +239,25 @@ static void vcpu_32(void *out, const struct xb_pv_boot *b, xb_mfn cr3_mfn)
 }
 
 static const struct pv_arch arch_64 = {
-    .levels = 4, .start_info = start_info_64, .shared_info = shared_info_64,
-    .ctx_size = sizeof(struct vcpu_guest_context_x86_64), .vcpu = vcpu_64,
+    .levels = 4,
+    .start_info = start_info_64,
+    .shared_info = shared_info_64,
+    .ctx_size = sizeof(struct vcpu_guest_context_x86_64),
+    .vcpu = vcpu_64,
 };
 
 static const struct pv_arch arch_32 = {
-    .levels = 3, .start_info = start_info_32, .shared_info = shared_info_32,
-    .ctx_size = sizeof(struct vcpu_guest_context_x86_32), .vcpu = vcpu_32,
+    .levels = 3,
+    .start_info = start_info_32,
+    .shared_info = shared_info_32,
+    .ctx_size = sizeof(struct vcpu_guest_context_x86_32),
+    .vcpu = vcpu_32,
 };
 
 /* ---- loading ---- */
 
-static int load_kernel(const struct gmem *g, const struct xb_pv_boot *b, struct xb_err *err)
+static int load_kernel(const struct gmem *g, const struct xb_pv_boot *b,
+                       struct xb_err *err)
 {
     const struct xb_image *img = b->img;
     const struct xb_layout_seg *k = &b->lo->seg[XB_SEG_KERNEL];
@@ -245,20 +267,23 @@ static int load_kernel(const struct gmem *g, const struct xb_pv_boot *b, struct 
         uint64_t src_end, dst_end;
         uint8_t *dst;
 
-        if (__builtin_add_overflow(s->offset, s->filesz, &src_end) || src_end > img->elf_size ||
-            s->filesz > s->memsz || __builtin_add_overflow(s->load_vaddr, s->memsz, &dst_end) ||
+        if (__builtin_add_overflow(s->offset, s->filesz, &src_end) ||
+            src_end > img->elf_size || s->filesz > s->memsz ||
+            __builtin_add_overflow(s->load_vaddr, s->memsz, &dst_end) ||
             s->load_vaddr < k->vstart || dst_end > k->vend ||
             !(dst = at(g, s->load_vaddr, s->memsz)))
-            return xb_err_set(err, -EINVAL, "kernel: segment %zu (0x%" PRIx64 ", %" PRIu64
-                              " bytes) lies outside the kernel's range", i, s->load_vaddr,
-                              s->memsz);
+            return xb_err_set(err, -EINVAL,
+                              "kernel: segment %zu (0x%" PRIx64 ", %" PRIu64
+                              " bytes) lies outside the kernel's range",
+                              i, s->load_vaddr, s->memsz);
         memcpy(dst, img->elf + s->offset, s->filesz);
         memset(dst + s->filesz, 0, s->memsz - s->filesz);
     }
     return 0;
 }
 
-static int load_ramdisk(const struct gmem *g, const struct xb_pv_boot *b, struct xb_err *err)
+static int load_ramdisk(const struct gmem *g, const struct xb_pv_boot *b,
+                        struct xb_err *err)
 {
     const struct xb_layout_seg *s = &b->lo->seg[XB_SEG_RAMDISK];
     uint8_t *dst;
@@ -299,7 +324,8 @@ static int write_start_info(const struct gmem *g, const struct pv_arch *a,
     uint32_t flags = 0;
 
     if (!page)
-        return xb_err_set(err, -EINVAL, "layout: start_info outside the bootstrap mapping");
+        return xb_err_set(err, -EINVAL,
+                          "layout: start_info outside the bootstrap mapping");
     if (b->ramdisk_len && b->img->notes.mod_start_pfn != XB_UNSET_ADDR &&
         b->img->notes.mod_start_pfn)
         flags |= SIF_MOD_START_PFN;
@@ -322,7 +348,7 @@ static uint64_t level_base(const struct xb_layout *lo, unsigned l)
 /* Page-table pfn of the level-@l table that maps @va. */
 static uint64_t table_pfn(const struct xb_layout *lo, unsigned l, uint64_t va)
 {
-    unsigned shift = 12 + 9 * l;   /* bytes one level-l table maps: 2^shift */
+    unsigned shift = 12 + 9 * l; /* bytes one level-l table maps: 2^shift */
 
     if (l == lo->levels)
         return level_base(lo, l);
@@ -332,8 +358,8 @@ static uint64_t table_pfn(const struct xb_layout *lo, unsigned l, uint64_t va)
 static uint64_t *entry(const struct gmem *g, const struct xb_layout *lo, unsigned l,
                        uint64_t va)
 {
-    uint64_t *table = at(g, lo->virt_base + table_pfn(lo, l, va) * XB_PAGE_SIZE,
-                         XB_PAGE_SIZE);
+    uint64_t *table =
+        at(g, lo->virt_base + table_pfn(lo, l, va) * XB_PAGE_SIZE, XB_PAGE_SIZE);
     unsigned idx = (unsigned)((va >> (12 + 9 * (l - 1))) & 511);
 
     return table ? &table[idx] : NULL;
@@ -376,7 +402,8 @@ static int map_page(const struct gmem *g, const struct xb_pv_boot *b, uint64_t v
     return rc;
 }
 
-static int write_pgtables(const struct gmem *g, const struct xb_pv_boot *b, struct xb_err *err)
+static int write_pgtables(const struct gmem *g, const struct xb_pv_boot *b,
+                          struct xb_err *err)
 {
     const struct xb_layout *lo = b->lo;
     int rc = 0;
@@ -403,15 +430,15 @@ static int map_bootstrap(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     uint64_t n = (b->lo->bootstrap_end - b->lo->virt_base) / XB_PAGE_SIZE;
 
     if (n > b->lo->total_pages)
-        return xb_err_set(err, -EINVAL, "layout: the bootstrap region exceeds the memory");
+        return xb_err_set(err, -EINVAL,
+                          "layout: the bootstrap region exceeds the memory");
     g->virt_base = b->lo->virt_base;
     g->size = n * XB_PAGE_SIZE;
     g->base = hv->ops->map_foreign(hv, err, domid, true, b->p2m, n);
     if (!g->base)
-        return xb_err_set(err, -ENOMEM,
-                          "map_foreign: cannot map the %" PRIu64
-                          " pages of the bootstrap region",
-                          n);
+        return xb_err_set(
+            err, -ENOMEM,
+            "map_foreign: cannot map the %" PRIu64 " pages of the bootstrap region", n);
     /* Every segment starts zeroed (bss included); the slack after the boot
      * stack is free memory the guest owns as it is. */
     memset(g->base, 0, b->lo->seg[XB_SEG_STACK].vend - b->lo->virt_base);
@@ -432,9 +459,8 @@ static int hypercall_page(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
 
     if (lo->virt_hypercall == XB_UNSET_ADDR)
         return 0;
-    return hv->ops->hypercall_init(hv, err, domid,
-                                   mfn_of(b, (lo->virt_hypercall - lo->virt_base) /
-                                                 XB_PAGE_SIZE));
+    return hv->ops->hypercall_init(
+        hv, err, domid, mfn_of(b, (lo->virt_hypercall - lo->virt_base) / XB_PAGE_SIZE));
 }
 
 static int pin_top(struct xb_hv *hv, struct xb_err *err, uint32_t domid,

@@ -18,10 +18,10 @@
 struct xb_pv_boot {
     const struct xb_layout *lo;
     const struct xb_image *img;
-    const uint8_t *ramdisk;    /* lo->seg[XB_SEG_RAMDISK] bytes, or NULL */
+    const uint8_t *ramdisk; /* lo->seg[XB_SEG_RAMDISK] bytes, or NULL */
     size_t ramdisk_len;
-    const char *cmdline;       /* NULL = empty */
-    const uint64_t *p2m;       /* [lo->total_pages]: pfn -> mfn */
+    const char *cmdline; /* NULL = empty */
+    const uint64_t *p2m; /* [lo->total_pages]: pfn -> mfn */
     xb_mfn shared_info_mfn;
     uint32_t store_port, console_port;
 };

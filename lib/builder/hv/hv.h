@@ -94,7 +94,8 @@ struct xb_hv_ops {
                        struct xb_hv_dominfo *info, unsigned max, unsigned *n);
     int (*set_max_vcpus)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                          unsigned max);
-    int (*set_max_mem)(struct xb_hv *hv, struct xb_err *err, uint32_t domid, uint64_t kib);
+    int (*set_max_mem)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                       uint64_t kib);
     int (*set_address_size)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                             unsigned bits);
 
@@ -115,8 +116,10 @@ struct xb_hv_ops {
     int (*pin_table)(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned level,
                      xb_mfn mfn);
     /* XEN_DOMCTL_hypercall_init: fill the guest frame @mfn with the hypercall page. */
-    int (*hypercall_init)(struct xb_hv *hv, struct xb_err *err, uint32_t domid, xb_mfn mfn);
-    /* Set vCPU @vcpu's context; @ctx is a vcpu_guest_context_{x86_64,x86_32} of @len bytes. */
+    int (*hypercall_init)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                          xb_mfn mfn);
+    /* Set vCPU @vcpu's context; @ctx is a vcpu_guest_context_{x86_64,x86_32} of @len
+     * bytes. */
     int (*set_vcpu_context)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                             unsigned vcpu, const void *ctx, size_t len);
     /* Allocate an unbound port in @domid that @remote may bind. */

@@ -82,7 +82,8 @@ static unsigned grant_version(struct xb_hv *hv)
 {
     xc_physinfo_t pi = {0};
 
-    if (xc_physinfo(xch(hv), &pi) == 0 && (pi.capabilities & XEN_SYSCTL_PHYSCAP_gnttab_v2))
+    if (xc_physinfo(xch(hv), &pi) == 0 &&
+        (pi.capabilities & XEN_SYSCTL_PHYSCAP_gnttab_v2))
         return 2;
     return 1;
 }
@@ -153,7 +154,8 @@ static void dominfo_from_xen(struct xb_hv_dominfo *o, const xc_domaininfo_t *i)
 {
     *o = (struct xb_hv_dominfo){
         .domid = i->domain,
-        .shutdown_reason = (i->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask,
+        .shutdown_reason =
+            (i->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask,
         .tot_pages = i->tot_pages,
         .max_pages = i->max_pages,
         .shared_info_frame = i->shared_info_frame,
@@ -206,7 +208,8 @@ static int xen_set_max_mem(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                            uint64_t kib)
 {
     if (xc_domain_setmaxmem(xch(hv), domid, kib) != 0)
-        return xb__xen_fail(err, "setmaxmem(%u, %llu KiB)", domid, (unsigned long long)kib);
+        return xb__xen_fail(err, "setmaxmem(%u, %llu KiB)", domid,
+                            (unsigned long long)kib);
     return 0;
 }
 
@@ -261,8 +264,9 @@ static int xen_populate_physmap(struct xb_hv *hv, struct xb_err *err, uint32_t d
         return xb__xen_fail(err, "populate_physmap: %zu extents of order %u", nr, order);
     if ((size_t)done < nr) {
         errno = ENOMEM; /* Xen stops at the first extent it cannot allocate */
-        return xb__xen_fail(err, "populate_physmap: %zu extents of order %u, only %d done",
-                            nr, order, done);
+        return xb__xen_fail(err,
+                            "populate_physmap: %zu extents of order %u, only %d done", nr,
+                            order, done);
     }
     return 0;
 }
@@ -366,8 +370,8 @@ static void grant(grant_entry_v1_t *e, uint32_t domid, xb_pfn gfn)
  * (XENMEM_acquire_resource) and fill the two reserved entries.
  */
 static int xen_gnttab_seed(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
-                           xb_pfn console_gfn, xb_pfn xenstore_gfn, uint32_t console_domid,
-                           uint32_t xenstore_domid)
+                           xb_pfn console_gfn, xb_pfn xenstore_gfn,
+                           uint32_t console_domid, uint32_t xenstore_domid)
 {
     struct xen_hv *x = xen_of(hv);
     xenforeignmemory_resource_handle *res;
@@ -375,7 +379,8 @@ static int xen_gnttab_seed(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
 
     if (console_gfn > UINT32_MAX || xenstore_gfn > UINT32_MAX)
         return xb_err_set(err, -ERANGE,
-                          "gnttab_seed(%u): frame beyond a v1 grant entry's 32 bits", domid);
+                          "gnttab_seed(%u): frame beyond a v1 grant entry's 32 bits",
+                          domid);
     res = xenforeignmemory_map_resource(x->fmem, domid, XENMEM_resource_grant_table,
                                         XENMEM_resource_grant_table_id_shared, 0, 1,
                                         (void **)&gt, PROT_READ | PROT_WRITE, 0);

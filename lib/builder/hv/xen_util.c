@@ -20,8 +20,9 @@ int xb__xen_fail(struct xb_err *err, const char *fmt, ...)
 }
 
 #ifdef XB_HAVE_XEN
-static void quiet_vmessage(struct xentoollog_logger *l, xentoollog_level level, int errnoval,
-                           const char *context, const char *format, va_list al)
+static void quiet_vmessage(struct xentoollog_logger *l, xentoollog_level level,
+                           int errnoval, const char *context, const char *format,
+                           va_list al)
 {
 }
 

@@ -27,6 +27,7 @@ xentoollog_logger xb__xen_quiet_logger(void);
  * Record "<what>: <strerror(errno)>" in @err (errno 0 counts as EIO) and
  * return -errno. @err may be NULL.
  */
-int xb__xen_fail(struct xb_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int xb__xen_fail(struct xb_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -35,7 +35,8 @@ struct xb_xs_ops {
     const char *name; /* "xen" or "sim" */
 
     int (*transaction_start)(struct xb_xs *xs, struct xb_err *err, uint32_t *tx);
-    /* Commit (abort=false) or abort; -EAGAIN means "conflict, start over" (not recorded). */
+    /* Commit (abort=false) or abort; -EAGAIN means "conflict, start over" (not recorded).
+     */
     int (*transaction_end)(struct xb_xs *xs, struct xb_err *err, uint32_t tx, bool abort);
     int (*write)(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path,
                  const void *val, size_t len);
@@ -49,8 +50,8 @@ struct xb_xs_ops {
     /* *names: malloc'd array of malloc'd strings; caller frees each and the array. */
     int (*directory)(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path,
                      char ***names, size_t *n);
-    int (*introduce)(struct xb_xs *xs, struct xb_err *err, uint32_t domid, xb_mfn store_mfn,
-                     uint32_t port);
+    int (*introduce)(struct xb_xs *xs, struct xb_err *err, uint32_t domid,
+                     xb_mfn store_mfn, uint32_t port);
     int (*release)(struct xb_xs *xs, struct xb_err *err, uint32_t domid);
 
     /*
@@ -59,7 +60,8 @@ struct xb_xs_ops {
      * forever) for one event and returns its path and token malloc'd
      * (caller frees both), or -ETIMEDOUT (not recorded).
      */
-    int (*watch)(struct xb_xs *xs, struct xb_err *err, const char *path, const char *token);
+    int (*watch)(struct xb_xs *xs, struct xb_err *err, const char *path,
+                 const char *token);
     int (*unwatch)(struct xb_xs *xs, struct xb_err *err, const char *path,
                    const char *token);
     int (*wait_watch)(struct xb_xs *xs, struct xb_err *err, int timeout_ms, char **path,

@@ -40,7 +40,8 @@ static int xen_transaction_start(struct xb_xs *xs, struct xb_err *err, uint32_t 
     return 0;
 }
 
-static int xen_transaction_end(struct xb_xs *xs, struct xb_err *err, uint32_t tx, bool abort)
+static int xen_transaction_end(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                               bool abort)
 {
     if (xs_transaction_end(xsh(xs), tx, abort))
         return 0;
@@ -91,8 +92,8 @@ static int xen_rm(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char 
     return 0;
 }
 
-static int xen_set_perms(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path,
-                         const struct xb_xs_perm *perms, size_t n)
+static int xen_set_perms(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const char *path, const struct xb_xs_perm *perms, size_t n)
 {
     struct xs_permissions p[8];
 
@@ -125,8 +126,8 @@ static int split_names(struct xb_err *err, char **raw, unsigned num, char ***nam
     return 0;
 }
 
-static int xen_directory(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path,
-                         char ***names, size_t *n)
+static int xen_directory(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const char *path, char ***names, size_t *n)
 {
     unsigned num = 0;
     char **raw = xs_directory(xsh(xs), tx, path, &num);
@@ -148,8 +149,8 @@ static int xen_introduce(struct xb_xs *xs, struct xb_err *err, uint32_t domid,
                          xb_mfn store_mfn, uint32_t port)
 {
     if (!xs_introduce_domain(xsh(xs), domid, store_mfn, port))
-        return xb__xen_fail(err, "xenstore: introduce domain %u (ring %#llx, port %u)", domid,
-                            (unsigned long long)store_mfn, port);
+        return xb__xen_fail(err, "xenstore: introduce domain %u (ring %#llx, port %u)",
+                            domid, (unsigned long long)store_mfn, port);
     return 0;
 }
 
@@ -189,8 +190,8 @@ static int take_watch(char **ev, char **path, char **token)
     return -ENOMEM;
 }
 
-static int xen_wait_watch(struct xb_xs *xs, struct xb_err *err, int timeout_ms, char **path,
-                          char **token)
+static int xen_wait_watch(struct xb_xs *xs, struct xb_err *err, int timeout_ms,
+                          char **path, char **token)
 {
     struct pollfd pfd = {.fd = xs_fileno(xsh(xs)), .events = POLLIN};
     char **ev;

@@ -37,13 +37,13 @@ static int setup_size(const uint8_t *p, size_t len, uint64_t *out, struct xb_err
     if (*out > len)
         return xb_err_set(err, -EINVAL,
                           "bzImage: setup_sects = %u: setup code (0x%" PRIx64
-                          " bytes) beyond end of file (0x%zx)", p[BZ_SETUP_SECTS], *out, len);
+                          " bytes) beyond end of file (0x%zx)",
+                          p[BZ_SETUP_SECTS], *out, len);
     return 0;
 }
 
 int xb__bzimage_payload(const uint8_t *p, size_t len, uint16_t *version,
-                        const uint8_t **payload, size_t *payload_len,
-                        struct xb_err *err)
+                        const uint8_t **payload, size_t *payload_len, struct xb_err *err)
 {
     uint64_t start, end;
     uint32_t off, plen;
@@ -51,13 +51,15 @@ int xb__bzimage_payload(const uint8_t *p, size_t len, uint16_t *version,
 
     if (len < BZ_HEADER_END)
         return xb_err_set(err, -EINVAL,
-                          "bzImage: setup header truncated (0x%zx bytes, 0x%x needed)", len,
-                          BZ_HEADER_END);
+                          "bzImage: setup header truncated (0x%zx bytes, 0x%x needed)",
+                          len, BZ_HEADER_END);
     *version = xb__le16(p + BZ_VERSION);
     if (*version < BZ_MIN_VERSION)
-        return xb_err_set(err, -ENOTSUP,
-                          "bzImage: boot protocol %u.%02u is too old, 2.08 or later needed "
-                          "for payload_offset", *version >> 8, *version & 0xff);
+        return xb_err_set(
+            err, -ENOTSUP,
+            "bzImage: boot protocol %u.%02u is too old, 2.08 or later needed "
+            "for payload_offset",
+            *version >> 8, *version & 0xff);
     r = setup_size(p, len, &start, err);
     if (r < 0)
         return r;
@@ -65,16 +67,19 @@ int xb__bzimage_payload(const uint8_t *p, size_t len, uint16_t *version,
     plen = xb__le32(p + BZ_PAYLOAD_LENGTH);
     start += off; /* < 2^33: cannot overflow */
     if (start >= len)
-        return xb_err_set(err, -EINVAL,
-                          "bzImage: payload_offset 0x%x: payload starts beyond end of file "
-                          "(0x%" PRIx64 " >= 0x%zx)", off, start, len);
+        return xb_err_set(
+            err, -EINVAL,
+            "bzImage: payload_offset 0x%x: payload starts beyond end of file "
+            "(0x%" PRIx64 " >= 0x%zx)",
+            off, start, len);
     if (plen == 0)
         return xb_err_set(err, -EINVAL, "bzImage: payload_length = 0");
     end = start + plen;
     if (end > len)
         return xb_err_set(err, -EINVAL,
                           "bzImage: payload_offset + payload_length beyond end of file "
-                          "(0x%" PRIx64 " > 0x%zx)", end, len);
+                          "(0x%" PRIx64 " > 0x%zx)",
+                          end, len);
     *payload = p + start;
     *payload_len = plen;
     return 0;

@@ -22,7 +22,6 @@ bool xb__bzimage_detect(const uint8_t *p, size_t len);
  * boot protocol version.
  */
 int xb__bzimage_payload(const uint8_t *p, size_t len, uint16_t *version,
-                        const uint8_t **payload, size_t *payload_len,
-                        struct xb_err *err);
+                        const uint8_t **payload, size_t *payload_len, struct xb_err *err);
 
 #endif

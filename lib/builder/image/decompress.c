@@ -22,17 +22,17 @@
 #include "bytes.h"
 #include "decompress.h"
 
-#define XZ_MEMLIMIT (UINT64_C(256) << 20)  /* decoder state, not output */
-#define LZ4_LEGACY_BLOCK (8u << 20)        /* lz4 -l block size */
-#define LZO_MAX_BLOCK (64u << 20)          /* lzop's own maximum */
-#define FIRST_ALLOC (1u << 20)
+#define XZ_MEMLIMIT      (UINT64_C(256) << 20) /* decoder state, not output */
+#define LZ4_LEGACY_BLOCK (8u << 20)            /* lz4 -l block size */
+#define LZO_MAX_BLOCK    (64u << 20)           /* lzop's own maximum */
+#define FIRST_ALLOC      (1u << 20)
 
 /* The growing output buffer, never larger than limit + 1 bytes. */
 struct sink {
     uint8_t *buf;
     size_t len, cap;
     uint64_t limit;
-    const char *fmt;           /* format name for messages */
+    const char *fmt; /* format name for messages */
     struct xb_err *err;
 };
 
@@ -40,7 +40,8 @@ static int sink_over(struct sink *s)
 {
     return xb_err_set(s->err, -EFBIG,
                       "%s: decompressed size exceeds the limit of %" PRIu64
-                      " bytes (decompression bomb?)", s->fmt, s->limit);
+                      " bytes (decompression bomb?)",
+                      s->fmt, s->limit);
 }
 
 /*
@@ -68,8 +69,8 @@ static int sink_reserve(struct sink *s, size_t need)
         return xb_err_set(s->err, -ENOMEM, "%s: output does not fit in memory", s->fmt);
     p = realloc(s->buf, (size_t)want);
     if (!p)
-        return xb_err_set(s->err, -ENOMEM, "%s: out of memory for %" PRIu64 " bytes", s->fmt,
-                          want);
+        return xb_err_set(s->err, -ENOMEM, "%s: out of memory for %" PRIu64 " bytes",
+                          s->fmt, want);
     s->buf = p;
     s->cap = (size_t)want;
     return 0;
@@ -309,17 +310,18 @@ static int dec_lz4_legacy(const uint8_t *in, size_t len, struct sink *s)
 
 static int dec_lz4(const uint8_t *in, size_t len, struct sink *s)
 {
-    return xb__le32(in) == 0x184C2102 ? dec_lz4_legacy(in, len, s) : dec_lz4_frame(in, len, s);
+    return xb__le32(in) == 0x184C2102 ? dec_lz4_legacy(in, len, s)
+                                      : dec_lz4_frame(in, len, s);
 }
 
 /* --- lzo (lzop container) --------------------------------------------------------- */
 
 #define LZOP_F_ADLER32_D 0x1u
 #define LZOP_F_ADLER32_C 0x2u
-#define LZOP_F_H_EXTRA 0x40u
-#define LZOP_F_CRC32_D 0x100u
-#define LZOP_F_CRC32_C 0x200u
-#define LZOP_F_H_FILTER 0x800u
+#define LZOP_F_H_EXTRA   0x40u
+#define LZOP_F_CRC32_D   0x100u
+#define LZOP_F_CRC32_C   0x200u
+#define LZOP_F_H_FILTER  0x800u
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -336,15 +338,15 @@ static int64_t lzop_header(const uint8_t *in, size_t len, size_t *off, struct si
     if (len < o + 16)
         return xb_err_set(s->err, -EINVAL, "lzo: header truncated");
     version = (uint16_t)(in[o] << 8 | in[o + 1]);
-    o += 4 + (version >= 0x0940 ? 2 : 0);        /* version, lib version, needed */
+    o += 4 + (version >= 0x0940 ? 2 : 0); /* version, lib version, needed */
     if (in[o] < 1 || in[o] > 3)
         return xb_err_set(s->err, -ENOTSUP, "lzo: method %u is not LZO1X", in[o]);
-    o += 1 + (version >= 0x0940 ? 1 : 0);        /* method, level */
+    o += 1 + (version >= 0x0940 ? 1 : 0); /* method, level */
     flags = be32(in + o);
     need = o + 4 + ((flags & LZOP_F_H_FILTER) ? 4 : 0) + 8 + (version >= 0x0940 ? 4 : 0);
     if (need + 1 > len)
         return xb_err_set(s->err, -EINVAL, "lzo: header truncated");
-    o = need + 1 + in[need] + 4;                 /* name, header checksum */
+    o = need + 1 + in[need] + 4; /* name, header checksum */
     if (flags & LZOP_F_H_EXTRA)
         return xb_err_set(s->err, -ENOTSUP, "lzo: extra header field not supported");
     if (o > len)
@@ -373,8 +375,8 @@ static int lzop_block(const uint8_t *in, size_t len, size_t *off, uint32_t flags
     if (clen < dlen)
         o += ((flags & LZOP_F_ADLER32_C) ? 4 : 0) + ((flags & LZOP_F_CRC32_C) ? 4 : 0);
     if (dlen > LZO_MAX_BLOCK || clen > dlen || o > len || clen > len - o)
-        return xb_err_set(s->err, -EINVAL, "lzo: block sizes 0x%x/0x%x beyond end of data",
-                          clen, dlen);
+        return xb_err_set(s->err, -EINVAL,
+                          "lzo: block sizes 0x%x/0x%x beyond end of data", clen, dlen);
     if (sink_reserve(s, dlen) < 0)
         return -EFBIG;
     n = dlen;
@@ -424,7 +426,8 @@ static const struct codec codecs[] = {
     {XB_COMP_LZ4, "lz4", MAGIC(0x02, 0x21, 0x4c, 0x18), dec_lz4},
     {XB_COMP_LZ4, "lz4", MAGIC(0x04, 0x22, 0x4d, 0x18), dec_lz4},
     {XB_COMP_ZSTD, "zstd", MAGIC(0x28, 0xb5, 0x2f, 0xfd), dec_zstd},
-    {XB_COMP_LZO, "lzo", MAGIC(0x89, 'L', 'Z', 'O', 0x00, 0x0d, 0x0a, 0x1a, 0x0a), dec_lzo},
+    {XB_COMP_LZO, "lzo", MAGIC(0x89, 'L', 'Z', 'O', 0x00, 0x0d, 0x0a, 0x1a, 0x0a),
+     dec_lzo},
 };
 
 #define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
@@ -440,7 +443,8 @@ const char *xb_compression_name(enum xb_compression c)
 enum xb_compression xb__compression_detect(const uint8_t *p, size_t len)
 {
     for (size_t i = 0; i < NCODECS; i++)
-        if (len >= codecs[i].magic_len && memcmp(p, codecs[i].magic, codecs[i].magic_len) == 0)
+        if (len >= codecs[i].magic_len &&
+            memcmp(p, codecs[i].magic, codecs[i].magic_len) == 0)
             return codecs[i].comp;
     return XB_COMP_NONE;
 }
@@ -457,7 +461,7 @@ int xb__decompress(enum xb_compression c, const uint8_t *in, size_t len, uint64_
     if (i == NCODECS)
         return xb_err_set(err, -EINVAL, "no decompressor for compression %d", (int)c);
     if (hint > 0 && hint <= limit && hint < SIZE_MAX) { /* only a first guess */
-        s.buf = malloc((size_t)hint + 1);            /* + 1: room to see the end */
+        s.buf = malloc((size_t)hint + 1);               /* + 1: room to see the end */
         s.cap = s.buf ? (size_t)hint + 1 : 0;
     }
     r = codecs[i].decode(in, len, &s);

@@ -46,20 +46,23 @@ static const struct machine_rule machines[] = {
 static int check_ident(const uint8_t *p, size_t len, struct xb_err *err)
 {
     if (len < EI_NIDENT)
-        return xb_err_set(err, -EINVAL, "ELF header: truncated (%zu bytes, at least %d needed)",
-                          len, EI_NIDENT);
+        return xb_err_set(err, -EINVAL,
+                          "ELF header: truncated (%zu bytes, at least %d needed)", len,
+                          EI_NIDENT);
     if (memcmp(p, ELFMAG, SELFMAG) != 0)
         return xb_err_set(err, -EINVAL, "ELF header: bad magic (not an ELF file)");
     if (p[EI_CLASS] != ELFCLASS32 && p[EI_CLASS] != ELFCLASS64)
-        return xb_err_set(err, -EINVAL,
-                          "ELF header: e_ident[EI_CLASS] = %u, expected 1 (ELF32) or 2 (ELF64)",
-                          p[EI_CLASS]);
+        return xb_err_set(
+            err, -EINVAL,
+            "ELF header: e_ident[EI_CLASS] = %u, expected 1 (ELF32) or 2 (ELF64)",
+            p[EI_CLASS]);
     if (p[EI_DATA] != ELFDATA2LSB)
         return xb_err_set(err, -EINVAL,
                           "ELF header: e_ident[EI_DATA] = %u, expected 1 (little-endian)",
                           p[EI_DATA]);
     if (p[EI_VERSION] != EV_CURRENT)
-        return xb_err_set(err, -EINVAL, "ELF header: e_ident[EI_VERSION] = %u, expected 1",
+        return xb_err_set(err, -EINVAL,
+                          "ELF header: e_ident[EI_VERSION] = %u, expected 1",
                           p[EI_VERSION]);
     return 0;
 }
@@ -68,14 +71,16 @@ static int check_machine(const struct xb__elf *e, uint16_t type, struct xb_err *
 {
     if (type != ET_EXEC && type != ET_DYN)
         return xb_err_set(err, -EINVAL,
-                          "ELF header: e_type = %u, expected 2 (ET_EXEC) or 3 (ET_DYN)", type);
+                          "ELF header: e_type = %u, expected 2 (ET_EXEC) or 3 (ET_DYN)",
+                          type);
     for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
         if (machines[i].cls == e->cls && machines[i].machine == e->machine)
             return 0;
-    return xb_err_set(err, -ENOTSUP,
-                      "ELF header: e_machine = %u in an ELF%u file, expected %u (x86-64) in "
-                      "ELF64 or %u (i386) in ELF32",
-                      e->machine, e->cls, EM_X86_64, EM_386);
+    return xb_err_set(
+        err, -ENOTSUP,
+        "ELF header: e_machine = %u in an ELF%u file, expected %u (x86-64) in "
+        "ELF64 or %u (i386) in ELF32",
+        e->machine, e->cls, EM_X86_64, EM_386);
 }
 
 /* Check that a table of @num entries of @entsize at @off fits in the file. */
@@ -89,14 +94,15 @@ static int check_table(const struct xb__elf *e, const char *what, uint64_t off,
                           entsize, want);
     if (__builtin_mul_overflow((uint64_t)num, (uint64_t)entsize, &size) ||
         __builtin_add_overflow(off, size, &end))
-        return xb_err_set(err, -EINVAL, "ELF header: e_%soff + e_%snum * e_%sentsize overflows",
-                          what, what, what);
+        return xb_err_set(err, -EINVAL,
+                          "ELF header: e_%soff + e_%snum * e_%sentsize overflows", what,
+                          what, what);
     if (end > e->len)
         return xb_err_set(err, -EINVAL,
                           "ELF header: %s header table (e_%soff + e_%snum * e_%sentsize) "
                           "beyond end of file (0x%" PRIx64 " > 0x%zx)",
-                          strcmp(what, "ph") == 0 ? "program" : "section", what, what, what,
-                          end, e->len);
+                          strcmp(what, "ph") == 0 ? "program" : "section", what, what,
+                          what, end, e->len);
     return 0;
 }
 
@@ -107,8 +113,9 @@ static int check_phdrs(const struct xb__elf *e, unsigned entsize, struct xb_err 
     if (e->phnum == 0)
         return xb_err_set(err, -EINVAL, "ELF header: e_phnum = 0, no program headers");
     if (e->phnum == PN_XNUM)
-        return xb_err_set(err, -EINVAL,
-                          "ELF header: e_phnum = 0xffff (extended numbering) not supported");
+        return xb_err_set(
+            err, -EINVAL,
+            "ELF header: e_phnum = 0xffff (extended numbering) not supported");
     return check_table(e, "ph", e->phoff, e->phnum, entsize, want, err);
 }
 
@@ -138,8 +145,9 @@ int xb__elf_open(struct xb__elf *e, const uint8_t *p, size_t len, struct xb_err 
     e->cls = p[EI_CLASS] == ELFCLASS64 ? 64 : 32;
     ehsize = e->cls == 64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
     if (len < ehsize)
-        return xb_err_set(err, -EINVAL, "ELF header: truncated (%zu bytes, ELF%u needs %zu)",
-                          len, e->cls, ehsize);
+        return xb_err_set(err, -EINVAL,
+                          "ELF header: truncated (%zu bytes, ELF%u needs %zu)", len,
+                          e->cls, ehsize);
     e->machine = (uint16_t)CFIELD(e, p, Elf32_Ehdr, Elf64_Ehdr, e_machine);
     e->entry = CFIELD(e, p, Elf32_Ehdr, Elf64_Ehdr, e_entry);
     e->phoff = CFIELD(e, p, Elf32_Ehdr, Elf64_Ehdr, e_phoff);
@@ -153,7 +161,8 @@ int xb__elf_open(struct xb__elf *e, const uint8_t *p, size_t len, struct xb_err 
     r = check_phdrs(e, (unsigned)CFIELD(e, p, Elf32_Ehdr, Elf64_Ehdr, e_phentsize), err);
     if (r < 0)
         return r;
-    return check_shdrs(e, (unsigned)CFIELD(e, p, Elf32_Ehdr, Elf64_Ehdr, e_shentsize), err);
+    return check_shdrs(e, (unsigned)CFIELD(e, p, Elf32_Ehdr, Elf64_Ehdr, e_shentsize),
+                       err);
 }
 
 void xb__elf_phdr(const struct xb__elf *e, unsigned i, struct xb__phdr *ph)
@@ -191,12 +200,13 @@ int xb__elf_region(const struct xb__elf *e, uint64_t off, uint64_t size, const c
     uint64_t end;
 
     if (__builtin_add_overflow(off, size, &end))
-        return xb_err_set(err, -EINVAL, "%s: offset + size overflows (0x%" PRIx64 " + 0x%" PRIx64
-                          ")", what, off, size);
+        return xb_err_set(err, -EINVAL,
+                          "%s: offset + size overflows (0x%" PRIx64 " + 0x%" PRIx64 ")",
+                          what, off, size);
     if (end > e->len)
         return xb_err_set(err, -EINVAL,
-                          "%s: offset + size beyond end of file (0x%" PRIx64 " > 0x%zx)", what,
-                          end, e->len);
+                          "%s: offset + size beyond end of file (0x%" PRIx64 " > 0x%zx)",
+                          what, end, e->len);
     *out = e->p + off;
     return 0;
 }
@@ -240,19 +250,25 @@ static int check_segment(const struct xb__elf *e, unsigned i, const struct xb__p
     if (end > e->len)
         return xb_err_set(err, -EINVAL,
                           "phdr[%u]: p_offset + p_filesz beyond end of file (0x%" PRIx64
-                          " > 0x%zx)", i, end, e->len);
+                          " > 0x%zx)",
+                          i, end, e->len);
     if (ph->filesz > ph->memsz)
         return xb_err_set(err, -EINVAL,
-                          "phdr[%u]: p_filesz 0x%" PRIx64 " larger than p_memsz 0x%" PRIx64, i,
-                          ph->filesz, ph->memsz);
+                          "phdr[%u]: p_filesz 0x%" PRIx64
+                          " larger than p_memsz 0x%" PRIx64,
+                          i, ph->filesz, ph->memsz);
     if (__builtin_add_overflow(ph->paddr, ph->memsz, &end) || beyond_space(e, end))
-        return xb_err_set(err, -EINVAL,
-                          "phdr[%u]: p_paddr + p_memsz overflows the %u-bit address space "
-                          "(0x%" PRIx64 " + 0x%" PRIx64 ")", i, e->cls, ph->paddr, ph->memsz);
+        return xb_err_set(
+            err, -EINVAL,
+            "phdr[%u]: p_paddr + p_memsz overflows the %u-bit address space "
+            "(0x%" PRIx64 " + 0x%" PRIx64 ")",
+            i, e->cls, ph->paddr, ph->memsz);
     if (__builtin_add_overflow(ph->vaddr, ph->memsz, &end) || beyond_space(e, end))
-        return xb_err_set(err, -EINVAL,
-                          "phdr[%u]: p_vaddr + p_memsz overflows the %u-bit address space "
-                          "(0x%" PRIx64 " + 0x%" PRIx64 ")", i, e->cls, ph->vaddr, ph->memsz);
+        return xb_err_set(
+            err, -EINVAL,
+            "phdr[%u]: p_vaddr + p_memsz overflows the %u-bit address space "
+            "(0x%" PRIx64 " + 0x%" PRIx64 ")",
+            i, e->cls, ph->vaddr, ph->memsz);
     return 0;
 }
 
@@ -323,15 +339,16 @@ int xb__elf_segments(const struct xb__elf *e, struct xb_image *img, struct xb_er
         add_segment(img, &ph);
     }
     if (img->nsegs == 0)
-        return xb_err_set(err, -EINVAL, "no loadable PT_LOAD segment in %u program headers",
-                          e->phnum);
+        return xb_err_set(err, -EINVAL,
+                          "no loadable PT_LOAD segment in %u program headers", e->phnum);
     r = check_overlap(img, err);
     if (r < 0)
         return r;
     if (img->pend - img->pstart > XB__MAX_KERNEL_SPAN)
         return xb_err_set(err, -EFBIG,
-                          "PT_LOAD segments span 0x%" PRIx64 " bytes of guest memory, more "
-                          "than the limit of 0x%" PRIx64, img->pend - img->pstart,
-                          XB__MAX_KERNEL_SPAN);
+                          "PT_LOAD segments span 0x%" PRIx64
+                          " bytes of guest memory, more "
+                          "than the limit of 0x%" PRIx64,
+                          img->pend - img->pstart, XB__MAX_KERNEL_SPAN);
     return 0;
 }

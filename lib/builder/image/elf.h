@@ -20,7 +20,7 @@
 struct xb__elf {
     const uint8_t *p;
     size_t len;
-    unsigned cls;              /* 32 or 64 */
+    unsigned cls; /* 32 or 64 */
     uint16_t machine;
     uint64_t entry;
     uint64_t phoff, shoff;

@@ -37,7 +37,8 @@ void xb_image_free(struct xb_image *img)
 
 /* --- unwrapping ------------------------------------------------------------- */
 
-static int copy_elf(struct xb_image *img, const uint8_t *p, size_t len, struct xb_err *err)
+static int copy_elf(struct xb_image *img, const uint8_t *p, size_t len,
+                    struct xb_err *err)
 {
     uint8_t *copy = malloc(len ? len : 1);
 
@@ -82,10 +83,11 @@ static int unwrap_bzimage(struct xb_image *img, const uint8_t *p, size_t len,
         return decompress(img, img->payload_compression, pl, plen, limit, err);
     if (plen >= SELFMAG && memcmp(pl, ELFMAG, SELFMAG) == 0)
         return copy_elf(img, pl, plen, err);
-    return xb_err_set(err, -EINVAL,
-                      "bzImage: payload is neither compressed (gzip, xz, lzma, bzip2, lz4, "
-                      "zstd, lzo) nor ELF (starts %02x %02x %02x %02x)",
-                      pl[0], plen > 1 ? pl[1] : 0, plen > 2 ? pl[2] : 0, plen > 3 ? pl[3] : 0);
+    return xb_err_set(
+        err, -EINVAL,
+        "bzImage: payload is neither compressed (gzip, xz, lzma, bzip2, lz4, "
+        "zstd, lzo) nor ELF (starts %02x %02x %02x %02x)",
+        pl[0], plen > 1 ? pl[1] : 0, plen > 2 ? pl[2] : 0, plen > 3 ? pl[3] : 0);
 }
 
 /* Take @owned (a malloc'd copy of @p, may be NULL) or copy @p. */
@@ -105,11 +107,11 @@ static int unwrap(struct xb_image *img, const uint8_t *p, size_t len, uint8_t **
         *owned = NULL;
         return 0;
     }
-    return xb_err_set(err, -ENOEXEC,
-                      "unrecognised image: not ELF, bzImage, gzip, xz, lzma, bzip2, lz4, zstd "
-                      "or lzo (starts %02x %02x %02x %02x)",
-                      len > 0 ? p[0] : 0, len > 1 ? p[1] : 0, len > 2 ? p[2] : 0,
-                      len > 3 ? p[3] : 0);
+    return xb_err_set(
+        err, -ENOEXEC,
+        "unrecognised image: not ELF, bzImage, gzip, xz, lzma, bzip2, lz4, zstd "
+        "or lzo (starts %02x %02x %02x %02x)",
+        len > 0 ? p[0] : 0, len > 1 ? p[1] : 0, len > 2 ? p[2] : 0, len > 3 ? p[3] : 0);
 }
 
 /* --- PV: notes, defaults and address checks (libelf's rules) ---------------- */
@@ -133,17 +135,22 @@ static int pv_notes_check(const struct xb_image *img, struct xb_err *why)
     if (!prefix(n->loader, "generic") && !prefix(n->guest_os, "linux"))
         return xb_err_set(why, -ENOEXEC,
                           "Xen notes: LOADER \"%s\" and GUEST_OS \"%s\": expected "
-                          "LOADER=generic or GUEST_OS=linux", n->loader, n->guest_os);
+                          "LOADER=generic or GUEST_OS=linux",
+                          n->loader, n->guest_os);
     if (!prefix(n->xen_version, "xen-3.0"))
-        return xb_err_set(why, -ENOEXEC, "Xen notes: XEN_VERSION \"%s\", expected \"xen-3.0\"",
+        return xb_err_set(why, -ENOEXEC,
+                          "Xen notes: XEN_VERSION \"%s\", expected \"xen-3.0\"",
                           n->xen_version);
     if (n->features_required & (1u << XENFEAT_dom0))
-        return xb_err_set(why, -ENOTSUP,
-                          "Xen notes: FEATURES requires dom0 (!dom0): cannot run as a guest");
+        return xb_err_set(
+            why, -ENOTSUP,
+            "Xen notes: FEATURES requires dom0 (!dom0): cannot run as a guest");
     if (img->machine == EM_386 && !wants_pae(n))
-        return xb_err_set(why, -ENOTSUP,
-                          "Xen notes: 32-bit kernel without PAE_MODE=yes (PAE \"%s\"): Xen "
-                          "runs 32-bit PV guests only with PAE", n->pae_mode);
+        return xb_err_set(
+            why, -ENOTSUP,
+            "Xen notes: 32-bit kernel without PAE_MODE=yes (PAE \"%s\"): Xen "
+            "runs 32-bit PV guests only with PAE",
+            n->pae_mode);
     return 0;
 }
 
@@ -180,7 +187,8 @@ static int pv_defaults(const struct xb_image *img, struct pv_addrs *a, struct xb
     const struct xb_notes *n = &img->notes;
 
     if (n->paddr_offset != XB_UNSET_ADDR && n->virt_base == XB_UNSET_ADDR)
-        return xb_err_set(why, -EINVAL, "Xen notes: PADDR_OFFSET is set but VIRT_BASE is not");
+        return xb_err_set(why, -EINVAL,
+                          "Xen notes: PADDR_OFFSET is set but VIRT_BASE is not");
     a->virt_base = n->virt_base == XB_UNSET_ADDR ? 0 : n->virt_base;
     /* Notes default PADDR_OFFSET to 0; the legacy string to VIRT_BASE. */
     if (n->paddr_offset != XB_UNSET_ADDR)
@@ -199,20 +207,24 @@ static int pv_bounds(const struct xb_image *img, const struct pv_addrs *a,
     if (a->entry < a->kstart || a->entry > a->kend)
         return xb_err_set(why, -EINVAL,
                           "entry point 0x%" PRIx64 " outside the kernel [0x%" PRIx64
-                          ", 0x%" PRIx64 ")", a->entry, a->kstart, a->kend);
+                          ", 0x%" PRIx64 ")",
+                          a->entry, a->kstart, a->kend);
     if (a->virt_base > a->kstart)
         return xb_err_set(why, -EINVAL,
-                          "Xen notes: VIRT_BASE 0x%" PRIx64 " above the kernel start 0x%" PRIx64,
+                          "Xen notes: VIRT_BASE 0x%" PRIx64
+                          " above the kernel start 0x%" PRIx64,
                           a->virt_base, a->kstart);
     if (n->init_p2m != XB_UNSET_ADDR && n->init_p2m >= a->kstart && n->init_p2m < a->kend)
         return xb_err_set(why, -EINVAL,
-                          "Xen notes: INIT_P2M 0x%" PRIx64 " inside the kernel [0x%" PRIx64
-                          ", 0x%" PRIx64 ")", n->init_p2m, a->kstart, a->kend);
+                          "Xen notes: INIT_P2M 0x%" PRIx64
+                          " inside the kernel [0x%" PRIx64 ", 0x%" PRIx64 ")",
+                          n->init_p2m, a->kstart, a->kend);
     if (n->hypercall_page != XB_UNSET_ADDR &&
         (n->hypercall_page < a->kstart || n->hypercall_page >= a->kend))
         return xb_err_set(why, -EINVAL,
-                          "Xen notes: HYPERCALL_PAGE 0x%" PRIx64 " outside the kernel [0x%" PRIx64
-                          ", 0x%" PRIx64 ")", n->hypercall_page, a->kstart, a->kend);
+                          "Xen notes: HYPERCALL_PAGE 0x%" PRIx64
+                          " outside the kernel [0x%" PRIx64 ", 0x%" PRIx64 ")",
+                          n->hypercall_page, a->kstart, a->kend);
     return 0;
 }
 
@@ -238,12 +250,13 @@ static int pvh_check(const struct xb_image *img, struct xb_err *why)
     if (e < img->pstart || e >= img->pend)
         return xb_err_set(why, -EINVAL,
                           "Xen notes: PHYS32_ENTRY 0x%" PRIx64
-                          " outside the kernel's physical range [0x%" PRIx64 ", 0x%" PRIx64 ")",
+                          " outside the kernel's physical range [0x%" PRIx64
+                          ", 0x%" PRIx64 ")",
                           e, img->pstart, img->pend);
     if (img->pend > (UINT64_C(1) << 32))
-        return xb_err_set(why, -EINVAL,
-                          "PT_LOAD segments end at paddr 0x%" PRIx64 ", above 4 GiB (PVH)",
-                          img->pend);
+        return xb_err_set(
+            why, -EINVAL,
+            "PT_LOAD segments end at paddr 0x%" PRIx64 ", above 4 GiB (PVH)", img->pend);
     return 0;
 }
 
@@ -322,11 +335,12 @@ static int parse(struct xb_image *img, struct xb_err *err)
     return r;
 }
 
-static int load(const uint8_t *p, size_t len, uint8_t *owned, const struct xb_image_opts *opts,
-                struct xb_image **out, struct xb_err *err)
+static int load(const uint8_t *p, size_t len, uint8_t *owned,
+                const struct xb_image_opts *opts, struct xb_image **out,
+                struct xb_err *err)
 {
     uint64_t limit = opts && opts->max_decompressed ? opts->max_decompressed
-                                                   : XB__DEFAULT_MAX_DECOMPRESSED;
+                                                    : XB__DEFAULT_MAX_DECOMPRESSED;
     struct xb_image *img = calloc(1, sizeof(*img));
     int r;
 
@@ -423,8 +437,9 @@ int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
         return xb_err_set(err, -EINVAL, "xb_image_load_file: path or out is NULL");
     *out = NULL;
     /* The file itself may be up to the larger of the limit and 1 GiB. */
-    r = read_file(path, limit > XB__DEFAULT_MAX_DECOMPRESSED ? limit : XB__DEFAULT_MAX_DECOMPRESSED,
-                  &buf, &len, &why);
+    r = read_file(
+        path, limit > XB__DEFAULT_MAX_DECOMPRESSED ? limit : XB__DEFAULT_MAX_DECOMPRESSED,
+        &buf, &len, &why);
     if (r == 0)
         r = load(buf, len, buf, opts, out, &why);
     return r < 0 ? xb_err_set(err, r, "%s: %s", path, why.msg) : 0;

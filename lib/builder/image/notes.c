@@ -18,13 +18,20 @@
 #include "elf.h"
 #include "notes.h"
 
-enum note_kind { NOTE_NUM, NOTE_STR, NOTE_YES, NOTE_FEATURES, NOTE_SUPPORTED, NOTE_MFN_VALID };
+enum note_kind {
+    NOTE_NUM,
+    NOTE_STR,
+    NOTE_YES,
+    NOTE_FEATURES,
+    NOTE_SUPPORTED,
+    NOTE_MFN_VALID
+};
 
 struct note_desc {
     const char *name;
     enum note_kind kind;
-    size_t field;              /* offsetof(struct xb_notes, ...) */
-    size_t size;               /* of a string field */
+    size_t field; /* offsetof(struct xb_notes, ...) */
+    size_t size;  /* of a string field */
 };
 
 #define NUM(f) .kind = NOTE_NUM, .field = offsetof(struct xb_notes, f)
@@ -114,7 +121,8 @@ static int parse_features(struct xb_notes *n, const char *s, struct xb_err *err)
             if (required)
                 n->features_required |= 1u << bit;
         } else if (required) {
-            return xb_err_set(err, -ENOTSUP, "FEATURES: required feature \"%.*s\" is unknown",
+            return xb_err_set(err, -ENOTSUP,
+                              "FEATURES: required feature \"%.*s\" is unknown",
                               (int)(len - 1), s + 1);
         }
         s += len + (s[len] == '|');
@@ -159,8 +167,9 @@ static int decode_str(const struct note *nt, const struct note_desc *d, char *ou
     size_t len = nul ? (size_t)(nul - nt->desc) : nt->descsz;
 
     if (len >= size)
-        return xb_err_set(err, -EINVAL, "note %s: string of %zu bytes, at most %zu allowed",
-                          d->name, len, size - 1);
+        return xb_err_set(err, -EINVAL,
+                          "note %s: string of %zu bytes, at most %zu allowed", d->name,
+                          len, size - 1);
     memcpy(out, nt->desc, len);
     out[len] = '\0';
     return 0;
@@ -240,10 +249,10 @@ static int decode_note(struct xb_notes *n, const struct note *nt, struct xb_err 
 /* --- walking a note area ---------------------------------------------------- */
 
 struct note_walk {
-    const char *where;         /* "phdr[2]" or "section[5]" */
-    unsigned *total;           /* notes seen so far in all areas */
-    unsigned index;            /* of the current note in this area */
-    unsigned xen;              /* Xen notes decoded in this area */
+    const char *where; /* "phdr[2]" or "section[5]" */
+    unsigned *total;   /* notes seen so far in all areas */
+    unsigned index;    /* of the current note in this area */
+    unsigned xen;      /* Xen notes decoded in this area */
 };
 
 static uint64_t align4(uint64_t v)
@@ -259,18 +268,21 @@ static int read_note(const uint8_t *p, uint64_t size, uint64_t off, struct note_
 
     if (size - off < 12)
         return xb_err_set(err, -EINVAL,
-                          "%s: note %u header truncated (%" PRIu64 " bytes left, 12 needed)",
+                          "%s: note %u header truncated (%" PRIu64
+                          " bytes left, 12 needed)",
                           w->where, w->index, size - off);
     namesz = xb__le32(p + off);
     nt->descsz = xb__le32(p + off + 4);
     nt->type = xb__le32(p + off + 8);
-    desc_off = off + 12 + align4(namesz);      /* cannot overflow: all < 2^34 */
+    desc_off = off + 12 + align4(namesz); /* cannot overflow: all < 2^34 */
     if (desc_off > size)
-        return xb_err_set(err, -EINVAL, "%s: note %u: namesz 0x%" PRIx64
-                          " beyond end of note area", w->where, w->index, namesz);
+        return xb_err_set(err, -EINVAL,
+                          "%s: note %u: namesz 0x%" PRIx64 " beyond end of note area",
+                          w->where, w->index, namesz);
     if (nt->descsz > size - desc_off)
-        return xb_err_set(err, -EINVAL, "%s: note %u: descsz 0x%x beyond end of note area",
-                          w->where, w->index, nt->descsz);
+        return xb_err_set(err, -EINVAL,
+                          "%s: note %u: descsz 0x%x beyond end of note area", w->where,
+                          w->index, nt->descsz);
     nt->desc = p + desc_off;
     *is_xen = namesz == 4 && memcmp(p + off + 12, "Xen", 4) == 0;
     *next = desc_off + align4(nt->descsz);
@@ -357,7 +369,7 @@ static int notes_from_shdrs(const struct xb__elf *e, struct xb_notes *n, unsigne
 
 struct legacy_key {
     const char *key;
-    unsigned type;             /* the note it stands for */
+    unsigned type; /* the note it stands for */
 };
 
 static const struct legacy_key legacy_keys[] = {
@@ -382,8 +394,8 @@ static int legacy_number(const char *key, const char *val, uint64_t *out,
     errno = 0;
     *out = strtoull(val, &end, 0);
     if (val[0] == '\0' || val[0] == '-' || *end != '\0' || errno == ERANGE)
-        return xb_err_set(err, -EINVAL, "__xen_guest: %s: expected a number, got \"%s\"", key,
-                          val);
+        return xb_err_set(err, -EINVAL, "__xen_guest: %s: expected a number, got \"%s\"",
+                          key, val);
     return 0;
 }
 
@@ -412,8 +424,10 @@ static int legacy_pair(struct xb_notes *n, const char *key, const char *val,
         return r;
     }
     if (strlen(val) >= d->size)
-        return xb_err_set(err, -EINVAL, "__xen_guest: %s: value of %zu bytes, at most %zu "
-                          "allowed", key, strlen(val), d->size - 1);
+        return xb_err_set(err, -EINVAL,
+                          "__xen_guest: %s: value of %zu bytes, at most %zu "
+                          "allowed",
+                          key, strlen(val), d->size - 1);
     strcpy((char *)n + d->field, val);
     return d->kind == NOTE_FEATURES ? parse_features(n, val, err) : 0;
 }
@@ -428,8 +442,10 @@ static int legacy_fixup(struct xb_notes *n, struct xb_err *err)
     if (n->hypercall_page > (UINT64_MAX >> 12) ||
         __builtin_add_overflow(n->hypercall_page << 12,
                                n->virt_base == XB_UNSET_ADDR ? 0 : n->virt_base, &addr))
-        return xb_err_set(err, -EINVAL, "__xen_guest: HYPERCALL_PAGE 0x%" PRIx64
-                          " overflows the address space", n->hypercall_page);
+        return xb_err_set(err, -EINVAL,
+                          "__xen_guest: HYPERCALL_PAGE 0x%" PRIx64
+                          " overflows the address space",
+                          n->hypercall_page);
     n->hypercall_page = addr;
     return 0;
 }

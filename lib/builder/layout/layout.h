@@ -16,14 +16,14 @@
 
 /* The inputs: what the image says plus the domain's memory size. */
 struct xb_layout_in {
-    unsigned guest;            /* XB_GUEST_PV64 or XB_GUEST_PV32PAE */
-    uint64_t virt_base;        /* image: VIRT_BASE */
+    unsigned guest;                  /* XB_GUEST_PV64 or XB_GUEST_PV32PAE */
+    uint64_t virt_base;              /* image: VIRT_BASE */
     uint64_t virt_kstart, virt_kend; /* image: first/last+1 virtual byte of the kernel */
     uint64_t virt_entry;
-    uint64_t virt_hypercall;   /* XB_UNSET_ADDR if none */
-    uint64_t hv_start_low;     /* PAE only: image's HV_START_LOW, XB_UNSET_ADDR = default */
-    uint64_t ramdisk_len;      /* bytes, 0 = none */
-    uint64_t total_pages;      /* initial memory in pages */
+    uint64_t virt_hypercall; /* XB_UNSET_ADDR if none */
+    uint64_t hv_start_low;   /* PAE only: image's HV_START_LOW, XB_UNSET_ADDR = default */
+    uint64_t ramdisk_len;    /* bytes, 0 = none */
+    uint64_t total_pages;    /* initial memory in pages */
 };
 
 /*
@@ -35,7 +35,6 @@ int xb__layout_compute(const struct xb_layout_in *in, struct xb_layout *out,
                        struct xb_err *err);
 
 /* Page-table count per level for the range [from, to] (inclusive). */
-void xb__layout_count_tables(unsigned levels, uint64_t from, uint64_t to,
-                             unsigned nr[4]);
+void xb__layout_count_tables(unsigned levels, uint64_t from, uint64_t to, unsigned nr[4]);
 
 #endif

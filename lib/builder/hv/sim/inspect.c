@@ -58,7 +58,8 @@ uint64_t xb__sim_dom_pages(struct xb_hv *hv, uint32_t domid)
     return d ? d->pages : 0;
 }
 
-const void *xb__sim_vcpu_context(struct xb_hv *hv, uint32_t domid, unsigned vcpu, size_t *len)
+const void *xb__sim_vcpu_context(struct xb_hv *hv, uint32_t domid, unsigned vcpu,
+                                 size_t *len)
 {
     struct sim_dom *d = xb__sim_is(hv) ? xb__sim_find_dom(to_sim(hv), domid) : NULL;
 

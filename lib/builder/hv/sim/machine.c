@@ -18,7 +18,7 @@
 #include "sim.h"
 
 #define SIM_DEFAULT_PAGES (1ull << 18) /* 1 GiB */
-#define SIM_DEFAULT_CAPS "xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_32"
+#define SIM_DEFAULT_CAPS  "xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_32"
 
 static const struct xb_hv_ops sim_ops;
 
@@ -69,85 +69,6 @@ uint8_t *xb__sim_mem(const struct sim *s, xb_mfn mfn)
     return s->mem + mfn * XB_PAGE_SIZE;
 }
 
-/* ---- machine frames ---- */
-
-static uint32_t next_rand(uint32_t *x)
-{
-    *x ^= *x << 13;
-    *x ^= *x >> 17;
-    *x ^= *x << 5;
-    return *x;
-}
-
-static void scramble_chunks(struct sim *s)
-{
-    uint32_t x = s->seed * 2654435761u + 1;
-
-    for (uint64_t i = 0; i < s->nchunks; i++)
-        s->chunk_order[i] = (uint32_t)i;
-    for (uint64_t i = s->nchunks - 1; i > 1; i--) {   /* chunk 0 stays Xen's */
-        uint64_t j = 1 + next_rand(&x) % i;
-        uint32_t t = s->chunk_order[i];
-        s->chunk_order[i] = s->chunk_order[j];
-        s->chunk_order[j] = t;
-    }
-}
-
-static void frame_take(struct sim *s, xb_mfn mfn, uint32_t domid)
-{
-    s->owner[mfn] = domid;
-    s->chunk_used[mfn / SIM_CHUNK]++;
-    if (s->dirty)                       /* like reused RAM */
-        memset(s->mem + mfn * XB_PAGE_SIZE, 0xa5, XB_PAGE_SIZE);
-}
-
-static void frame_put(struct sim *s, xb_mfn mfn)
-{
-    s->owner[mfn] = SIM_FREE;
-    s->m2p[mfn] = SIM_NO_GPFN;
-    s->pt[mfn] = 0;
-    s->chunk_used[mfn / SIM_CHUNK]--;
-}
-
-/* The i-th frame of the scrambled order-0 sequence. */
-static xb_mfn seq_frame(const struct sim *s, uint64_t i)
-{
-    uint64_t chunk = s->chunk_order[(i / SIM_CHUNK) % s->nchunks];
-    uint64_t slot = ((i % SIM_CHUNK) * 263 + s->seed) % SIM_CHUNK;
-
-    return chunk * SIM_CHUNK + slot;
-}
-
-static int alloc_frame(struct sim *s, uint32_t domid, xb_mfn *out)
-{
-    uint64_t total = s->nchunks * SIM_CHUNK;
-
-    for (uint64_t k = 0; k < total; k++) {
-        xb_mfn mfn = seq_frame(s, (s->cursor + k) % total);
-        if (mfn < s->nframes && s->owner[mfn] == SIM_FREE) {
-            s->cursor = (s->cursor + k + 1) % total;
-            frame_take(s, mfn, domid);
-            *out = mfn;
-            return 0;
-        }
-    }
-    return -ENOMEM;
-}
-
-static int alloc_chunk(struct sim *s, uint32_t domid, xb_mfn *out)
-{
-    for (uint64_t k = 1; k < s->nchunks; k++) {
-        uint64_t c = s->chunk_order[k];
-        if (s->chunk_used[c] == 0 && (c + 1) * SIM_CHUNK <= s->nframes) {
-            for (uint64_t i = 0; i < SIM_CHUNK; i++)
-                frame_take(s, c * SIM_CHUNK + i, domid);
-            *out = c * SIM_CHUNK;
-            return 0;
-        }
-    }
-    return -ENOMEM;
-}
-
 /* ---- the hypervisor ---- */
 
 static int sim_physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hv_physinfo *out)
@@ -161,14 +82,19 @@ static int sim_physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hv_physi
     for (uint64_t c = 0; c < s->nchunks; c++)
         used += s->chunk_used[c];
     *out = (struct xb_hv_physinfo){
-        .xen_major = 4, .xen_minor = 17, .total_pages = s->nframes,
-        .free_pages = s->nframes - used, .nr_cpus = 2, .hap = true,
+        .xen_major = 4,
+        .xen_minor = 17,
+        .total_pages = s->nframes,
+        .free_pages = s->nframes - used,
+        .nr_cpus = 2,
+        .hap = true,
     };
     snprintf(out->caps, sizeof(out->caps), "%s", s->caps);
     return 0;
 }
 
-static int sim_domain_create(struct xb_hv *hv, struct xb_err *err, const struct xb_hv_domcfg *cfg, uint32_t *domid)
+static int sim_domain_create(struct xb_hv *hv, struct xb_err *err,
+                             const struct xb_hv_domcfg *cfg, uint32_t *domid)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d = NULL;
@@ -184,16 +110,18 @@ static int sim_domain_create(struct xb_hv *hv, struct xb_err *err, const struct 
             d = &s->doms[i];
     if (!d)
         return xb_err_set(err, -ENOSPC, "sim: domain_create: too many domains");
-    *d = (struct sim_dom){.used = true, .domid = s->next_domid++, .flags = XB_DOMINFO_PAUSED};
+    *d = (struct sim_dom){
+        .used = true, .domid = s->next_domid++, .flags = XB_DOMINFO_PAUSED};
     d->max_port = cfg->max_evtchn_port ? cfg->max_evtchn_port : SIM_MAX_PORTS - 1;
     if (d->max_port >= SIM_MAX_PORTS)
         d->max_port = SIM_MAX_PORTS - 1;
-    d->info = (struct sim_dominfo){.paused = true, .max_vcpus = cfg->max_vcpus,
-                                      .hypercall_mfn = UINT64_MAX};
+    d->info = (struct sim_dominfo){
+        .paused = true, .max_vcpus = cfg->max_vcpus, .hypercall_mfn = UINT64_MAX};
     memcpy(d->info.handle, cfg->handle, 16);
     d->vctx = calloc(cfg->max_vcpus, sizeof(*d->vctx));
     d->vctx_len = calloc(cfg->max_vcpus, sizeof(*d->vctx_len));
-    if (!d->vctx || !d->vctx_len || alloc_frame(s, d->domid, &d->info.shared_info_mfn)) {
+    if (!d->vctx || !d->vctx_len ||
+        xb__sim_alloc_frame(s, d->domid, &d->info.shared_info_mfn)) {
         free(d->vctx);
         free(d->vctx_len);
         d->used = false;
@@ -208,7 +136,7 @@ static void free_dom(struct sim *s, struct sim_dom *d)
 {
     for (uint64_t m = 0; m < s->nframes; m++)
         if (s->owner[m] == d->domid)
-            frame_put(s, m);
+            xb__sim_frame_put(s, m);
     for (uint32_t v = 0; v < d->info.max_vcpus; v++)
         free(d->vctx[v]);
     free(d->vctx);
@@ -231,7 +159,8 @@ static int sim_domain_destroy(struct xb_hv *hv, struct xb_err *err, uint32_t dom
     return 0;
 }
 
-static int set_paused(struct xb_hv *hv, struct xb_err *err, uint32_t domid, bool paused, const char *op)
+static int set_paused(struct xb_hv *hv, struct xb_err *err, uint32_t domid, bool paused,
+                      const char *op)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -243,8 +172,9 @@ static int set_paused(struct xb_hv *hv, struct xb_err *err, uint32_t domid, bool
     if (!d)
         return -ESRCH;
     if (!paused && !d->vctx[0])
-        return xb_err_set(err, -EINVAL, "sim: unpause: vCPU 0 of domain %" PRIu32
-                          " has no context", domid);
+        return xb_err_set(err, -EINVAL,
+                          "sim: unpause: vCPU 0 of domain %" PRIu32 " has no context",
+                          domid);
     if (!paused && !d->started && (rc = xb__sim_check_start_of_day(s, err, d)) != 0)
         return rc;
     d->started |= !paused;
@@ -264,7 +194,8 @@ static int sim_domain_unpause(struct xb_hv *hv, struct xb_err *err, uint32_t dom
     return set_paused(hv, err, domid, false, "domain_unpause");
 }
 
-static int sim_domain_shutdown(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned reason)
+static int sim_domain_shutdown(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                               unsigned reason)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -292,8 +223,8 @@ static struct sim_dom *next_dom_from(struct sim *s, uint32_t first)
     return best;
 }
 
-static int sim_domain_info(struct xb_hv *hv, struct xb_err *err, uint32_t first, struct xb_hv_dominfo *info,
-                           unsigned max, unsigned *n)
+static int sim_domain_info(struct xb_hv *hv, struct xb_err *err, uint32_t first,
+                           struct xb_hv_dominfo *info, unsigned max, unsigned *n)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -303,10 +234,14 @@ static int sim_domain_info(struct xb_hv *hv, struct xb_err *err, uint32_t first,
         return rc;
     for (*n = 0; *n < max && (d = next_dom_from(s, first)) != NULL; (*n)++) {
         info[*n] = (struct xb_hv_dominfo){
-            .domid = d->domid, .flags = d->flags, .shutdown_reason = d->shutdown_reason,
-            .tot_pages = d->pages, .max_pages = d->info.max_mem_kib / 4,
+            .domid = d->domid,
+            .flags = d->flags,
+            .shutdown_reason = d->shutdown_reason,
+            .tot_pages = d->pages,
+            .max_pages = d->info.max_mem_kib / 4,
             .shared_info_frame = d->info.shared_info_mfn,
-            .nr_online_vcpus = d->vctx[0] ? 1 : 0, .max_vcpu_id = d->info.max_vcpus - 1,
+            .nr_online_vcpus = d->vctx[0] ? 1 : 0,
+            .max_vcpu_id = d->info.max_vcpus - 1,
         };
         memcpy(info[*n].handle, d->info.handle, 16);
         first = d->domid + 1;
@@ -314,7 +249,8 @@ static int sim_domain_info(struct xb_hv *hv, struct xb_err *err, uint32_t first,
     return 0;
 }
 
-static int sim_set_max_vcpus(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned max)
+static int sim_set_max_vcpus(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                             unsigned max)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -326,12 +262,15 @@ static int sim_set_max_vcpus(struct xb_hv *hv, struct xb_err *err, uint32_t domi
     if (!d)
         return -ESRCH;
     if (max > d->info.max_vcpus)
-        return xb_err_set(err, -EINVAL, "sim: set_max_vcpus: %u above the %" PRIu32
-                          " given at creation", max, d->info.max_vcpus);
+        return xb_err_set(err, -EINVAL,
+                          "sim: set_max_vcpus: %u above the %" PRIu32
+                          " given at creation",
+                          max, d->info.max_vcpus);
     return 0;
 }
 
-static int sim_set_max_mem(struct xb_hv *hv, struct xb_err *err, uint32_t domid, uint64_t kib)
+static int sim_set_max_mem(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           uint64_t kib)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -346,7 +285,8 @@ static int sim_set_max_mem(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     return 0;
 }
 
-static int sim_set_address_size(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned bits)
+static int sim_set_address_size(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                                unsigned bits)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -360,186 +300,10 @@ static int sim_set_address_size(struct xb_hv *hv, struct xb_err *err, uint32_t d
     if (bits != 32 && bits != 64)
         return xb_err_set(err, -EINVAL, "sim: set_address_size: %u bits", bits);
     if (d->pages)
-        return xb_err_set(err, -EBUSY, "sim: set_address_size after memory was populated");
+        return xb_err_set(err, -EBUSY,
+                          "sim: set_address_size after memory was populated");
     d->info.address_size = bits;
     return 0;
-}
-
-/* ---- memory ---- */
-
-/* One extent at gpfn *@frame; Xen's M2P records where each frame went. */
-static int populate_one(struct sim *s, struct sim_dom *d, unsigned order, uint64_t *frame)
-{
-    uint64_t gpfn = *frame;
-    xb_mfn mfn;
-    int rc = order ? (s->no_superpages ? -ENOMEM : alloc_chunk(s, d->domid, &mfn))
-                   : alloc_frame(s, d->domid, &mfn);
-
-    if (rc)
-        return rc;
-    for (uint64_t k = 0; k < (1ull << order); k++)
-        s->m2p[mfn + k] = gpfn + k;
-    d->pages += 1ull << order;
-    *frame = mfn;
-    return 0;
-}
-
-/* Extents start on their own size and stay below 2^40 pages (4 PiB). */
-static int check_gpfns(struct xb_err *err, unsigned order, size_t nr, const uint64_t *frames)
-{
-    for (size_t i = 0; i < nr; i++)
-        if (frames[i] % (1ull << order) || frames[i] >= (1ull << 40))
-            return xb_err_set(err, -EINVAL,
-                              "sim: populate_physmap: extent %zu at gpfn 0x%" PRIx64
-                              " is not an aligned order-%u extent",
-                              i, frames[i], order);
-    return 0;
-}
-
-static void unpopulate(struct sim *s, struct sim_dom *d, unsigned order, uint64_t *frames,
-                       size_t nr)
-{
-    for (size_t i = 0; i < nr; i++)
-        for (uint64_t k = 0; k < (1ull << order); k++)
-            frame_put(s, frames[i] + k);
-    d->pages -= (uint64_t)nr << order;
-}
-
-static int sim_populate_physmap(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned order, size_t nr,
-                                uint64_t *frames)
-{
-    struct sim *s = to_sim(hv);
-    struct sim_dom *d;
-    int rc = xb__sim_enter(s, err, "populate_physmap");
-
-    if (rc)
-        return rc;
-    d = xb__sim_get_dom(s, err, domid, "populate_physmap");
-    if (!d)
-        return -ESRCH;
-    if (order != 0 && order != 9)
-        return xb_err_set(err, -EINVAL, "sim: populate_physmap: order %u", order);
-    rc = check_gpfns(err, order, nr, frames);
-    if (rc)
-        return rc;
-    if (d->pages + ((uint64_t)nr << order) > d->info.max_mem_kib / 4)
-        return xb_err_set(err, -ENOMEM, "sim: populate_physmap: domain %" PRIu32
-                          " would exceed its maximum memory", domid);
-    for (size_t i = 0; i < nr; i++) {
-        if (populate_one(s, d, order, &frames[i])) {
-            unpopulate(s, d, order, frames, i);
-            return xb_err_set(err, -ENOMEM, "sim: populate_physmap: machine full");
-        }
-    }
-    return 0;
-}
-
-static int check_mappable(struct sim *s, struct xb_err *err, uint32_t domid, bool writable, const xb_mfn *frames,
-                          size_t n)
-{
-    struct sim_dom *d = xb__sim_get_dom(s, err, domid, "map_foreign");
-
-    if (!d)
-        return -ESRCH;
-    for (size_t i = 0; i < n; i++) {
-        if (!xb__sim_owns(s, domid, frames[i]))
-            return xb_err_set(err, -EPERM, "sim: map_foreign: frame 0x%" PRIx64
-                              " is not domain %" PRIu32 "'s", frames[i], domid);
-        if (writable && s->pt[frames[i]])
-            return xb_err_set(err, -EPERM, "sim: map_foreign: frame 0x%" PRIx64
-                              " is a pinned page table", frames[i]);
-    }
-    return 0;
-}
-
-/* Map runs of consecutive frames with one mmap each over the reservation. */
-static int map_runs(struct sim *s, uint8_t *base, bool writable, const xb_mfn *frames, size_t n)
-{
-    int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-
-    for (size_t i = 0, run; i < n; i += run) {
-        for (run = 1; i + run < n && frames[i + run] == frames[i] + run; run++)
-            ;
-        if (mmap(base + i * XB_PAGE_SIZE, run * XB_PAGE_SIZE, prot, MAP_SHARED | MAP_FIXED,
-                 s->memfd, (off_t)(frames[i] * XB_PAGE_SIZE)) == MAP_FAILED)
-            return -errno;
-    }
-    return 0;
-}
-
-static int record_map(struct sim *s, uint8_t *addr, bool writable, const xb_mfn *frames,
-                      size_t n)
-{
-    struct sim_map m = {.addr = addr, .n = n, .writable = writable};
-
-    if (s->nmaps == s->mapcap) {
-        size_t cap = s->mapcap ? 2 * s->mapcap : 8;
-        struct sim_map *p = realloc(s->maps, cap * sizeof(*p));
-        if (!p)
-            return -ENOMEM;
-        s->maps = p;
-        s->mapcap = cap;
-    }
-    m.mfns = malloc(n * sizeof(*m.mfns));
-    if (!m.mfns)
-        return -ENOMEM;
-    memcpy(m.mfns, frames, n * sizeof(*m.mfns));
-    for (size_t i = 0; writable && i < n; i++)
-        s->wmaps[frames[i]]++;
-    s->maps[s->nmaps++] = m;
-    return 0;
-}
-
-static void *sim_map_foreign(struct xb_hv *hv, struct xb_err *err, uint32_t domid, bool writable,
-                             const xb_mfn *frames, size_t n)
-{
-    struct sim *s = to_sim(hv);
-    uint8_t *base;
-    int rc = xb__sim_enter(s, err, "map_foreign");
-
-    if (!rc && n == 0)
-        rc = xb_err_set(err, -EINVAL, "sim: map_foreign: no frames");
-    if (!rc)
-        rc = check_mappable(s, err, domid, writable, frames, n);
-    if (rc) {
-        errno = -rc;
-        return NULL;
-    }
-    base = mmap(NULL, n * XB_PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED)
-        rc = -errno;
-    if (!rc)
-        rc = map_runs(s, base, writable, frames, n);
-    if (!rc)
-        rc = record_map(s, base, writable, frames, n);
-    if (rc) {
-        if (base != MAP_FAILED)
-            munmap(base, n * XB_PAGE_SIZE);
-        xb_err_set(err, rc, "sim: map_foreign: %s", strerror(-rc));
-        errno = -rc;
-        return NULL;
-    }
-    return base;
-}
-
-/* Not injectable: a cleanup step. */
-static int sim_unmap_foreign(struct xb_hv *hv, struct xb_err *err, void *addr, size_t n)
-{
-    struct sim *s = to_sim(hv);
-
-    for (size_t i = 0; i < s->nmaps; i++) {
-        struct sim_map *m = &s->maps[i];
-        if (m->addr != addr || m->n != n)
-            continue;
-        for (size_t k = 0; m->writable && k < n; k++)
-            s->wmaps[m->mfns[k]]--;
-        munmap(addr, n * XB_PAGE_SIZE);
-        free(m->mfns);
-        s->maps[i] = s->maps[--s->nmaps];
-        return 0;
-    }
-    return xb_err_set(err, -EINVAL, "sim: unmap_foreign: %p (%zu frames) is not a mapping",
-                      addr, n);
 }
 
 static int sim_pin_table(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
@@ -555,8 +319,8 @@ static int sim_pin_table(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     if (!d)
         return -ESRCH;
     if (level != (d->info.address_size == 32 ? 3u : 4u) || d->npins == SIM_MAX_PINS)
-        return xb_err_set(err, -EINVAL, "sim: pin_table: level %u for a %u-bit guest", level,
-                          d->info.address_size);
+        return xb_err_set(err, -EINVAL, "sim: pin_table: level %u for a %u-bit guest",
+                          level, d->info.address_size);
     rc = xb__sim_pt_pin(s, err, d, level, mfn);
     if (!rc)
         d->pins[d->npins++] = (struct sim_pin){.level = level, .mfn = mfn};
@@ -567,8 +331,8 @@ static int sim_pin_table(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
  * pop rcx; ret", 32-bit "mov $n,%eax; int $0x82; ret", 32 bytes apart. */
 static void fill_hypercall_page(uint8_t *page, unsigned bits)
 {
-    static const uint8_t stub64[] = {0x51, 0x41, 0x53, 0xb8, 0, 0, 0, 0,
-                                     0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3};
+    static const uint8_t stub64[] = {0x51, 0x41, 0x53, 0xb8, 0,    0,    0,
+                                     0,    0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3};
     static const uint8_t stub32[] = {0xb8, 0, 0, 0, 0, 0xcd, 0x82, 0xc3};
     const uint8_t *stub = bits == 32 ? stub32 : stub64;
     size_t len = bits == 32 ? sizeof(stub32) : sizeof(stub64);
@@ -581,7 +345,8 @@ static void fill_hypercall_page(uint8_t *page, unsigned bits)
     }
 }
 
-static int sim_hypercall_init(struct xb_hv *hv, struct xb_err *err, uint32_t domid, xb_mfn mfn)
+static int sim_hypercall_init(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                              xb_mfn mfn)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -593,15 +358,17 @@ static int sim_hypercall_init(struct xb_hv *hv, struct xb_err *err, uint32_t dom
     if (!d)
         return -ESRCH;
     if (!xb__sim_owns(s, domid, mfn) || s->pt[mfn])
-        return xb_err_set(err, -EINVAL, "sim: hypercall_init: frame 0x%" PRIx64
-                          " is not a data frame of domain %" PRIu32, mfn, domid);
+        return xb_err_set(err, -EINVAL,
+                          "sim: hypercall_init: frame 0x%" PRIx64
+                          " is not a data frame of domain %" PRIu32,
+                          mfn, domid);
     fill_hypercall_page(s->mem + mfn * XB_PAGE_SIZE, d->info.address_size);
     d->info.hypercall_mfn = mfn;
     return 0;
 }
 
-static int sim_set_vcpu_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned vcpu,
-                                const void *ctx, size_t len)
+static int sim_set_vcpu_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                                unsigned vcpu, const void *ctx, size_t len)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -617,8 +384,10 @@ static int sim_set_vcpu_context(struct xb_hv *hv, struct xb_err *err, uint32_t d
     want = d->info.address_size == 32 ? sizeof(struct vcpu_guest_context_x86_32)
                                       : sizeof(struct vcpu_guest_context_x86_64);
     if (vcpu >= d->info.max_vcpus || len != want)
-        return xb_err_set(err, -EINVAL, "sim: set_vcpu_context: vCPU %u, %zu bytes "
-                          "(want < %" PRIu32 ", %zu)", vcpu, len, d->info.max_vcpus, want);
+        return xb_err_set(err, -EINVAL,
+                          "sim: set_vcpu_context: vCPU %u, %zu bytes "
+                          "(want < %" PRIu32 ", %zu)",
+                          vcpu, len, d->info.max_vcpus, want);
     copy = malloc(len);
     if (!copy)
         return xb_err_set(err, -ENOMEM, "sim: set_vcpu_context: out of memory");
@@ -629,8 +398,8 @@ static int sim_set_vcpu_context(struct xb_hv *hv, struct xb_err *err, uint32_t d
     return 0;
 }
 
-static int sim_evtchn_alloc_unbound(struct xb_hv *hv, struct xb_err *err, uint32_t domid, uint32_t remote,
-                                    uint32_t *port)
+static int sim_evtchn_alloc_unbound(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                                    uint32_t remote, uint32_t *port)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -652,9 +421,9 @@ static int sim_evtchn_alloc_unbound(struct xb_hv *hv, struct xb_err *err, uint32
     return xb_err_set(err, -ENOSPC, "sim: evtchn_alloc_unbound: no free port");
 }
 
-static int sim_gnttab_seed(struct xb_hv *hv, struct xb_err *err, uint32_t domid, xb_pfn console_gfn,
-                           xb_pfn xenstore_gfn, uint32_t console_domid,
-                           uint32_t xenstore_domid)
+static int sim_gnttab_seed(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           xb_pfn console_gfn, xb_pfn xenstore_gfn,
+                           uint32_t console_domid, uint32_t xenstore_domid)
 {
     struct sim *s = to_sim(hv);
     struct sim_dom *d;
@@ -682,7 +451,7 @@ static void sim_free(struct sim *s)
         if (s->doms[i].used)
             free_dom(s, &s->doms[i]);
     while (s->nmaps)
-        sim_unmap_foreign(&s->hv, NULL, s->maps[0].addr, s->maps[0].n);
+        xb__sim_unmap_foreign(&s->hv, NULL, s->maps[0].addr, s->maps[0].n);
     xb__sim_xs_fini(s);
     free(s->maps);
     if (s->mem && s->mem != MAP_FAILED)
@@ -722,9 +491,9 @@ static const struct xb_hv_ops sim_ops = {
     .set_max_vcpus = sim_set_max_vcpus,
     .set_max_mem = sim_set_max_mem,
     .set_address_size = sim_set_address_size,
-    .populate_physmap = sim_populate_physmap,
-    .map_foreign = sim_map_foreign,
-    .unmap_foreign = sim_unmap_foreign,
+    .populate_physmap = xb__sim_populate_physmap,
+    .map_foreign = xb__sim_map_foreign,
+    .unmap_foreign = xb__sim_unmap_foreign,
     .pin_table = sim_pin_table,
     .hypercall_init = sim_hypercall_init,
     .set_vcpu_context = sim_set_vcpu_context,
@@ -732,35 +501,6 @@ static const struct xb_hv_ops sim_ops = {
     .gnttab_seed = sim_gnttab_seed,
     .close = sim_close,
 };
-
-static int sim_machine(struct sim *s, uint64_t pages)
-{
-    s->nframes = pages;
-    s->nchunks = (pages + SIM_CHUNK - 1) / SIM_CHUNK;
-    s->owner = malloc(pages * sizeof(*s->owner));
-    s->m2p = malloc(pages * sizeof(*s->m2p));
-    s->wmaps = calloc(pages, sizeof(*s->wmaps));
-    s->pt = calloc(pages, 1);
-    s->chunk_order = malloc(s->nchunks * sizeof(*s->chunk_order));
-    s->chunk_used = calloc(s->nchunks, sizeof(*s->chunk_used));
-    s->memfd = memfd_create("xbuild-sim", MFD_CLOEXEC);
-    if (!s->owner || !s->m2p || !s->wmaps || !s->pt || !s->chunk_order || !s->chunk_used ||
-        s->memfd < 0 || ftruncate(s->memfd, (off_t)(pages * XB_PAGE_SIZE)) != 0)
-        return -ENOMEM;
-    s->mem = mmap(NULL, pages * XB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, s->memfd, 0);
-    if (s->mem == MAP_FAILED)
-        return -ENOMEM;
-    for (uint64_t m = 0; m < pages; m++) {
-        s->owner[m] = SIM_FREE;
-        s->m2p[m] = SIM_NO_GPFN;
-    }
-    for (uint64_t m = 0; m < SIM_CHUNK && m < pages; m++) { /* Xen's own chunk */
-        s->owner[m] = SIM_DOMID_XEN;
-        s->chunk_used[0]++;
-    }
-    scramble_chunks(s);
-    return 0;
-}
 
 int xb__sim_open(const struct xb_sim_opts *opts, struct xb_hv **hv, struct xb_xs **xs,
                  struct xb_err *err)
@@ -773,15 +513,20 @@ int xb__sim_open(const struct xb_sim_opts *opts, struct xb_hv **hv, struct xb_xs
     *xs = NULL;
     if (!s)
         return xb_err_set(err, -ENOMEM, "sim: out of memory");
-    *s = (struct sim){.hv = {.ops = &sim_ops}, .refs = 1, .memfd = -1, .mem = MAP_FAILED,
-                      .seed = o.seed, .next_domid = 1, .fail_at = o.fail_at,
+    *s = (struct sim){.hv = {.ops = &sim_ops},
+                      .refs = 1,
+                      .memfd = -1,
+                      .mem = MAP_FAILED,
+                      .seed = o.seed,
+                      .next_domid = 1,
+                      .fail_at = o.fail_at,
                       .dirty = o.dirty};
     snprintf(s->caps, sizeof(s->caps), "%s", o.caps ? o.caps : SIM_DEFAULT_CAPS);
-    if (pages < 2 * SIM_CHUNK || pages > (1ull << 26) || sim_machine(s, pages) ||
+    if (pages < 2 * SIM_CHUNK || pages > (1ull << 26) || xb__sim_machine_init(s, pages) ||
         xb__sim_xs_init(s)) {
         sim_free(s);
-        return xb_err_set(err, -ENOMEM, "sim: cannot set up a machine of %" PRIu64 " pages",
-                          pages);
+        return xb_err_set(err, -ENOMEM,
+                          "sim: cannot set up a machine of %" PRIu64 " pages", pages);
     }
     s->refs = 2;
     *hv = &s->hv;

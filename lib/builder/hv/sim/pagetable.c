@@ -170,7 +170,8 @@ static int read_virt(const struct guest_view *g, uint64_t va, void *buf, size_t 
     uint8_t *p = buf;
 
     while (len) {
-        size_t off = va % XB_PAGE_SIZE, n = XB_PAGE_SIZE - off < len ? XB_PAGE_SIZE - off : len;
+        size_t off = va % XB_PAGE_SIZE,
+               n = XB_PAGE_SIZE - off < len ? XB_PAGE_SIZE - off : len;
         xb_mfn mfn = XB_NO_MFN;
         int rc = translate(g, va, &mfn);
 
@@ -213,7 +214,8 @@ static int read_start_info(const struct guest_view *g, uint64_t va, struct si *s
     }
     if (rc == -EINVAL)
         return xb_err_set(g->err, rc,
-                          "sim: unpause: no start_info magic at 0x%" PRIx64 " (vCPU 0's %s)",
+                          "sim: unpause: no start_info magic at 0x%" PRIx64
+                          " (vCPU 0's %s)",
                           va, g->levels == 4 ? "rsi" : "esi");
     return rc;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/builder/hv/sim/sim.h - the inside of the simulated machine (private
- * to hv/sim/): one struct sim behind both the hypervisor handle (machine.c)
- * and the xenstore handle (xs.c); page-table and start-of-day validation in
+ * to hv/sim/): one struct sim behind both the hypervisor handle (machine.c:
+ * domains, vCPUs, ports, grants; memory.c: frames, populate, mappings) and
+ * the xenstore handle (xs.c); page-table and start-of-day validation in
  * pagetable.c; test-only inspection in inspect.c (inspect.h).
  *
  * The machine hands out frames in a scrambled order (a pfn/mfn mix-up cannot
@@ -21,13 +22,13 @@
 #include "../hv.h"
 #include "../xs.h"
 
-#define SIM_MAX_DOMS 64
+#define SIM_MAX_DOMS  64
 #define SIM_MAX_PORTS 64
-#define SIM_MAX_PINS 16
-#define SIM_MAX_TX 8
-#define SIM_CHUNK 512u /* frames per 2 MiB chunk */
-#define SIM_FREE UINT32_MAX
-#define SIM_NO_GPFN UINT64_MAX
+#define SIM_MAX_PINS  16
+#define SIM_MAX_TX    8
+#define SIM_CHUNK     512u /* frames per 2 MiB chunk */
+#define SIM_FREE      UINT32_MAX
+#define SIM_NO_GPFN   UINT64_MAX
 #define SIM_DOMID_XEN 0x7ff2u
 
 struct sim_pin {
@@ -141,6 +142,16 @@ bool xb__sim_owns(const struct sim *s, uint32_t domid, xb_mfn mfn);
 /* The 4 KiB of frame @mfn (must exist). */
 uint8_t *xb__sim_mem(const struct sim *s, xb_mfn mfn);
 
+/* memory.c: the machine's frames, populate, foreign mappings. */
+int xb__sim_machine_init(struct sim *s, uint64_t pages);
+int xb__sim_alloc_frame(struct sim *s, uint32_t domid, xb_mfn *out);
+void xb__sim_frame_put(struct sim *s, xb_mfn mfn);
+int xb__sim_populate_physmap(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                             unsigned order, size_t nr, uint64_t *frames);
+void *xb__sim_map_foreign(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                          bool writable, const xb_mfn *frames, size_t n);
+int xb__sim_unmap_foreign(struct xb_hv *hv, struct xb_err *err, void *addr, size_t n);
+
 /* Drop one handle; the machine is freed with the last. */
 void xb__sim_put(struct sim *s);
 
@@ -153,7 +164,8 @@ int xb__sim_pt_pin(struct sim *s, struct xb_err *err, struct sim_dom *d, unsigne
  * would (vCPU 0's cr3 and start_info pointer, through its page tables): the
  * start_info, the p2m list and the rings must agree with the machine's M2P.
  */
-int xb__sim_check_start_of_day(struct sim *s, struct xb_err *err, const struct sim_dom *d);
+int xb__sim_check_start_of_day(struct sim *s, struct xb_err *err,
+                               const struct sim_dom *d);
 
 /* xs.c: set up and tear down the store. */
 int xb__sim_xs_init(struct sim *s);

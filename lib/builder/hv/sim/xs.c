@@ -13,7 +13,6 @@
 
 #include "sim.h"
 
-
 static void xs_node_free(struct xs_node *n)
 {
     free(n->path);
@@ -146,7 +145,8 @@ static struct xs_node *xs_create(struct xs_tree *t, const char *path)
     return n;
 }
 
-static struct xs_tree *xs_tree_of(struct sim *s, struct xb_err *err, uint32_t tx, const char *op)
+static struct xs_tree *xs_tree_of(struct sim *s, struct xb_err *err, uint32_t tx,
+                                  const char *op)
 {
     if (tx == XB_XS_NO_TX)
         return &s->store;
@@ -157,8 +157,8 @@ static struct xs_tree *xs_tree_of(struct sim *s, struct xb_err *err, uint32_t tx
     return NULL;
 }
 
-static int xs_begin(struct sim *s, struct xb_err *err, uint32_t tx, const char *path, const char *op,
-                    struct xs_tree **t)
+static int xs_begin(struct sim *s, struct xb_err *err, uint32_t tx, const char *path,
+                    const char *op, struct xs_tree **t)
 {
     int rc = xb__sim_enter(s, err, op);
 
@@ -199,7 +199,8 @@ static int sim_transaction_start(struct xb_xs *xs, struct xb_err *err, uint32_t 
 }
 
 /* An abort is cleanup and never fails by injection. */
-static int sim_transaction_end(struct xb_xs *xs, struct xb_err *err, uint32_t tx, bool abort)
+static int sim_transaction_end(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                               bool abort)
 {
     struct sim *s = xb__sim_of_xs(xs);
     struct sim_tx *t = NULL;
@@ -223,8 +224,8 @@ static int sim_transaction_end(struct xb_xs *xs, struct xb_err *err, uint32_t tx
     return rc;
 }
 
-static int sim_write(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path, const void *val,
-                        size_t len)
+static int sim_write(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path,
+                     const void *val, size_t len)
 {
     struct sim *s = xb__sim_of_xs(xs);
     struct xs_tree *t;
@@ -240,8 +241,8 @@ static int sim_write(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const ch
     return 0;
 }
 
-static int sim_read(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path, char **val,
-                       size_t *len)
+static int sim_read(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path,
+                    char **val, size_t *len)
 {
     struct sim *s = xb__sim_of_xs(xs);
     struct xs_tree *t;
@@ -306,8 +307,8 @@ static int sim_rm(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char 
     return 0;
 }
 
-static int sim_set_perms(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path,
-                            const struct xb_xs_perm *perms, size_t n)
+static int sim_set_perms(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const char *path, const struct xb_xs_perm *perms, size_t n)
 {
     struct sim *s = xb__sim_of_xs(xs);
     struct xs_tree *t;
@@ -343,8 +344,8 @@ static bool xs_is_child(const char *path, const char *dir, const char **name)
     return !strchr(*name, '/');
 }
 
-static int sim_directory(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path, char ***names,
-                            size_t *n)
+static int sim_directory(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const char *path, char ***names, size_t *n)
 {
     struct sim *s = xb__sim_of_xs(xs);
     struct xs_tree *t;
@@ -375,7 +376,8 @@ static int sim_directory(struct xb_xs *xs, struct xb_err *err, uint32_t tx, cons
     return 0;
 }
 
-static int sim_introduce(struct xb_xs *xs, struct xb_err *err, uint32_t domid, xb_mfn store_mfn, uint32_t port)
+static int sim_introduce(struct xb_xs *xs, struct xb_err *err, uint32_t domid,
+                         xb_mfn store_mfn, uint32_t port)
 {
     struct sim *s = xb__sim_of_xs(xs);
     struct sim_dom *d;
@@ -387,8 +389,10 @@ static int sim_introduce(struct xb_xs *xs, struct xb_err *err, uint32_t domid, x
     if (!d)
         return -ESRCH;
     if (!xb__sim_owns(s, domid, store_mfn) || port > d->max_port || !d->port_used[port])
-        return xb_err_set(err, -EINVAL, "sim: xs_introduce: frame 0x%" PRIx64 " / port %"
-                          PRIu32 " is not domain %" PRIu32 "'s", store_mfn, port, domid);
+        return xb_err_set(err, -EINVAL,
+                          "sim: xs_introduce: frame 0x%" PRIx64 " / port %" PRIu32
+                          " is not domain %" PRIu32 "'s",
+                          store_mfn, port, domid);
     d->info.introduced = true;
     d->info.store_mfn = store_mfn;
     d->info.store_port = port;
