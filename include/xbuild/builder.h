@@ -82,6 +82,26 @@ struct xb_layout {
     struct xb_layout_seg seg[XB_SEG_COUNT];
 };
 
+/* Where a create spends its time (xb_create_opts.timings), phase by phase. */
+enum xb_phase {
+    XB_PHASE_LOAD =
+        0,           /* the spec checked, kernel read and decompressed, ramdisk, layout */
+    XB_PHASE_CHECKS, /* what the host can run, its free memory */
+    XB_PHASE_DOMAIN, /* the domain created, its name claimed, its limits set */
+    XB_PHASE_POPULATE, /* its memory allocated */
+    XB_PHASE_BUILD,    /* the guest type's start of day written, vCPU 0 set */
+    XB_PHASE_XENSTORE, /* grant seed, xenstore nodes, introduced to xenstored */
+    XB_PHASE_UNPAUSE,
+    XB_PHASE_COUNT,
+};
+
+struct xb_timings {
+    uint64_t ns[XB_PHASE_COUNT]; /* wall-clock nanoseconds of each phase */
+};
+
+/* "load", "checks", "domain", ... ("?" out of range). Never NULL. */
+const char *xb_phase_name(enum xb_phase p);
+
 /* Options of xb_domain_create() / xb_domain_plan(); all zero = defaults. */
 struct xb_create_opts {
     bool paused; /* leave the domain paused instead of unpausing it */
@@ -89,6 +109,8 @@ struct xb_create_opts {
     const struct xb_image *image;
     /* When not NULL, receives the layout actually used (also on plan). */
     struct xb_layout *layout;
+    /* When not NULL, receives the time of each phase reached (others 0). */
+    struct xb_timings *timings;
 };
 
 /*

@@ -414,7 +414,8 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart,
     char cmdline[] = "console=hvc0 xbtest=1";
     struct xb_spec spec = make_spec(cmdline);
     struct xb_layout lo, plan;
-    struct xb_create_opts opts = {.layout = &lo};
+    struct xb_timings t = {0};
+    struct xb_create_opts opts = {.layout = &lo, .timings = &t};
     struct sim_dominfo di;
     uint32_t domid = 0;
 
@@ -427,6 +428,10 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart,
     assert_string_equal(xb_errmsg(ctx), "");
     assert_memory_equal(&plan, &lo, sizeof(lo));
     check_domain(ctx, domid, &k->img, &lo, cmdline, 33);
+    for (int p = 0; p < XB_PHASE_COUNT; p++) /* every phase ran and was timed */
+        if (t.ns[p] == 0)
+            fail_msg("phase %s has no time", xb_phase_name(p));
+    assert_string_equal(xb_phase_name(XB_PHASE_POPULATE), "populate");
     assert_int_equal(xb__sim_dominfo(xb__ctx_hv(ctx), domid, &di), 0);
     assert_false(di.paused);
     /* the name is taken now */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <xbuild/builder.h>
 
@@ -45,6 +46,7 @@ struct build {
     bool introduced;
     uint64_t *p2m; /* [lo.total_pages]: pfn -> mfn */
     uint32_t store_port, console_port;
+    uint64_t lap_ns; /* when the last phase ended (opts.timings) */
 };
 
 static struct xb_err *berr(struct build *b)
@@ -470,6 +472,38 @@ static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
 
 /* ---- the flows ---- */
 
+static const char *const phase_names[XB_PHASE_COUNT] = {
+    [XB_PHASE_LOAD] = "load",       [XB_PHASE_CHECKS] = "checks",
+    [XB_PHASE_DOMAIN] = "domain",   [XB_PHASE_POPULATE] = "populate",
+    [XB_PHASE_BUILD] = "build",     [XB_PHASE_XENSTORE] = "xenstore",
+    [XB_PHASE_UNPAUSE] = "unpause",
+};
+
+const char *xb_phase_name(enum xb_phase p)
+{
+    return (unsigned)p < XB_PHASE_COUNT ? phase_names[p] : "?";
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Phase @p ended (when the caller asked for timings and the phase ran). */
+static void lap(struct build *b, enum xb_phase p, int rc)
+{
+    uint64_t t;
+
+    if (!b->opts.timings || rc)
+        return;
+    t = now_ns();
+    b->opts.timings->ns[p] = t - b->lap_ns;
+    b->lap_ns = t;
+}
+
 int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
                      const struct xb_create_opts *opts, uint32_t *domid)
 {
@@ -477,11 +511,14 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
     int rc;
 
     xb__ctx_reset(ctx);
+    b.lap_ns = b.opts.timings ? now_ns() : 0;
     rc = plan(&b); /* spec, kernel, ramdisk, layout */
+    lap(&b, XB_PHASE_LOAD, rc);
     if (!rc)
         rc = check_host(&b); /* nothing exists yet: guest type, free memory */
     if (!rc)
         rc = check_free(&b);
+    lap(&b, XB_PHASE_CHECKS, rc);
     if (!rc)
         rc = make_uuid(&b);
     if (!rc)
@@ -490,18 +527,23 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         rc = claim_name(&b); /* unique, also against concurrent creates */
     if (!rc)
         rc = set_limits(&b); /* vCPUs, address size, max memory */
+    lap(&b, XB_PHASE_DOMAIN, rc);
     if (!rc)
         rc = populate(&b);
+    lap(&b, XB_PHASE_POPULATE, rc);
     if (!rc)
         rc = alloc_evtchns(&b); /* xenstore, console */
     if (!rc)
         rc = build_pv(&b);
+    lap(&b, XB_PHASE_BUILD, rc);
     if (!rc)
         rc = seed_gnttab(&b);
     if (!rc)
         rc = introduce(&b); /* the xenstore nodes, xenstored */
+    lap(&b, XB_PHASE_XENSTORE, rc);
     if (!rc)
         rc = unpause(&b);
+    lap(&b, XB_PHASE_UNPAUSE, rc);
     if (rc)
         rollback(&b);
     else
