@@ -432,7 +432,7 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart,
         if (t.ns[p] == 0)
             fail_msg("phase %s has no time", xb_phase_name(p));
     assert_string_equal(xb_phase_name(XB_PHASE_POPULATE), "populate");
-    {   /* the name claim is given up once the domain's nodes hold the name */
+    { /* the name claim is given up once the domain's nodes hold the name */
         char *v = NULL;
         assert_int_equal(xb__ctx_xs(ctx)->ops->read(xb__ctx_xs(ctx), NULL, XB_XS_NO_TX,
                                                     "/xbuild/names/t1", &v, NULL),
