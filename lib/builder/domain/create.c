@@ -469,52 +469,6 @@ static int populate_extent(struct build *b, uint64_t first)
     return 0;
 }
 
-/* PVH: gfns [first, end) in 2 MiB extents where aligned, single pages elsewhere. */
-static int populate_gfns(struct build *b, uint64_t first, uint64_t end)
-{
-    struct xb_hv *hv = bhv(b);
-    uint64_t gfn = first, n, *gfns;
-    int rc = 0;
-
-    while (!rc && gfn % SUPERPAGE_PAGES == 0 && end - gfn >= SUPERPAGE_PAGES) {
-        uint64_t frame = gfn;
-        rc = hv->ops->populate_physmap(hv, NULL, b->domid, SUPERPAGE_ORDER, 1, &frame);
-        if (rc == -ENOMEM)
-            break; /* no 2 MiB extents left: the rest page by page */
-        if (rc)
-            return xb_err_set(berr(b), rc,
-                              "populate_physmap: 2 MiB at gfn 0x%" PRIx64 ": %s", gfn,
-                              strerror(-rc));
-        gfn += SUPERPAGE_PAGES;
-    }
-    n = end - gfn;
-    if (n == 0)
-        return 0;
-    if (!(gfns = malloc(n * sizeof(*gfns))))
-        return xb_err_set(berr(b), -ENOMEM, "memory: out of memory for %" PRIu64 " gfns",
-                          n);
-    for (uint64_t i = 0; i < n; i++)
-        gfns[i] = gfn + i;
-    rc = hv->ops->populate_physmap(hv, berr(b), b->domid, 0, n, gfns);
-    free(gfns);
-    return rc;
-}
-
-/* PVH: the RAM entries of the memory map, then the special pages. */
-static int populate_pvh(struct build *b)
-{
-    const struct xb_layout *lo = &b->lo;
-    int rc = 0;
-
-    for (unsigned i = 0; !rc && i < lo->nr_e820; i++)
-        if (lo->e820[i].type == 1) /* RAM */
-            rc = populate_gfns(b, lo->e820[i].addr >> XB_PAGE_SHIFT,
-                               (lo->e820[i].addr + lo->e820[i].size) >> XB_PAGE_SHIFT);
-    if (!rc)
-        rc = populate_gfns(b, lo->special_gfn, lo->special_gfn + lo->nr_special);
-    return rc;
-}
-
 /* Populate in 2 MiB extents where possible, the remainder page by page. */
 static int populate(struct build *b)
 {
@@ -524,7 +478,7 @@ static int populate(struct build *b)
     int rc = 0;
 
     if (b->guest == XB_GUEST_PVH)
-        return populate_pvh(b);
+        return xb__dom_populate_pvh(bhv(b), berr(b), b->domid, &b->lo);
     b->p2m = calloc(total, sizeof(*b->p2m));
     if (!b->p2m)
         return xb_err_set(berr(b), -ENOMEM, "memory: out of memory for the p2m");

@@ -93,11 +93,10 @@ static void memory_map(const struct xb_pvh_layout_in *in, struct xb_layout *lo)
     if (bytes > low)
         lo->e820[lo->nr_e820++] =
             (struct xb_e820_entry){FOUR_GIB, bytes - low, XB_E820_RAM};
-    lo->seg[XB_SEG_XENSTORE] = (struct xb_layout_seg){
-        .pfn = XB_HVM_SPECIAL_FIRST + XB_HVM_SPECIAL_STORE, .pages = 1};
-    lo->seg[XB_SEG_CONSOLE] = (struct xb_layout_seg){
-        .pfn = XB_HVM_SPECIAL_FIRST + XB_HVM_SPECIAL_CONS, .pages = 1};
+    lo->seg[XB_SEG_XENSTORE].pfn = XB_HVM_SPECIAL_FIRST + XB_HVM_SPECIAL_STORE;
+    lo->seg[XB_SEG_CONSOLE].pfn = XB_HVM_SPECIAL_FIRST + XB_HVM_SPECIAL_CONS;
     for (enum xb_seg_id id = XB_SEG_XENSTORE; id <= XB_SEG_CONSOLE; id++) {
+        lo->seg[id].pages = 1;
         lo->seg[id].vstart = lo->seg[id].pfn << XB_PAGE_SHIFT;
         lo->seg[id].vend = lo->seg[id].vstart + XB_PAGE_SIZE;
     }

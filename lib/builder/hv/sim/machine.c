@@ -82,8 +82,8 @@ static int sim_physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hv_physi
     for (uint64_t c = 0; c < s->nchunks; c++)
         used += s->chunk_used[c];
     *out = (struct xb_hv_physinfo){
-        .xen_major = 4,
-        .xen_minor = 17,
+        .xen_major = s->xen_major,
+        .xen_minor = s->xen_minor,
         .total_pages = s->nframes,
         .free_pages = s->nframes - used,
         .nr_cpus = 2,
@@ -558,6 +558,8 @@ int xb__sim_open(const struct xb_sim_opts *opts, struct xb_hv **hv, struct xb_xs
                       .fail_at = o.fail_at,
                       .dirty = o.dirty};
     snprintf(s->caps, sizeof(s->caps), "%s", o.caps ? o.caps : SIM_DEFAULT_CAPS);
+    s->xen_major = o.xen_major ? o.xen_major : 4;
+    s->xen_minor = o.xen_major ? o.xen_minor : 17;
     if (pages < 2 * SIM_CHUNK || pages > (1ull << 26) || xb__sim_machine_init(s, pages) ||
         xb__sim_xs_init(s)) {
         sim_free(s);

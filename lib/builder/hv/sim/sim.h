@@ -127,6 +127,7 @@ struct sim {
     struct xb_xs xs; /* the xenstore handle (xs.c) */
     unsigned refs;   /* handles still open */
     char caps[256];
+    unsigned xen_major, xen_minor;
     int memfd;
     uint8_t *mem;
     uint64_t nframes, nchunks;
