@@ -40,6 +40,7 @@ struct build {
     struct xb_image *own_img;
     const struct xb_image *pv_img; /* in the PV shim: the PV kernel, else NULL */
     struct xb_image *shim_img;
+    bool shim_auto; /* the shim chosen by xbuild, not the config */
     uint8_t *ramdisk;
     size_t ramdisk_len;
     unsigned guest; /* XB_GUEST_PV64 / XB_GUEST_PV32PAE, or XB_GUEST_PVH (the shim too) */
@@ -239,6 +240,7 @@ static int plan_pvh_layout(struct build *b)
     }
     rc = xb__layout_pvh(&in, &b->lo, berr(b));
     b->lo.pvshim = b->pv_img ? b->ctx->shim_path : NULL;
+    b->lo.pvshim_auto = b->shim_auto;
     return rc;
 }
 
@@ -323,9 +325,8 @@ static int auto_shim(struct build *b, const char *why)
         return xb_err_set(berr(b), -EOPNOTSUPP, "%s and the PV shim cannot run it: %s",
                           why, shim);
     }
+    b->shim_auto = true;
     rc = plan_layout(b);
-    if (!rc)
-        b->lo.pvshim_auto = true;
     if (!rc)
         xb__ctx_warn(b->ctx, "%s: Xen has no %s PV; running it in the PV shim (%s)",
                      b->spec->name, width, b->ctx->shim_path);
