@@ -8,7 +8,8 @@
 #    init prints the marker and the command line on `xbuild console`, from
 #    the kernel's banner on (it halts at the end: no ACPI, no power-off);
 #  - a config of just name, memory and kernel for the 32-bit PAE guest
-#    xbtest-x86_32: created running in the PV shim with the one-line notice,
+#    xbtest-x86_32: its --dry-run shows the plan (the shim, automatic);
+#    created running in the PV shim with the one-line notice,
 #    listed alike by xl and xbuild, its console shows the guest inside the
 #    shim (which, told nothing, fails its command-line checks and crashes:
 #    on_crash="preserve" keeps it for the destroy); destroyed without a trace;
@@ -91,6 +92,12 @@ no_trace linux-pvh $id
 # -- the 32-bit PAE guest from a config of just name, memory and kernel --
 name=xbtest-min
 printf 'name = "%s"\nmemory = 32\nkernel = "/lab/files/xbtest-x86_32"\n' $name >/tmp/min.cfg
+# the dry run plans what create will do, on this Xen: the shim, said once
+xbuild create --dry-run /tmp/min.cfg >/tmp/min.json 2>/tmp/min-dry.err || { cat /tmp/min-dry.err; fail "dry run of $name"; }
+grep -q '"automatic": true' /tmp/min.json && grep -q '"path": "/usr/lib/xen-4.17/boot/xen-shim"' /tmp/min.json ||
+  { sed -n '/"layout"/,$p' /tmp/min.json; fail "the dry run does not show the PV shim plan"; }
+grep -q "Xen has no 32-bit PV; running it in the PV shim" /tmp/min-dry.err || fail "the dry run did not say it"
+echo "xbuild-pvh: --dry-run shows the PV shim plan: $(cat /tmp/min-dry.err)"
 xbuild create /tmp/min.cfg msr_relaxed=1 'on_crash="preserve"' 2>/tmp/min.err || { cat /tmp/min.err; fail "create $name"; }
 cat /tmp/min.err
 [ "$(wc -l </tmp/min.err)" = 1 ] && grep -q "^xbuild: .*$name: Xen has no 32-bit PV; running it in the PV shim (/usr/lib/xen-4.17/boot/xen-shim)$" /tmp/min.err ||
