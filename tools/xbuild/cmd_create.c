@@ -195,7 +195,8 @@ static void layout_json(yajl_gen g, const struct xb_layout *lo,
  * *img is the kernel as loaded (NULL when it could not be).
  */
 static int simulate(const struct xb_spec *spec, struct xb_image **img,
-                    struct xb_layout *lo, struct cli_diags *d, struct xb_err *err)
+                    struct xb_layout *lo, char *shim, size_t shim_size,
+                    struct cli_diags *d, struct xb_err *err)
 {
     struct xb_create_opts copts = {.layout = lo};
     struct xb_ctx *ctx = NULL;
@@ -211,6 +212,10 @@ static int simulate(const struct xb_spec *spec, struct xb_image **img,
         rc = xb_err_set(err, xb_ctx_err(ctx)->code, "%s", xb_errmsg(ctx));
     for (size_t i = 0; !rc && xb_warning(ctx, i); i++)
         diags_add_build(d, XB_SEV_WARNING, spec, xb_warning(ctx, i));
+    if (!rc && lo->pvshim) { /* the context's string: kept past its close */
+        snprintf(shim, shim_size, "%s", lo->pvshim);
+        lo->pvshim = shim;
+    }
     xb_ctx_close(ctx);
     return rc;
 }
@@ -224,7 +229,8 @@ static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct cli_di
 {
     struct xb_image *img = NULL;
     struct xb_layout lo = {0};
-    int rc = simulate(spec, &img, &lo, d, err);
+    char shim[4096];
+    int rc = simulate(spec, &img, &lo, shim, sizeof(shim), d, err);
 
     json_str(g, "image");
     if (img)
