@@ -64,7 +64,10 @@ LAB_HOST_TOOLS=(/bin/bash /usr/bin/flock /usr/sbin/losetup /usr/sbin/ip
 LAB_XEN_BINS=(xl xenstored xenconsoled xenconsole xen-init-dom0
   libxl-save-helper xenstore-control)
 LAB_XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 loglvl=warning guest_loglvl=warning"
-LAB_DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=3"
+# rootfstype=ramfs: the initramfs unpacks into a ramfs, not into the tmpfs it
+# gets by default, capped at 133 MB here, which a run's files (a PVH vmlinux,
+# disk images, pygrub) outgrow: the overlay would not unpack.
+LAB_DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=3 rootfstype=ramfs"
 
 lab_die() { echo "lab: $*" >&2; exit 126; }
 lab_log() { [ "${LAB_QUIET:-0}" = 1 ] || echo "lab: $*" >&2; }
