@@ -96,6 +96,9 @@ lab_xenstore_dump() {
 	_vm=$(xenstore-read /local/domain/$1/vm)
 	echo "XB-XENSTORE-BEGIN $2 domid=$1"
 	for _p in /local/domain/0/backend /local/domain/$1 /libxl/$1 $_vm; do
+		# the node itself (xenstore-ls shows what is under a path), then below
+		[ $_p = /local/domain/0/backend ] ||
+			xenstore-ls -fp ${_p%/*} | grep "^$_p = "
 		xenstore-ls -fp $_p
 	done
 	echo "XB-XENSTORE-END $2"
