@@ -69,6 +69,34 @@ int xb_config_parse(struct xb_config *cfg, const char *buf, size_t len,
                     const char *filename);
 
 /*
+ * Parse libxl's JSON domain configuration (a libxl_domain_config, as xl
+ * keeps it in /var/lib/xen/userdata-*.libxl-json and stores it in its
+ * save images) into the same entries as the xl.cfg keys it stands for
+ * (xbuild(1), SAVE IMAGES, lists them). @filename as for xb_config_parse().
+ * Returns 0, -EINVAL when it is not such JSON (one error diagnostic) or
+ * the keys have syntax errors, or -ENOMEM. Pure: no I/O.
+ */
+int xb_config_parse_libxl_json(struct xb_config *cfg, const char *buf, size_t len,
+                               const char *filename);
+
+/*
+ * The xl.cfg text xb_config_parse_libxl_json() parses for @buf: *text
+ * malloc'd, NUL-terminated (caller frees). -EINVAL with yajl's or our
+ * reason in @why (@why_size bytes) when it is not libxl's JSON; -ENOMEM.
+ * Pure (the fuzzers drive it).
+ */
+int xb_config_libxl_json_text(const char *buf, size_t len, char **text, size_t *text_len,
+                              char *why, size_t why_size);
+
+/*
+ * @spec written back as xl.cfg text that xb_config_parse(), and xl, read
+ * back into the same domain: every key it carries, paths as resolved, the
+ * command line whole (cmdline), a disk's target last. *text malloc'd,
+ * NUL-terminated (caller frees). 0 or -ENOMEM. Pure.
+ */
+int xb_spec_to_config(const struct xb_spec *spec, char **text, size_t *len);
+
+/*
  * Read @path (at most 64 MiB) and xb_config_parse() it. Returns 0, -EINVAL
  * on syntax errors (see the diagnostics), or a negative errno for I/O; in
  * that case @err says which file and why and no diagnostic is added.

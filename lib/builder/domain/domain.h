@@ -11,6 +11,17 @@
 
 #include "ctx.h"
 
+struct xb__restore;
+
+/*
+ * xb_domain_create() without resetting the context; with @restore, a
+ * restore: the same steps, the memory and start of day filled from the
+ * stream instead of built from the kernel (migrate/restore.c).
+ */
+int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                   const struct xb_create_opts *opts, const struct xb__restore *restore,
+                   uint32_t *domid);
+
 /* Domain @domid's hypervisor record; -ESRCH (not recorded) when there is none. */
 int xb__dom_info(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
                  struct xb_hv_dominfo *info);

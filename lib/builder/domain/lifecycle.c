@@ -351,7 +351,9 @@ int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
         }
         if (rc)
             break;
-        if (info.flags & XB_DOMINFO_SHUTDOWN) {
+        /* suspended: a save or migration is at work; it resumes or destroys it */
+        if ((info.flags & XB_DOMINFO_SHUTDOWN) &&
+            info.shutdown_reason != SHUTDOWN_suspend) {
             rc = apply(ctx, domid, opts, info.shutdown_reason);
             break;
         }

@@ -478,17 +478,53 @@ static int remove_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint3
     return rc;
 }
 
+/*
+ * Whether a domain other than @domid points at /vm path @vm: during a
+ * migration on one host both copies share their UUID, hence /vm/UUID, and
+ * the one destroyed first must leave it to the other. Read outside the
+ * removal's transaction, which thus stays within the domain's own nodes.
+ */
+static bool vm_shared(struct xb_xs *xs, uint32_t domid)
+{
+    char **ids = NULL, p[XS_PATH_MAX], *vm = NULL, *other = NULL;
+    size_t n = 0;
+    bool shared = false;
+
+    if (vm_path(xs, NULL, XB_XS_NO_TX, domid, &vm) != 0 || !vm)
+        return false;
+    if (xs->ops->directory(xs, NULL, XB_XS_NO_TX, "/local/domain", &ids, &n) != 0)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!shared && strtoul(ids[i], NULL, 10) != domid) {
+            snprintf(p, sizeof(p), "/local/domain/%.20s/vm", ids[i]);
+            if (xs->ops->read(xs, NULL, XB_XS_NO_TX, p, &other, NULL) == 0)
+                shared = strcmp(other, vm) == 0;
+            free(other);
+            other = NULL;
+        }
+        free(ids[i]);
+    }
+    free(ids);
+    free(vm);
+    return shared;
+}
+
+struct remove_job {
+    uint32_t domid;
+    bool keep_vm; /* another domain uses its /vm path */
+};
+
 static int remove_nodes(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                         const void *arg)
 {
-    uint32_t domid = *(const uint32_t *)arg;
+    const struct remove_job *j = arg;
+    uint32_t domid = j->domid;
     char p[XS_PATH_MAX], *vm = NULL;
     int rc = remove_claim(xs, err, tx, domid);
 
     if (rc == 0)
         rc = vm_path(xs, err, tx, domid, &vm);
-
-    if (rc == 0 && vm)
+    if (rc == 0 && vm && !j->keep_vm)
         rc = rm_missing_ok(xs, err, tx, vm);
     free(vm);
     snprintf(p, sizeof(p), "/local/domain/%u", domid);
@@ -502,10 +538,65 @@ static int remove_nodes(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
 
 int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
 {
-    int rc = in_transaction(xs, err, remove_nodes, &domid, "remove the domain's nodes");
+    const struct remove_job job = {.domid = domid, .keep_vm = vm_shared(xs, domid)};
+    int rc = in_transaction(xs, err, remove_nodes, &job, "remove the domain's nodes");
 
     /* xenstored may never have been told about a half-built domain: a probe. */
     if (rc == 0)
         xs->ops->release(xs, NULL, domid);
+    return rc;
+}
+
+/* ---- rename ---- */
+
+struct rename {
+    uint32_t domid;
+    const char *name;
+};
+
+/* Write @name at @path if the node exists. */
+static int rename_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                       const char *path, const char *name)
+{
+    char *v = NULL;
+    int rc = xs->ops->read(xs, err, tx, path, &v, NULL);
+
+    free(v);
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    return xs->ops->write(xs, err, tx, path, name, strlen(name));
+}
+
+static int rename_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
+{
+    const struct rename *r = arg;
+    struct claim c = {.name = r->name, .domid = r->domid};
+    char p[XS_PATH_MAX + 8], *vm = NULL;
+    int rc = claim_path(r->name, c.path, sizeof(c.path));
+
+    if (!rc)
+        rc = check_holder(xs, err, tx, &c);
+    snprintf(p, sizeof(p), "/local/domain/%u/name", r->domid);
+    if (!rc)
+        rc = xs->ops->write(xs, err, tx, p, r->name, strlen(r->name));
+    if (!rc)
+        rc = vm_path(xs, err, tx, r->domid, &vm);
+    if (!rc && vm) {
+        snprintf(p, sizeof(p), "%.120s/name", vm);
+        rc = rename_node(xs, err, tx, p, r->name);
+    }
+    free(vm);
+    return rc;
+}
+
+int xb__xs_rename(struct xb_xs *xs, struct xb_err *err, uint32_t domid, const char *name)
+{
+    const struct rename r = {.domid = domid, .name = name};
+    int rc = in_transaction(xs, err, rename_body, &r, "rename the domain");
+
+    if (rc == -EEXIST)
+        return xb_err_set(err, rc, "rename: a domain named \"%s\" already exists", name);
+    if (rc == -ENAMETOOLONG)
+        return xb_err_set(err, rc, "rename: \"%.40s...\" is too long for xenstore", name);
     return rc;
 }

@@ -65,6 +65,13 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
  */
 int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid);
 
+/*
+ * Rename domain @domid to @name in one transaction: -EEXIST when a live
+ * domain holds a claim on @name; /local/domain/N/name and /vm/UUID/name
+ * follow. (The caller checks that no other domain carries @name.)
+ */
+int xb__xs_rename(struct xb_xs *xs, struct xb_err *err, uint32_t domid, const char *name);
+
 /* Format @uuid as the canonical 36-character string into @buf (>= 37 bytes). */
 void xb__uuid_str(const uint8_t uuid[16], char buf[37]);
 

@@ -41,7 +41,8 @@ struct xb_hv_physinfo {
     unsigned xen_major, xen_minor;
     uint64_t total_pages, free_pages;
     uint32_t nr_cpus;
-    bool hap; /* hardware-assisted paging (PVH possible) */
+    bool hap;    /* hardware-assisted paging (PVH possible) */
+    bool shadow; /* shadow paging: log-dirty, hence live migration, for PV guests */
 };
 
 enum xb_hv_domtype { XB_HV_DOM_PV = 0, XB_HV_DOM_PVH };
@@ -83,6 +84,31 @@ struct xb_hv_dominfo {
     uint64_t cpu_time_ns;
     uint32_t nr_online_vcpus, max_vcpu_id;
     uint8_t handle[16];
+};
+
+/* How stream_save() runs. */
+struct xb_hv_save {
+    bool live; /* pre-copy rounds while the guest runs (log-dirty), then the rest */
+    /*
+     * Called when the guest must stop: at once for a non-live save, after
+     * the pre-copy rounds for a live one. Returns 0 once the domain has shut
+     * down with SHUTDOWN_suspend, or a negative errno (the save fails).
+     */
+    int (*suspend)(void *data);
+    void *data;
+};
+
+/* What a save did. */
+struct xb_hv_save_stats {
+    unsigned rounds;        /* pre-copy rounds (0 for a non-live save) */
+    uint64_t pages_written; /* pages sent before the guest stopped */
+    uint64_t last_dirty;    /* pages dirty when it stopped (-1: unknown) */
+};
+
+/* The new domain's ends of its xenstore and console channels, and their servers. */
+struct xb_hv_restore {
+    uint32_t store_port, console_port;
+    uint32_t store_domid, console_domid;
 };
 
 struct xb_hv_ops {
@@ -168,6 +194,27 @@ struct xb_hv_ops {
     /* XEN_DOMCTL_sethvmcontext: load the records of @buf (HEADER first, END last). */
     int (*hvm_set_context)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                            const uint8_t *buf, size_t len);
+
+    /*
+     * -- save, restore, migration: the memory stream is libxenguest's --
+     * stream_save writes domain @domid's memory and vCPU state to @fd in
+     * Xen's migration stream format (xc_domain_save()); stream_restore reads
+     * one from @fd into the empty domain @domid (xc_domain_restore()), which
+     * is left paused with its state loaded, the xenstore and console rings
+     * granted and their frames in *store_frame / *console_frame (mfns for
+     * PV, gfns for PVH). Neither reads or writes past its own stream.
+     */
+    int (*stream_save)(struct xb_hv *hv, struct xb_err *err, uint32_t domid, int fd,
+                       const struct xb_hv_save *how, struct xb_hv_save_stats *stats);
+    int (*stream_restore)(struct xb_hv *hv, struct xb_err *err, uint32_t domid, int fd,
+                          const struct xb_hv_restore *how, xb_mfn *store_frame,
+                          xb_mfn *console_frame);
+    /*
+     * A domain that shut down for a suspend carries on where it stopped
+     * (xc_domain_resume(), cooperative: its suspend hypercall returns 1,
+     * "cancelled"); it runs unless it was paused.
+     */
+    int (*domain_resume)(struct xb_hv *hv, struct xb_err *err, uint32_t domid);
 
     /* Close the backend and free it. */
     void (*close)(struct xb_hv *hv);

@@ -3,7 +3,8 @@
  * lib/builder/hv/xen.c - the real hypervisor backend of hv.h, over Xen's own
  * low-level libraries: libxenctrl (domctls, memory ops, event channels) and
  * libxenforeignmemory (foreign mappings, the grant-table resource).
- * libxenguest and libxl are never used.
+ * libxl is never used, libxenguest only for the memory stream of save,
+ * restore and migration (xen_stream.c), never to build a domain.
  *
  * Every failing call records "<what>: <detail>: <strerror>" in its @err and
  * returns -errno. The libraries' own loggers are silenced: the library never
@@ -32,8 +33,8 @@ _Static_assert(__builtin_types_compatible_p(xen_pfn_t, xb_mfn),
 #define XEN_DEFAULT_EVTCHN_PORT 1023u
 
 struct xen_hv {
-    struct xb_hv hv; /* first: the ops see a struct xb_hv * */
-    xentoollog_logger quiet;
+    struct xb_hv hv;       /* first: the ops see a struct xb_hv * */
+    struct xb_xen_log log; /* prints nothing, keeps libxenguest's last error */
     xc_interface *xch;
     xenforeignmemory_handle *fmem;
 };
@@ -70,6 +71,7 @@ static int xen_physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hv_physi
         .free_pages = pi.free_pages,
         .nr_cpus = pi.nr_cpus,
         .hap = (pi.capabilities & XEN_SYSCTL_PHYSCAP_hap) != 0,
+        .shadow = (pi.capabilities & XEN_SYSCTL_PHYSCAP_shadow) != 0,
     };
     snprintf(out->caps, sizeof(out->caps), "%s", caps);
     return 0;
@@ -458,6 +460,27 @@ static int xen_hvm_set_context(struct xb_hv *hv, struct xb_err *err, uint32_t do
     return 0;
 }
 
+/* -- save, restore, migration (xen_stream.c) -- */
+
+static int xen_stream_save(struct xb_hv *hv, struct xb_err *err, uint32_t domid, int fd,
+                           const struct xb_hv_save *how, struct xb_hv_save_stats *stats)
+{
+    return xb__xen_stream_save(xch(hv), &xen_of(hv)->log, err, domid, fd, how, stats);
+}
+
+static int xen_stream_restore(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                              int fd, const struct xb_hv_restore *how,
+                              xb_mfn *store_frame, xb_mfn *console_frame)
+{
+    return xb__xen_stream_restore(xch(hv), &xen_of(hv)->log, err, domid, fd, how,
+                                  store_frame, console_frame);
+}
+
+static int xen_domain_resume(struct xb_hv *hv, struct xb_err *err, uint32_t domid)
+{
+    return xb__xen_domain_resume(xch(hv), &xen_of(hv)->log, err, domid);
+}
+
 static void xen_close(struct xb_hv *hv)
 {
     struct xen_hv *x = xen_of(hv);
@@ -496,6 +519,9 @@ static const struct xb_hv_ops xen_ops = {
     .set_paging_pool = xen_set_paging_pool,
     .hvm_get_context = xen_hvm_get_context,
     .hvm_set_context = xen_hvm_set_context,
+    .stream_save = xen_stream_save,
+    .stream_restore = xen_stream_restore,
+    .domain_resume = xen_domain_resume,
     .close = xen_close,
 };
 
@@ -508,13 +534,13 @@ int xb__hv_xen_open(struct xb_hv **out, struct xb_err *err)
     if (!x)
         return xb_err_set(err, -ENOMEM, "xen: out of memory");
     x->hv = (struct xb_hv){.ops = &xen_ops};
-    x->quiet = xb__xen_quiet_logger();
-    x->xch = xc_interface_open(&x->quiet, &x->quiet, 0);
+    xb__xen_log_init(&x->log);
+    x->xch = xc_interface_open(&x->log.vt, &x->log.vt, 0);
     if (!x->xch) {
         rc = xb__xen_fail(err, "xen: open libxenctrl (is this dom0 with privcmd?)");
         goto out;
     }
-    x->fmem = xenforeignmemory_open(&x->quiet, 0);
+    x->fmem = xenforeignmemory_open(&x->log.vt, 0);
     if (!x->fmem) {
         rc = xb__xen_fail(err, "xen: open libxenforeignmemory");
         goto out;

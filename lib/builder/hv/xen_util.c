@@ -36,6 +36,35 @@ static void quiet_destroy(struct xentoollog_logger *l)
 {
 }
 
+static void keep_vmessage(struct xentoollog_logger *l, xentoollog_level level,
+                          int errnoval, const char *context, const char *format,
+                          va_list al)
+{
+    struct xb_xen_log *log = (struct xb_xen_log *)l;
+    size_t n;
+
+    if (level < XTL_ERROR)
+        return;
+    vsnprintf(log->last, sizeof(log->last), format, al);
+    n = strlen(log->last);
+    while (n && (log->last[n - 1] == '\n' || log->last[n - 1] == ' '))
+        log->last[--n] = '\0';
+    if (errnoval > 0 && n < sizeof(log->last))
+        snprintf(log->last + n, sizeof(log->last) - n, ": %s", strerror(errnoval));
+}
+
+void xb__xen_log_init(struct xb_xen_log *log)
+{
+    *log = (struct xb_xen_log){.vt = {.vmessage = keep_vmessage,
+                                      .progress = quiet_progress,
+                                      .destroy = quiet_destroy}};
+}
+
+void xb__xen_log_clear(struct xb_xen_log *log)
+{
+    log->last[0] = '\0';
+}
+
 xentoollog_logger xb__xen_quiet_logger(void)
 {
     return (xentoollog_logger){

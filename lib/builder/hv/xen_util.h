@@ -9,6 +9,8 @@
 
 #include <xbuild/error.h>
 
+#include "hv.h"
+
 #ifdef XB_HAVE_XEN
 /*
  * Xen's public headers use anonymous unions and refuse strict ISO C; the
@@ -21,6 +23,31 @@
 
 /* A logger for libxenctrl & co. that prints nothing. */
 xentoollog_logger xb__xen_quiet_logger(void);
+
+/*
+ * A logger that prints nothing either but keeps the latest error reported
+ * through it: libxenguest explains a failed save or restore only there.
+ */
+struct xb_xen_log {
+    xentoollog_logger vt; /* first: handed to the libraries */
+    char last[256];       /* "" when none since xb__xen_log_clear() */
+};
+
+void xb__xen_log_init(struct xb_xen_log *log);
+void xb__xen_log_clear(struct xb_xen_log *log);
+
+/*
+ * The memory stream (xen_stream.c), over libxenguest, for hv/xen.c's ops
+ * of the same names: @xch is the backend's interface, @log its logger.
+ */
+int xb__xen_stream_save(xc_interface *xch, struct xb_xen_log *log, struct xb_err *err,
+                        uint32_t domid, int fd, const struct xb_hv_save *how,
+                        struct xb_hv_save_stats *stats);
+int xb__xen_stream_restore(xc_interface *xch, struct xb_xen_log *log, struct xb_err *err,
+                           uint32_t domid, int fd, const struct xb_hv_restore *how,
+                           xb_mfn *store_frame, xb_mfn *console_frame);
+int xb__xen_domain_resume(xc_interface *xch, struct xb_xen_log *log, struct xb_err *err,
+                          uint32_t domid);
 #endif
 
 /*

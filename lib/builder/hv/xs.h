@@ -53,6 +53,9 @@ struct xb_xs_ops {
     int (*introduce)(struct xb_xs *xs, struct xb_err *err, uint32_t domid,
                      xb_mfn store_mfn, uint32_t port);
     int (*release)(struct xb_xs *xs, struct xb_err *err, uint32_t domid);
+    /* XS_RESUME: domain @domid carries on after a cancelled suspend (xenstored
+     * forgets that it had shut down). */
+    int (*resume)(struct xb_xs *xs, struct xb_err *err, uint32_t domid);
 
     /*
      * Watches (console attach, the on_* monitor). Watch @path (and its

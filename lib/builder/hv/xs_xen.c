@@ -161,6 +161,13 @@ static int xen_release(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
     return 0;
 }
 
+static int xen_resume(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
+{
+    if (!xs_resume_domain(xsh(xs), domid))
+        return xb__xen_fail(err, "xenstore: resume domain %u", domid);
+    return 0;
+}
+
 static int xen_watch(struct xb_xs *xs, struct xb_err *err, const char *path,
                      const char *token)
 {
@@ -232,6 +239,7 @@ static const struct xb_xs_ops xen_ops = {
     .directory = xen_directory,
     .introduce = xen_introduce,
     .release = xen_release,
+    .resume = xen_resume,
     .watch = xen_watch,
     .unwatch = xen_unwatch,
     .wait_watch = xen_wait_watch,

@@ -164,6 +164,18 @@ void xb__sim_no_superpages(struct xb_hv *hv, bool on)
         to_sim(hv)->no_superpages = on;
 }
 
+void xb__sim_shadow(struct xb_hv *hv, bool on)
+{
+    if (xb__sim_is(hv))
+        to_sim(hv)->shadow = on;
+}
+
+void xb__sim_guests_deaf(struct xb_hv *hv, bool on)
+{
+    if (xb__sim_is(hv))
+        to_sim(hv)->deaf = on;
+}
+
 /* ---- translated (PVH) domains ---- */
 
 static struct sim_dom *hvm_dom(struct xb_hv *hv, uint32_t domid)

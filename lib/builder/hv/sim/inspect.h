@@ -61,6 +61,12 @@ void xb__sim_fail_at(struct xb_hv *hv, long n);
 /* Make every 2 MiB populate fail with -ENOMEM, as on a fragmented host. */
 void xb__sim_no_superpages(struct xb_hv *hv, bool on);
 
+/* physinfo reports shadow paging: PV guests can migrate live. */
+void xb__sim_shadow(struct xb_hv *hv, bool on);
+
+/* Guests ignore suspend requests (a kernel without Xen suspend support). */
+void xb__sim_guests_deaf(struct xb_hv *hv, bool on);
+
 /* -- translated (PVH) domains -- */
 
 /* The machine frame behind gfn @gfn of @domid; XB_NO_MFN when not populated. */

@@ -88,6 +88,7 @@ static int sim_physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hv_physi
         .free_pages = s->nframes - used,
         .nr_cpus = 2,
         .hap = true,
+        .shadow = s->shadow,
     };
     snprintf(out->caps, sizeof(out->caps), "%s", s->caps);
     return 0;
@@ -535,6 +536,9 @@ static const struct xb_hv_ops sim_ops = {
     .set_paging_pool = xb__sim_set_paging_pool,
     .hvm_get_context = xb__sim_hvm_get_context,
     .hvm_set_context = xb__sim_hvm_set_context,
+    .stream_save = xb__sim_stream_save,
+    .stream_restore = xb__sim_stream_restore,
+    .domain_resume = xb__sim_domain_resume,
     .close = sim_close,
 };
 

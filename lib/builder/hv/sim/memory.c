@@ -124,6 +124,16 @@ static int populate_one(struct sim *s, struct sim_dom *d, unsigned order, uint64
     return 0;
 }
 
+int xb__sim_populate_at(struct sim *s, struct sim_dom *d, uint64_t gpfn, xb_mfn *mfn)
+{
+    uint64_t frame = gpfn;
+    int rc = populate_one(s, d, 0, &frame);
+
+    if (!rc)
+        *mfn = d->info.translated ? xb__sim_gfn_mfn(d, gpfn) : frame;
+    return rc;
+}
+
 /* Extents start on their own size and stay below 2^40 pages (4 PiB). */
 static int check_gpfns(struct xb_err *err, unsigned order, size_t nr,
                        const uint64_t *frames)

@@ -150,6 +150,8 @@ struct sim {
     long calls, fail_at;
     bool dirty;         /* fill frames with 0xa5 when handed out */
     bool no_superpages; /* order-9 populate fails with -ENOMEM */
+    bool shadow;        /* physinfo says shadow paging: PV guests migrate live */
+    bool deaf;          /* guests ignore suspend requests (control/shutdown) */
 };
 
 struct sim *xb__sim_of_hv(struct xb_hv *hv);
@@ -173,6 +175,8 @@ uint8_t *xb__sim_mem(const struct sim *s, xb_mfn mfn);
 int xb__sim_machine_init(struct sim *s, uint64_t pages);
 int xb__sim_alloc_frame(struct sim *s, uint32_t domid, xb_mfn *out);
 void xb__sim_frame_put(struct sim *s, xb_mfn mfn);
+/* One frame at gpfn @gpfn of @d (not an op: no call counted); *mfn is the frame. */
+int xb__sim_populate_at(struct sim *s, struct sim_dom *d, uint64_t gpfn, xb_mfn *mfn);
 int xb__sim_populate_physmap(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                              unsigned order, size_t nr, uint64_t *frames);
 void *xb__sim_map_foreign(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
@@ -193,6 +197,22 @@ int xb__sim_pt_pin(struct sim *s, struct xb_err *err, struct sim_dom *d, unsigne
  */
 int xb__sim_check_start_of_day(struct sim *s, struct xb_err *err,
                                const struct sim_dom *d);
+
+/*
+ * stream.c: the sim's stand-in for libxenguest's stream (its own format,
+ * a test instrument: pages and vCPU state copied verbatim), resume, and the
+ * guest side of a suspend request: a running guest that is not deaf shuts
+ * down with SHUTDOWN_suspend when "suspend" is written to its
+ * control/shutdown, and clears the node, as Linux does.
+ */
+int xb__sim_stream_save(struct xb_hv *hv, struct xb_err *err, uint32_t domid, int fd,
+                        const struct xb_hv_save *how, struct xb_hv_save_stats *stats);
+int xb__sim_stream_restore(struct xb_hv *hv, struct xb_err *err, uint32_t domid, int fd,
+                           const struct xb_hv_restore *how, xb_mfn *store_frame,
+                           xb_mfn *console_frame);
+int xb__sim_domain_resume(struct xb_hv *hv, struct xb_err *err, uint32_t domid);
+/* After a write outside a transaction: does a guest act on it? (may rewrite *val) */
+bool xb__sim_guest_sees(struct sim *s, const char *path, const char *val, size_t len);
 
 /* hvm.c: translated domains. Their p2m (gfn -> mfn, XB_NO_MFN when not
  * populated), set up and freed with the domain; the PVH ops of hv.h. */

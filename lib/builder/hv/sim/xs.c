@@ -237,6 +237,8 @@ static int sim_write(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const ch
     n = xs_create(t, path);
     if (!n || xs_set_val(n, val, len))
         return xb_err_set(err, -ENOMEM, "sim: xs_write: out of memory");
+    if (tx == XB_XS_NO_TX && xb__sim_guest_sees(s, path, val, len))
+        xs_set_val(n, "", 0); /* the guest took the request */
     xs_touch(s, t);
     return 0;
 }
@@ -417,6 +419,18 @@ static int sim_release(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
     return 0;
 }
 
+static int sim_resume(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
+{
+    struct sim *s = xb__sim_of_xs(xs);
+    int rc = xb__sim_enter(s, err, "xenstore resume");
+
+    if (rc)
+        return rc;
+    if (!xb__sim_get_dom(s, err, domid, "xenstore resume"))
+        return -ESRCH;
+    return 0;
+}
+
 static void sim_close(struct xb_xs *xs)
 {
     if (xs)
@@ -435,6 +449,7 @@ static const struct xb_xs_ops sim_xs_ops = {
     .directory = sim_directory,
     .introduce = sim_introduce,
     .release = sim_release,
+    .resume = sim_resume,
     .close = sim_close,
 };
 
