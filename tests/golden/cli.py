@@ -13,7 +13,8 @@ import re
 import subprocess
 import sys
 
-VERBS = ["console", "create", "destroy", "help", "inspect", "list"]
+VERBS = ["console", "create", "destroy", "help", "inspect", "list", "migrate", "restore",
+         "save"]
 # Each stderr line: "FILE:LINE:COL: error|warning: ..." or "xbuild: ...".
 MESSAGE = re.compile(r"^(?:[^:\s][^:]*:\d+:\d+: (?:error|warning): \S|xbuild: \S)")
 

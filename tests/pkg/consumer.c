@@ -4,15 +4,20 @@
  * libbuilder: every public header, built with nothing but
  * `pkg-config --cflags --libs libbuilder` (see consumer.sh). It parses a
  * config with an override, reads the typed spec, has a junk kernel rejected
- * with a message, and opens and closes a context on the sim backend.
+ * with a message, has a file that is not a save image refused with a
+ * message, and opens and closes a context on the sim backend.
  * Prints "consumer: ok" and exits 0, or names the first check that failed.
  */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, write, lseek: the rest is C11 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xbuild/builder.h>
 #include <xbuild/config.h>
 #include <xbuild/error.h>
 #include <xbuild/image.h>
+#include <xbuild/migrate.h>
 #include <xbuild/spec.h>
 
 static int fail(const char *what)
@@ -59,6 +64,25 @@ static int check_image(void)
     return 0;
 }
 
+static int check_saved(void)
+{
+    char path[] = "/tmp/consumer-saved-XXXXXX";
+    struct xb_saved saved;
+    struct xb_err err = {0};
+    int fd = mkstemp(path), rc = -1;
+
+    if (fd < 0)
+        return fail("mkstemp failed");
+    unlink(path);
+    if (write(fd, "not a save image: 48 bytes of something else....", 48) == 48 &&
+        lseek(fd, 0, SEEK_SET) == 0)
+        rc = xb_saved_read(fd, "junk", &saved, &err);
+    close(fd);
+    if (rc == 0 || strcmp(err.msg, "junk: not a save image (no xl header)") != 0)
+        return fail("a file that is not a save image was not refused as one");
+    return 0;
+}
+
 static int check_ctx(void)
 {
     struct xb_err err = {0};
@@ -72,7 +96,7 @@ static int check_ctx(void)
 
 int main(void)
 {
-    if (check_config() || check_image() || check_ctx())
+    if (check_config() || check_image() || check_saved() || check_ctx())
         return 1;
     printf("consumer: ok\n");
     return 0;

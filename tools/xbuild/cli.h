@@ -36,7 +36,8 @@ struct cli_cmd {
 
 /* The verbs (cmd_<verb>.c; help is in xbuild.c). */
 extern const struct cli_cmd cli_cmd_console, cli_cmd_create, cli_cmd_destroy,
-    cli_cmd_help, cli_cmd_inspect, cli_cmd_list;
+    cli_cmd_help, cli_cmd_inspect, cli_cmd_list, cli_cmd_migrate, cli_cmd_migrate_receive,
+    cli_cmd_restore, cli_cmd_save;
 
 /* The operands cli_parse() left, in order. */
 struct cli_args {

@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 
 #include <xbuild/config.h>
+#include <xbuild/migrate.h>
 #include <xbuild/spec.h>
 
 /*
@@ -57,6 +58,17 @@ struct spec_load_opts {
 int spec_load(const char *path, char *const *overrides, int n_overrides,
               const struct spec_load_opts *opts, struct cli_diags *d,
               struct xb_spec **out);
+
+/*
+ * As spec_load(), from the configuration stored in a save image (xl.cfg
+ * text, or libxl's JSON: xbuild(1), SAVE IMAGES); its messages name it
+ * @name ("<saved in cnt.save>"). Paths it gives relative resolve from the
+ * current directory, as libxl would take them.
+ */
+int spec_load_saved(const struct xb_saved *saved, const char *name,
+                    char *const *overrides, int n_overrides,
+                    const struct spec_load_opts *opts, struct cli_diags *d,
+                    struct xb_spec **out);
 
 /* Emit @spec as one JSON object (stable member order) into @g. 0 or -1. */
 int spec_json(yajl_gen g, const struct xb_spec *spec);

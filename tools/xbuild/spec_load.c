@@ -36,13 +36,23 @@ static unsigned long long diag_key(const struct xb_pos *pos)
            (has_line ? pos->col & 0xfffff : 0);
 }
 
+/*
+ * A configuration xbuild wrote itself ("<saved in FILE>": a save image's,
+ * "<the migration stream>"): its lines and columns mean nothing to a user.
+ */
+static bool generated(const struct xb_pos *pos)
+{
+    return pos && pos->file && pos->file[0] == '<' &&
+           strcmp(pos->file, XB_CONFIG_CMDLINE) != 0;
+}
+
 /* "FILE:LINE:COL: error: MSG", or "xbuild: [warning: ][FILE: ]MSG". */
 static char *diag_line(enum xb_severity sev, const struct xb_pos *pos, const char *msg)
 {
     char *line = NULL;
     int n;
 
-    if (pos && pos->line)
+    if (pos && pos->line && !generated(pos))
         n = asprintf(&line, "%s:%u:%u: %s: %s", pos->file ? pos->file : "config",
                      pos->line, pos->col, severity[sev], msg);
     else
@@ -203,6 +213,17 @@ static void take_config_diags(const struct xb_config *cfg, struct cli_diags *d)
     }
 }
 
+static int overrides_all(struct xb_config *cfg, char *const *ov, int n,
+                         struct cli_diags *d)
+{
+    for (int i = 0; i < n; i++)
+        if (xb_config_parse_override(cfg, ov[i]) == -ENOMEM) {
+            diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
+            return -1;
+        }
+    return 0;
+}
+
 static int parse_all(struct xb_config *cfg, const char *path, char *const *ov, int n,
                      struct cli_diags *d)
 {
@@ -213,12 +234,7 @@ static int parse_all(struct xb_config *cfg, const char *path, char *const *ov, i
         diags_add(d, XB_SEV_ERROR, NULL, "%s", err.msg);
         return -1;
     }
-    for (int i = 0; i < n; i++)
-        if (xb_config_parse_override(cfg, ov[i]) == -ENOMEM) {
-            diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
-            return -1;
-        }
-    return 0;
+    return overrides_all(cfg, ov, n, d);
 }
 
 /* One line per key of spec->unsupported; returns how many. */
@@ -234,9 +250,23 @@ static size_t report_unsupported(struct cli_diags *d, const struct xb_spec *spec
     return spec->n_unsupported;
 }
 
-int spec_load(const char *path, char *const *overrides, int n_overrides,
-              const struct spec_load_opts *opts, struct cli_diags *d,
-              struct xb_spec **out)
+/* The stored configuration of a save image, as a config file named @name. */
+static int parse_saved(struct xb_config *cfg, const struct xb_saved *saved,
+                       const char *name, struct cli_diags *d)
+{
+    int rc = saved->config_json
+                 ? xb_config_parse_libxl_json(cfg, saved->config, saved->config_len, name)
+                 : xb_config_parse(cfg, saved->config, saved->config_len, name);
+
+    if (rc == -ENOMEM)
+        diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
+    /* JSON that is not libxl's: said once, with no keys to validate after it */
+    return rc == -ENOMEM || (rc && saved->config_json) ? -1 : 0;
+}
+
+static int load(const char *path, const struct xb_saved *saved, char *const *overrides,
+                int n_overrides, const struct spec_load_opts *opts, struct cli_diags *d,
+                struct xb_spec **out)
 {
     struct xb_config *cfg = NULL;
     char cwd[PATH_MAX];
@@ -244,14 +274,19 @@ int spec_load(const char *path, char *const *overrides, int n_overrides,
         .strict = opts->strict,
         .override_dir = getcwd(cwd, sizeof(cwd)),
     };
+    int rc;
 
     *out = NULL;
+    if (saved) /* its paths are libxl's: absolute, or from the cwd of the create */
+        sopts.base_dir = sopts.override_dir;
     if (xb_config_new(&cfg) < 0) {
         diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
         return 1;
     }
-    if (parse_all(cfg, path, overrides, n_overrides, d) == 0 &&
-        xb_config_to_spec(cfg, &sopts, out) == 0 && opts->check_files &&
+    rc = saved ? parse_saved(cfg, saved, path, d) : parse_all(cfg, path, NULL, 0, d);
+    if (rc == 0)
+        rc = overrides_all(cfg, overrides, n_overrides, d);
+    if (rc == 0 && xb_config_to_spec(cfg, &sopts, out) == 0 && opts->check_files &&
         xb_spec_check_files(cfg, *out) != 0) {
         xb_spec_free(*out);
         *out = NULL;
@@ -264,4 +299,19 @@ int spec_load(const char *path, char *const *overrides, int n_overrides,
         *out = NULL;
     }
     return *out ? 0 : 1;
+}
+
+int spec_load(const char *path, char *const *overrides, int n_overrides,
+              const struct spec_load_opts *opts, struct cli_diags *d,
+              struct xb_spec **out)
+{
+    return load(path, NULL, overrides, n_overrides, opts, d, out);
+}
+
+int spec_load_saved(const struct xb_saved *saved, const char *name,
+                    char *const *overrides, int n_overrides,
+                    const struct spec_load_opts *opts, struct cli_diags *d,
+                    struct xb_spec **out)
+{
+    return load(name, saved, overrides, n_overrides, opts, d, out);
 }
