@@ -69,10 +69,10 @@ def write(name, data):
 
 
 def refused(name, data, why):
-    """restore of @data fails with "xbuild: restore: FILE: why", FILE untouched."""
+    """restore of @data fails with "xbuild: FILE: why", FILE untouched."""
     path = write(name, data)
     before = hashlib.sha1(data).hexdigest()
-    expect(["restore", path], 1, re.escape(f"xbuild: restore: {path}: {why}") + "\n")
+    expect(["restore", path], 1, re.escape(f"xbuild: {path}: {why}") + "\n")
     with open(path, "rb") as f:
         if hashlib.sha1(f.read()).hexdigest() != before:
             failures.append(f"restore {path} changed the file")
@@ -93,10 +93,10 @@ def check_images():
             "saved with byte order 0x04030201 (another architecture)")
     bare = write("bare.save", b"LibxlFmt" + b"\0" * 60)
     expect(["restore", bare], 1,
-           re.escape(f"xbuild: restore: {bare}: a bare libxl stream, without xl's header\n"))
+           re.escape(f"xbuild: {bare}: a bare libxl stream, without xl's header\n"))
     none = write("none.save", image(None))
     expect(["restore", none], 1,
-           re.escape(f"xbuild: restore: {none} stores no configuration: give its CONFIG\n"))
+           re.escape(f"xbuild: {none}: no configuration is stored in it: give its CONFIG\n"))
     bad_json = write("badjson.save", image(b"{\"c_info\": ["))
     expect(["restore", bad_json], 1,
            r"xbuild: <saved in \S+badjson\.save>: not libxl's JSON domain "

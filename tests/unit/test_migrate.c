@@ -548,7 +548,8 @@ static void bad_images(void **state)
     restore_fails(w, good, 10, "bad.save: truncated (it ends 38 bytes early)");
     restore_fails(w, good, XB_XLHDR_LEN + 20, "bad.save: truncated");
     restore_fails(w, good, stream + 4, "bad.save: truncated (it ends 12 bytes early)");
-    restore_fails(w, good, stream + 16 + 8 + 4096, "bad.save: the memory image: sim: ");
+    restore_fails(w, good, stream + 16 + 8 + 4096,
+                  "bad.save: truncated: the memory image ends early (sim: ");
     restore_fails(w, good, len - 8, "bad.save: truncated (it ends 8 bytes early)");
     restore_fails(w, good, len - 1, "bad.save: truncated (it ends 1 bytes early)");
     good[stream + 3] ^= 0x20; /* libxl's ident */

@@ -129,7 +129,7 @@ static int load_spec(const struct restore_args *a, const struct xb_saved *saved,
 
     snprintf(name, sizeof(name), "<saved in %s>", a->file);
     if (!a->config && !saved->config) {
-        cli_error("restore: %s stores no configuration: give its CONFIG", a->file);
+        cli_error("%s: no configuration is stored in it: give its CONFIG", a->file);
         return 1;
     }
     if (saved->config && spec_load_saved(saved, name, NULL, 0, &lo, &d, &stored) != 0)
@@ -239,12 +239,12 @@ static int cmd_restore(int argc, char **argv)
         return rc;
     fd = open(a.file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        cli_error("restore: %s: %s", a.file, strerror(errno));
+        cli_error("%s: %s", a.file, strerror(errno));
         return 1;
     }
     rc = 1;
     if (xb_saved_read(fd, a.file, &saved, &err) != 0)
-        cli_error("restore: %s", err.msg);
+        cli_error("%s", err.msg); /* "FILE: why", as the builder's messages about it */
     else if (load_spec(&a, &saved, &spec) == 0) {
         if (a.debug)
             print_spec(spec);

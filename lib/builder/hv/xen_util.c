@@ -43,7 +43,8 @@ static void keep_vmessage(struct xentoollog_logger *l, xentoollog_level level,
     struct xb_xen_log *log = (struct xb_xen_log *)l;
     size_t n;
 
-    if (level < XTL_ERROR)
+    if (level < XTL_ERROR ||
+        log->last[0]) /* the first says why; the rest follow from it */
         return;
     vsnprintf(log->last, sizeof(log->last), format, al);
     n = strlen(log->last);

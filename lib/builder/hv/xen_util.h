@@ -25,8 +25,9 @@
 xentoollog_logger xb__xen_quiet_logger(void);
 
 /*
- * A logger that prints nothing either but keeps the latest error reported
- * through it: libxenguest explains a failed save or restore only there.
+ * A logger that prints nothing either but keeps the first error reported
+ * through it since it was cleared: libxenguest explains a failed save or
+ * restore only there (its later errors follow from the first).
  */
 struct xb_xen_log {
     xentoollog_logger vt; /* first: handed to the libraries */

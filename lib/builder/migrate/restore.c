@@ -6,8 +6,11 @@
  * (libxenguest's stream into the empty domain, then libxl's END record).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../domain/domain.h"
 #include "migrate.h"
@@ -44,6 +47,15 @@ void xb_saved_clear(struct xb_saved *saved)
     *saved = (struct xb_saved){0};
 }
 
+/* A file read to its end (a stream that stopped early there was cut short). */
+static bool at_end(int fd)
+{
+    struct stat st;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+
+    return at >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && at == st.st_size;
+}
+
 int xb__restore_fill(struct xb_ctx *ctx, struct xb_err *err, const struct xb__restore *r,
                      uint32_t domid, uint32_t store_port, uint32_t console_port,
                      xb_mfn *store, xb_mfn *console)
@@ -58,6 +70,9 @@ int xb__restore_fill(struct xb_ctx *ctx, struct xb_err *err, const struct xb__re
     int rc =
         ctx->hv->ops->stream_restore(ctx->hv, &why, domid, r->fd, &how, store, console);
 
+    if (rc && at_end(r->fd))
+        return xb_err_set(err, rc, "%s: truncated: the memory image ends early (%s)",
+                          r->what, why.msg);
     if (rc)
         return xb_err_set(err, rc, "%s: the memory image: %s", r->what, why.msg);
     return xb__lx_read_end(r->fd, r->what, err);
