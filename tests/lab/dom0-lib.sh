@@ -296,3 +296,106 @@ lab_pygrub_test() {
 		{ _lab_fail $_t_n "bootloader files left behind"; return 1; }
 	echo "$_t_n: PASS"
 }
+
+# --- The counting guest (the domU initramfs's xb.test=count): save, restore,
+# migration. It prints "XB-COUNT N t=SECS.USECS" every xb.count_ms (100) ms.
+
+# lab_count_cfg FILE NAME pv|pvh [EXTRA]: its config, 128 MiB, one vCPU.
+lab_count_cfg() {
+	_x=
+	[ $3 = pvh ] && _x=" noxsave" # see lab_vbd_test
+	{
+		echo "name = \"$2\""
+		echo "type = \"$3\""
+		echo 'kernel = "/lab/domu/vmlinuz"'
+		echo 'ramdisk = "/lab/domu/initrd.cpio.gz"'
+		echo "extra = \"console=hvc0 rdinit=/init$_x xb.test=count ${4:-}\""
+		echo 'memory = 128'
+		echo 'vcpus = 1'
+	} >"$1"
+}
+
+# lab_log_size NAME: bytes in guest NAME's console log now (0 when none).
+lab_log_size() { wc -c <"$(lab_console_log "$1")" 2>/dev/null || echo 0; }
+
+# lab_count_after NAME OFFSET [LOG]: the counter lines of NAME's console log
+# (or LOG) after byte OFFSET, one "N T" pair a line.
+lab_count_after() {
+	tail -c +$(($2 + 1)) "${3:-$(lab_console_log "$1")}" 2>/dev/null | tr -d '\r' |
+		sed -n 's/^XB-COUNT \([0-9]*\) t=\([0-9.]*\)$/\1 \2/p'
+}
+
+# lab_count_last NAME [LOG]: the last counter NAME printed (0 when none).
+lab_count_last() {
+	_c=$(lab_count_after "$1" 0 "${2:-}" | tail -n 1 | cut -d' ' -f1)
+	echo "${_c:-0}"
+}
+
+# lab_wait_count NAME N [SECS=120] [LOG] [OFFSET=0]: until NAME has counted
+# past N in its console log (or LOG) after byte OFFSET.
+lab_wait_count() {
+	_n=$(( ${3:-120} * 5 ))
+	while [ $_n -gt 0 ]; do
+		_c=$(lab_count_after "$1" "${5:-0}" "${4:-}" | tail -n 1 | cut -d' ' -f1)
+		[ "${_c:-0}" -gt "$2" ] && return 0
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+	echo "lab: $1 did not count past $2 within ${3:-120}s; its console ends:"
+	tail -n 5 "${4:-$(lab_console_log "$1")}" 2>/dev/null
+	return 1
+}
+
+# lab_count_goes_on NAME OFFSET FROM [LOG]: after byte OFFSET of its console,
+# NAME carries on counting from about FROM, the last counter seen before (the
+# first new one within FROM-10..FROM+3: xenconsoled may read again what was
+# in the saved ring, or find a line it had not read yet; never 1, a second
+# boot), and printed no boot banner.
+lab_count_goes_on() {
+	_log=${4:-$(lab_console_log "$1")}
+	_first=$(lab_count_after "$1" "$2" "$_log" | head -n 1 | cut -d' ' -f1)
+	if tail -c +$(($2 + 1)) "$_log" | grep -q -e 'Linux version' -e '^XB-DOMU-OK'; then
+		echo "lab: $1 booted again (a banner after the restore):"
+		tail -c +$(($2 + 1)) "$_log" | grep -e 'Linux version' -e '^XB-DOMU-OK'
+		return 1
+	fi
+	[ -n "$_first" ] && [ "$_first" -ge $(($3 - 10)) ] && [ "$_first" -le $(($3 + 3)) ] || {
+		echo "lab: $1's counter after the restore starts at '${_first}', want $(($3 - 10))..$(($3 + 3))"
+		return 1
+	}
+}
+
+# --- Two hosts (tests/lab/run --hosts 2: LAB_HOST is a or b, LAB_PEER the
+# other's address on the link) and the lab's ssh, xb-rsh (a FILE of the run).
+LAB_RSH=/lab/files/xb-rsh
+
+# lab_serve [[ADDR:]PORT=5022]: serve xb-rsh in the background (its pid in
+# /tmp/xb-rsh.pid); `xbuild migrate -s /lab/files/xb-rsh` and lab_peer use it.
+lab_serve() {
+	$LAB_RSH -l "${1:-5022}" </dev/null >/dev/null 2>/tmp/xb-rsh.log &
+	echo $! >/tmp/xb-rsh.pid
+}
+
+# lab_wait_peer [SECS=240] [HOST=$LAB_PEER]: until HOST's xb-rsh answers.
+lab_wait_peer() {
+	_n=$(( ${1:-240} * 2 ))
+	while [ $_n -gt 0 ]; do
+		$LAB_RSH "${2:-$LAB_PEER}" true 2>/dev/null && return 0
+		sleep 0.5
+		_n=$((_n - 1))
+	done
+	echo "lab: no xb-rsh on ${2:-$LAB_PEER} within ${1:-240}s"
+	return 1
+}
+
+# lab_peer CMD...: run CMD (one shell line) on the other host.
+lab_peer() { $LAB_RSH "$LAB_PEER" "$@"; }
+
+# lab_peer_flag NAME: raise flag NAME on the other host; lab_wait_flag NAME
+# [SECS=600]: wait until the other host raised it here.
+lab_peer_flag() { lab_peer touch "/tmp/lab-flag-$1"; }
+lab_wait_flag() {
+	_n=$(( ${2:-600} * 5 ))
+	while [ ! -e "/tmp/lab-flag-$1" ] && [ $_n -gt 0 ]; do sleep 0.2; _n=$((_n - 1)); done
+	[ -e "/tmp/lab-flag-$1" ] || { echo "lab: flag $1 not raised within ${2:-600}s"; return 1; }
+}

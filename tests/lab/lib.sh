@@ -48,6 +48,10 @@ LAB_PYGRUB_PKGS=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
 # file: disks), netback and the bridge (vifs).
 LAB_MODULES=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc
   xen-blkback loop xen-netback bridge)
+# The NIC of a two-host run (tests/lab/run --hosts 2): qemu's e1000 on its
+# socket network, loaded only on a host that has one (lab.host= on dom0's
+# command line); a one-host lab has no network device.
+LAB_LINK_MODULES=(e1000)
 # DomU modules in the domU initramfs, per xb.test mode (see domu-init); ext4
 # wants crc32c (a soft dependency, which no depends= names).
 LAB_DOMU_DISK_MODULES=(xen-blkfront crc32c_generic ext4)
@@ -408,6 +412,7 @@ lab_dom0_base() {
   cp -L "$LAB_CACHE/root/lib/x86_64-linux-gnu/libgcc_s.so.1" "$d/usr/lib/x86_64-linux-gnu/"
   cp -a "$LAB_CACHE/root/etc/xen" "$d/etc/xen"
   lab_modules "$d/lib/modules/xen" "$d/lib/modules/xen/boot.list" "${LAB_MODULES[@]}"
+  lab_modules "$d/lib/modules/xen" "$d/lib/modules/xen/link.list" "${LAB_LINK_MODULES[@]}"
   local h
   for x in "${LAB_HOST_TOOLS[@]}"; do
     h=$(lab_host_tool "${x##*/}") || exit 126
@@ -525,9 +530,60 @@ lab_initrd() {
 # -smap: the PV dom0 crashes on SMAP under TCG. -rdtscp: TCG's SVM gives Xen
 # no next-RIP for RDTSCP exits, so HVM/PVH guests would loop on it.
 # dom0 finds the run's nonce on its command line ("shell": interactive).
+# A two-host run gives each its host letter ($2: lab.host=a|b) and its end of
+# qemu's socket network ($3...: -netdev/-device options).
 lab_qemu_cmd() {
+  local initrd=$1 host=${2:-}
+  shift $(($# < 2 ? $# : 2))
   LAB_QEMU=(qemu-system-x86_64 -accel tcg -cpu max,-smap,-rdtscp -m 2048 -smp 2
     -nodefaults -no-reboot -display none
     -kernel "$LAB_CACHE/xen.elf" -append "$LAB_XEN_ARGS ${XB_LAB_XEN_ARGS:-}"
-    -initrd "${XB_LAB_DOM0_KERNEL:-$LAB_CACHE/dom0-vmlinux} $LAB_DOM0_ARGS lab.nonce=$LAB_NONCE ${XB_LAB_DOM0_ARGS:-},$1")
+    -initrd "${XB_LAB_DOM0_KERNEL:-$LAB_CACHE/dom0-vmlinux} $LAB_DOM0_ARGS lab.nonce=$LAB_NONCE${host:+ lab.host=$host} ${XB_LAB_DOM0_ARGS:-},$initrd"
+    "$@")
+}
+
+# ---- two hosts (tests/lab/run --hosts 2) ----
+
+# A TCP port nobody listens on, on the host's loopback.
+lab_free_port() {
+  local p n=0
+  while [ $n -lt 50 ]; do
+    p=$((20000 + RANDOM % 20000))
+    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return 0; }
+    n=$((n + 1))
+  done
+  return 1
+}
+
+# lab_wait_listen PORT SECS: until something listens on 127.0.0.1:PORT.
+lab_wait_listen() {
+  local n=$(($2 * 10))
+  while [ $n -gt 0 ]; do
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+    n=$((n - 1))
+  done
+  return 1
+}
+
+# lab_read_b RUN BPID VERBOSE: host b's serial log as the main loop reads host
+# a's: its scenarios' lines prefixed "b| ", its end lines into RUN/b.summary,
+# its exit status into RUN/b.exit; until the marker, or host b is gone.
+lab_read_b() {
+  local run=$1 in_s=0 line end rc
+  tail -n +1 --pid="$2" -F "$run/serial-b.log" 2>/dev/null | while IFS= read -r line; do
+    line=${line//$'\r'/}
+    case $line in
+    *"XB-LAB-BEGIN-$LAB_NONCE "*) in_s=1; echo "b| == ${line##*"$LAB_NONCE "}"; continue ;;
+    *"XB-LAB-END-$LAB_NONCE "*)
+      in_s=0 end=${line##*"$LAB_NONCE "}
+      echo "lab: b: ${end% *}: exit ${end##* }" >>"$run/b.summary"
+      continue ;;
+    *"XB-LAB-EXIT-$LAB_NONCE "*) rc=${line##*"$LAB_NONCE "}; echo "${rc%% *}" >"$run/b.exit"; break ;;
+    *"XB-LAB-SETUP-FAILED-$LAB_NONCE"*) echo "lab: b: dom0 setup failed: ${line#*"$LAB_NONCE" }" >&2 ;;
+    esac
+    if [ "$3" = 1 ] || { [ $in_s = 1 ] && [ "${line#(XEN)}" = "$line" ]; }; then
+      printf 'b| %s\n' "$line"
+    fi
+  done
 }
