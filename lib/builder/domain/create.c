@@ -20,7 +20,9 @@
 #include "../layout/layout.h"
 #include "ctx.h"
 #include "domain.h"
+#include "monitor.h"
 #include "nodes.h"
+#include "userdata.h"
 
 #define MAXMEM_SLACK_KIB 1024 /* as xl: room for Xen's own per-domain pages */
 #define SUPERPAGE_ORDER  9
@@ -43,6 +45,7 @@ struct build {
     uint64_t free_pages; /* the host's, before create */
     uint8_t uuid[16];
     uint32_t domid; /* DOMID_NONE until created */
+    bool restart;   /* the monitor's re-create: the name is held for it */
     bool introduced;
     uint64_t *p2m; /* [lo.total_pages]: pfn -> mfn */
     uint32_t store_port, console_port;
@@ -288,7 +291,7 @@ static int create_domain(struct build *b)
  */
 static int claim_name(struct build *b)
 {
-    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid);
+    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid, b->restart);
 
     return rc ? rc : xb__dom_name_taken(b->ctx, berr(b), b->spec->name, b->domid);
 }
@@ -424,11 +427,30 @@ static int introduce(struct build *b)
         .on_reboot = xb_action_name(s->on_reboot),
         .on_crash = xb_action_name(s->on_crash),
         .pvh = false,
+        .kernel = s->kernel,
+        .ramdisk = s->ramdisk,
+        .cmdline = s->cmdline,
+        .start_time_cs = xb__wall_cs(),
     };
     int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
     b->introduced = rc == 0;
     return rc;
+}
+
+/* The configuration libxl keeps, so that xl list -l / reboot work on the domain. */
+static int write_userdata(struct build *b)
+{
+    return xb__userdata_write(b->ctx, berr(b), b->domid, b->uuid, b->spec);
+}
+
+/* The monitor's record (actions, restart source), when the caller gave a source. */
+static int record(struct build *b)
+{
+    if (!b->opts.source)
+        return 0;
+    return xb__monitor_record(b->ctx, berr(b), b->domid, b->uuid, b->spec,
+                              b->opts.source);
 }
 
 /* The library unpauses, unless the caller asked to own that step (opts->paused). */
@@ -447,7 +469,8 @@ static void rollback(struct build *b)
 {
     if (b->domid == DOMID_NONE)
         return;
-    xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid);
+    xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid); /* the record with them */
+    xb__userdata_remove(b->ctx, berr(b), b->domid, b->uuid);
     bhv(b)->ops->domain_destroy(bhv(b), berr(b), b->domid);
     b->domid = DOMID_NONE;
 }
@@ -504,13 +527,13 @@ static void lap(struct build *b, enum xb_phase p, int rc)
     b->lap_ns = t;
 }
 
-int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
-                     const struct xb_create_opts *opts, uint32_t *domid)
+int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                   const struct xb_create_opts *opts, bool restart, uint32_t *domid)
 {
     struct build b = build_init(ctx, spec, opts);
     int rc;
 
-    xb__ctx_reset(ctx);
+    b.restart = restart;
     b.lap_ns = b.opts.timings ? now_ns() : 0;
     rc = plan(&b); /* spec, kernel, ramdisk, layout */
     lap(&b, XB_PHASE_LOAD, rc);
@@ -540,6 +563,10 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         rc = seed_gnttab(&b);
     if (!rc)
         rc = introduce(&b); /* the xenstore nodes, xenstored */
+    if (!rc)
+        rc = write_userdata(&b); /* libxl's copy of the config, for xl */
+    if (!rc)
+        rc = record(&b); /* the monitor's: on_* actions, restart source */
     lap(&b, XB_PHASE_XENSTORE, rc);
     if (!rc)
         rc = unpause(&b);
@@ -550,6 +577,13 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         *domid = b.domid;
     build_free(&b);
     return rc;
+}
+
+int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                     const struct xb_create_opts *opts, uint32_t *domid)
+{
+    xb__ctx_reset(ctx);
+    return xb__dom_create(ctx, spec, opts, false, domid);
 }
 
 int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
