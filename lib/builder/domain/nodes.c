@@ -37,7 +37,8 @@ enum node_perm {
     PERM_INHERIT = 0, /* whatever the parent has */
     PERM_RO,          /* dom0 owns; the guest may read */
     PERM_RW,          /* the guest owns (dom0 is privileged anyway) */
-    PERM_PRIV,        /* dom0 only */
+    PERM_RW_DOM0_R, /* the guest owns, dom0 named as a reader (xl's console/backend-id) */
+    PERM_PRIV,      /* dom0 only */
 };
 
 struct node {
@@ -172,7 +173,7 @@ static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const c
 static void add_console(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
 {
     DIR(s, PERM_RO, dom, "console");
-    VALP(s, PERM_RW, dom, "console/backend-id", "0");
+    VALP(s, PERM_RW_DOM0_R, dom, "console/backend-id", "0");
     VAL(s, dom, "console/limit", XS_CONSOLE_LIMIT);
     VAL(s, dom, "console/type", "xenconsoled");
     VAL(s, dom, "console/output", "pty");
@@ -218,7 +219,10 @@ static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_READ};
         break;
-    case PERM_RW:
+    case PERM_RW: /* dom0 reads it anyway: privileged, as xl leaves it */
+        p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
+        break;
+    case PERM_RW_DOM0_R:
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_READ};
         break;
