@@ -270,6 +270,187 @@ static void monitor_restarts_with_the_same_uuid(void **state)
     xb_monitor_close(m);
 }
 
+/* A restart cut short (its kernel gone: as if the monitor died): finished by the next. */
+static void interrupted_restart_is_finished(void **state)
+{
+    struct env *e = *state;
+    struct xb_hv *hv = e->ctx->hv;
+    struct xb_monitor *m = NULL;
+    struct xb_monitor_event ev;
+    char moved[160];
+    uint32_t id = create(e, NULL), found;
+
+    snprintf(moved, sizeof(moved), "%s.away", e->kernel);
+    assert_int_equal(xb_monitor_open(e->ctx, &m), 0);
+    assert_int_equal(hv->ops->domain_shutdown(hv, NULL, id, SHUTDOWN_reboot), 0);
+    assert_int_equal(rename(e->kernel, moved), 0);
+    step(m, &ev);
+    assert_true(ev.rc < 0); /* the old domain destroyed, the new one not built */
+    assert_non_null(strstr(ev.msg, "kernel"));
+    assert_int_equal(xb_domain_find(e->ctx, "g", &found), -ENOENT);
+    assert_int_equal(records(e), 1); /* the restart entry holds the name */
+    assert_non_null(get(e, "/xbuild/restarts/g/config/0"));
+    xb_monitor_close(m);
+    /* a new monitor (the old one "died"), the kernel back: it finishes the job */
+    assert_int_equal(rename(moved, e->kernel), 0);
+    assert_int_equal(xb_monitor_open(e->ctx, &m), 0);
+    step(m, &ev);
+    assert_int_equal(ev.rc, 0);
+    assert_int_equal(xb_domain_find(e->ctx, "g", &found), 0);
+    assert_int_equal(found, ev.new_domid);
+    assert_null(get(e, "/xbuild/restarts/g"));
+    assert_int_equal(records(e), 1);
+    xb_monitor_close(m);
+}
+
+/* A recorded domain destroyed behind the monitor's back: its record is dropped. */
+static void gone_domain_drops_its_record(void **state)
+{
+    struct env *e = *state;
+    struct xb_hv *hv = e->ctx->hv;
+    struct xb_monitor *m = NULL;
+    struct xb_monitor_event ev;
+    uint32_t id = create(e, NULL);
+
+    assert_int_equal(xb_monitor_open(e->ctx, &m), 0);
+    assert_int_equal(hv->ops->domain_destroy(hv, NULL, id), 0);
+    step(m, &ev);
+    assert_true(ev.gone);
+    assert_int_equal(records(e), 0);
+    assert_false(userdata_exists(e, id));
+    xb_monitor_close(m);
+}
+
+static void requests_and_controls(void **state)
+{
+    struct env *e = *state;
+    struct xb_hv *hv = e->ctx->hv;
+    struct sim_dominfo di;
+    struct xb_dominfo *v = NULL;
+    char p[96], core[128];
+    bool forced = true;
+    size_t n = 0;
+    uint32_t id = create(e, NULL);
+    struct stat st;
+
+    assert_int_equal(xb_domain_request(e->ctx, id, XB_REQ_REBOOT, 0, &forced), 0);
+    assert_false(forced);
+    snprintf(p, sizeof(p), "/local/domain/%u/control/shutdown", id);
+    want(e, "reboot", p);
+    /* no control/feature-poweroff: -F has Xen shut it down */
+    assert_int_equal(
+        xb_domain_request(e->ctx, id, XB_REQ_POWEROFF, XB_REQ_FORCE, &forced), 0);
+    assert_true(forced);
+    assert_int_equal(xb_domain_list(e->ctx, &v, &n), 0);
+    for (size_t i = 0; i < n; i++)
+        if (v[i].domid == id)
+            assert_true(v[i].state & XB_DOM_SHUTDOWN);
+    free(v);
+    assert_int_equal(xb_domain_request(e->ctx, 0, XB_REQ_POWEROFF, 0, NULL), -EPERM);
+    assert_int_equal(xb_domain_request(e->ctx, 999, XB_REQ_POWEROFF, 0, NULL), -ESRCH);
+    assert_string_equal(xb_errmsg(e->ctx), "no domain with id 999");
+
+    assert_int_equal(xb_domain_sysrq(e->ctx, id, 'c'), 0);
+    snprintf(p, sizeof(p), "/local/domain/%u/control/sysrq", id);
+    want(e, "c", p);
+    assert_int_equal(xb_domain_sysrq(e->ctx, id, '\n'), -EINVAL);
+    assert_int_equal(xb_domain_trigger(e->ctx, id, XB_TRIGGER_NMI, 0), 0);
+    assert_int_equal(xb_domain_trigger(e->ctx, id, XB_TRIGGER_POWER, 0), -EINVAL);
+    assert_int_equal(xb_domain_trigger(e->ctx, id, XB_TRIGGER_NMI, 5), -EINVAL);
+    assert_int_equal(xb_domain_pause(e->ctx, id), 0);
+    assert_int_equal(xb__sim_dominfo(hv, id, &di), 0);
+    assert_true(di.paused);
+    snprintf(core, sizeof(core), "%s/core", e->dir);
+    assert_int_equal(xb_domain_dump_core(e->ctx, id, core), 0);
+    assert_int_equal(stat(core, &st), 0);
+    assert_true(st.st_size >= 8 * 1024 * 1024); /* every page of its 8 MiB */
+    assert_int_equal(xb_domain_pause(e->ctx, 0), -EPERM);
+}
+
+static void memory_vcpus_rename_uptime(void **state)
+{
+    struct env *e = *state;
+    struct xb_vcpuinfo *v = NULL;
+    struct xb_cpumap hard = {.bits = {1}};
+    char p[96], *ud;
+    size_t n = 0;
+    unsigned nr_cpus = 0;
+    uint64_t up = 99;
+    uint32_t id = create(e, NULL), found;
+
+    assert_int_equal(xb_domain_set_memory(e->ctx, id, 6 * 1024), 0);
+    snprintf(p, sizeof(p), "/local/domain/%u/memory/target", id);
+    want(e, "6144", p);
+    assert_int_equal(xb_domain_set_memory(e->ctx, id, 13 * 1024), -EINVAL); /* > 12 MiB */
+    assert_non_null(strstr(xb_errmsg(e->ctx), "mem-max"));
+    assert_int_equal(xb_domain_set_max_memory(e->ctx, id, 5 * 1024),
+                     -EINVAL); /* < target */
+    assert_int_equal(xb_domain_set_max_memory(e->ctx, id, 16 * 1024), 0);
+    snprintf(p, sizeof(p), "/local/domain/%u/memory/static-max", id);
+    want(e, "16384", p);
+    assert_int_equal(xb_domain_set_memory(e->ctx, id, 13 * 1024), 0);
+
+    assert_int_equal(xb_vcpu_set_online(e->ctx, id, 2), 0);
+    snprintf(p, sizeof(p), "/local/domain/%u/cpu/1/availability", id);
+    want(e, "online", p);
+    assert_int_equal(xb_vcpu_set_online(e->ctx, id, 3), -EINVAL);
+    assert_int_equal(xb_vcpu_pin(e->ctx, id, 1, &hard, NULL), 0);
+    assert_int_equal(xb_vcpu_list(e->ctx, id, &v, &n, &nr_cpus), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(nr_cpus, 2);
+    assert_int_equal(v[0].hard.bits[0], 3); /* all CPUs */
+    assert_int_equal(v[1].hard.bits[0], 1); /* pinned */
+    free(v);
+    hard.bits[0] = 1ull << 40; /* no CPU of the host */
+    assert_int_equal(xb_vcpu_pin(e->ctx, id, -1, &hard, NULL), -EINVAL);
+
+    assert_int_equal(xb_domain_rename(e->ctx, id, "h"), 0);
+    assert_int_equal(xb_domain_find(e->ctx, "h", &found), 0);
+    snprintf(p, sizeof(p), "/xbuild/domains/%u/name", id);
+    want(e, "h", p);
+    ud = NULL;
+    {
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "grep -q '\"name\": \"h\"' %s/userdata-d.%u.*", e->dir,
+                 id);
+        assert_int_equal(system(cmd), 0); /* xl sees the new name */
+    }
+    free(ud);
+    assert_int_equal(xb_domain_rename(e->ctx, id, "a/b"), -EINVAL);
+    assert_int_equal(xb_domain_uptime(e->ctx, id, &up), 0);
+    assert_true(up < 5);
+}
+
+static void host_and_dmesg(void **state)
+{
+    struct env *e = *state;
+    struct xb_hostinfo h;
+    struct xb_cpu_topo *t = NULL;
+    struct xb_numa_node *nodes = NULL;
+    char *text = NULL, pool[32];
+    size_t len = 0, n = 0;
+
+    assert_int_equal(xb_host_info(e->ctx, &h), 0);
+    assert_int_equal(h.nr_cpus, 2);
+    assert_int_equal(h.xen_major, 4);
+    assert_true(h.caps & XB_HOST_PV);
+    assert_int_equal(xb_host_cpu_topology(e->ctx, &t, &n), 0);
+    assert_int_equal(n, 2);
+    free(t);
+    assert_int_equal(xb_host_numa(e->ctx, &nodes, &n), 0);
+    assert_int_equal(n, 1);
+    free(nodes);
+    assert_int_equal(xb_host_dmesg(e->ctx, true, &text, &len), 0);
+    assert_non_null(strstr(text, "Xen version"));
+    free(text);
+    assert_int_equal(xb_host_dmesg(e->ctx, false, &text, &len), 0);
+    assert_int_equal(len, 0); /* cleared */
+    free(text);
+    assert_int_equal(xb_cpupool_name(e->ctx, 0, pool, sizeof(pool)), 0);
+    assert_string_equal(pool, "Pool-0");
+    assert_string_equal(xb_trigger_name(XB_TRIGGER_S3RESUME), "s3resume");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +458,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(monitor_destroys_and_preserves, setup, teardown),
         cmocka_unit_test_setup_teardown(monitor_restarts_with_the_same_uuid, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(interrupted_restart_is_finished, setup, teardown),
+        cmocka_unit_test_setup_teardown(gone_domain_drops_its_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(requests_and_controls, setup, teardown),
+        cmocka_unit_test_setup_teardown(memory_vcpus_rename_uptime, setup, teardown),
+        cmocka_unit_test_setup_teardown(host_and_dmesg, setup, teardown),
     };
 
     if (!getenv("XB_GUESTS_DIR")) {

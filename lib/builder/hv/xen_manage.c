@@ -238,15 +238,16 @@ static int physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hostinfo *o)
 
 static void build_id_hex(xc_interface *xch, char *out, size_t size)
 {
-    struct {
+    /* a xen_build_id_t (a length, then the bytes) in a buffer of our own */
+    union {
         xen_build_id_t id;
-        unsigned char buf[64];
-    } b = {.id.len = sizeof(b.buf)};
+        unsigned char raw[sizeof(xen_build_id_t) + 64];
+    } b = {.id.len = 64};
     int n = xc_version(xch, XENVER_build_id, &b.id);
 
     out[0] = '\0';
-    for (int i = 0; i < n && (size_t)(2 * i + 2) < size; i++)
-        snprintf(out + 2 * i, 3, "%02x", b.id.buf[i]);
+    for (int i = 0; i < n && i < 64 && (size_t)(2 * i + 2) < size; i++)
+        snprintf(out + 2 * i, 3, "%02x", b.raw[sizeof(xen_build_id_t) + (size_t)i]);
 }
 
 /* Xen's fixed-size, maybe unterminated string @src into @dst. */

@@ -19,7 +19,12 @@
 #    handles it when it starts;
 #  - the monitor exits when no domain is left.
 . /lab/lib.sh
-fail() { echo "lifecycle-verbs: FAIL: $*"; xl list; tail -5 /var/log/xen/xbuild-monitor.log 2>/dev/null; exit 1; }
+fail() {
+	echo "lifecycle-verbs: FAIL: $*"; xl list; tail -5 /var/log/xen/xbuild-monitor.log 2>/dev/null
+	echo "console log of lx: $(boots) boots, last lines:"; tail -5 "$(lab_console_log lx)"
+	ls -l /var/log/xen/console; xenstore-ls -fp /local/domain/$(xl domid lx 2>/dev/null)/console 2>&1 | head
+	exit 1
+}
 ok() { echo "lifecycle-verbs: ok: $*"; }
 # wait_for SECS CMD...: until CMD succeeds (5 tries a second)
 wait_for() { _n=$(($1 * 5)); shift; until "$@" >/dev/null 2>&1; do [ $_n -gt 0 ] || return 1; sleep 0.2; _n=$((_n - 1)); done; }
