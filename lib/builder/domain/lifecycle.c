@@ -22,7 +22,7 @@
 
 #define LIST_CHUNK      128u
 #define DOMID_NONE      UINT32_MAX
-#define RESTART_WAIT_MS 20000 /* the kernel loaded and built again */
+#define RESTART_WAIT_MS 60000 /* the domain built again (TCG, a loaded host) */
 
 int64_t xb__now_ms(void)
 {

@@ -427,9 +427,42 @@ static int dump_core(struct xb_monitor *m, uint32_t domid, const char *name)
     return m->ctx->hv->ops->dump_core(m->ctx->hv, merr(m), domid, path);
 }
 
-/* Create the domain of restart entry @r; its record gets the restart count. */
-static int recreate(struct xb_monitor *m, const struct rec *r, bool fresh_uuid,
-                    uint32_t *domid)
+/* What becomes of the old domain of a restart, once the new kernel is loaded. */
+enum old_fate {
+    OLD_GONE,    /* destroyed already (an entry a dead monitor left) */
+    OLD_DESTROY, /* restart */
+    OLD_KEEP,    /* rename-restart: kept under NAME-YYYYmmddTHHMMZ */
+};
+
+static int make_room(struct xb_monitor *m, const struct rec *r, uint32_t old,
+                     enum old_fate fate)
+{
+    char keep[192], suffix[32] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    int rc;
+
+    if (fate == OLD_GONE)
+        return 0;
+    if (fate == OLD_DESTROY) {
+        rc = xb__dom_destroy(m->ctx, old, false);
+        return rc == -ENOENT ? 0 : rc;
+    }
+    strftime(suffix, sizeof(suffix), "-%Y%m%dT%H%MZ", gmtime_r(&now, &tm));
+    snprintf(keep, sizeof(keep), "%.120s%s", r->name, suffix); /* as xl names it */
+    rc = xb__xs_rename(m->ctx->xs, merr(m), old, keep);
+    if (!rc)
+        rc = xb__userdata_rename(m->ctx, merr(m), old, r->uuid, keep);
+    return rc ? rc : rec_state(m, old, "kept");
+}
+
+/*
+ * Create the domain of restart entry @r. Its spec and kernel are ready
+ * before the old domain makes room, so that the name is carried again
+ * within milliseconds. Its record gets the restart count.
+ */
+static int recreate(struct xb_monitor *m, const struct rec *r, uint32_t old,
+                    enum old_fate fate, uint32_t *domid)
 {
     const struct xb_restart_source src = {
         .config = r->config,
@@ -440,21 +473,29 @@ static int recreate(struct xb_monitor *m, const struct rec *r, bool fresh_uuid,
         .override_dir = r->override_dir,
         .strict = r->strict,
     };
-    const struct xb_create_opts opts = {.source = &src};
+    struct xb_create_opts opts = {.source = &src};
+    struct xb_image *img = NULL;
     struct xb_spec *spec = NULL;
+    struct xb_err ierr = {0};
     char p[REC_PATH_MAX + 16], v[64];
     int rc = rec_spec(r, merr(m), &spec);
 
-    if (!rc && !fresh_uuid) { /* a restart keeps its uuid, as with xl */
+    if (!rc && fate != OLD_KEEP) { /* a restart keeps its uuid, as with xl */
         spec->has_uuid = true;
         memcpy(spec->uuid, r->uuid, sizeof(spec->uuid));
     }
+    if (!rc && (rc = xb_image_load_file(spec->kernel, NULL, &img, &ierr)) != 0)
+        xb_err_set(merr(m), rc, "kernel: %s", ierr.msg);
+    opts.image = img;
+    if (!rc)
+        rc = make_room(m, r, old, fate);
     if (!rc)
         rc = xb__dom_create(m->ctx, spec, &opts, true, domid);
     snprintf(p, sizeof(p), XB_MONITOR_RECORDS "/%" PRIu32 "/restarts", *domid);
     snprintf(v, sizeof(v), "%u %" PRIu64, r->restarts, r->last_restart);
     if (!rc)
         rc = xb__xs_put(m->ctx, merr(m), p, v);
+    xb_image_free(img);
     xb_spec_free(spec);
     return rc;
 }
@@ -492,7 +533,7 @@ static bool restarting_too_often(struct rec *r)
 static int restart(struct xb_monitor *m, uint32_t domid, struct rec *r, bool keep_old,
                    struct xb_monitor_event *ev)
 {
-    char p[REC_PATH_MAX], keep[192];
+    char p[REC_PATH_MAX];
     int rc = entry_path(r->name, p);
 
     if (!rc && restarting_too_often(r)) {
@@ -504,25 +545,8 @@ static int restart(struct xb_monitor *m, uint32_t domid, struct rec *r, bool kee
     r->old_domid = domid;
     if (!rc)
         rc = rec_write(m->ctx, merr(m), p, r, true);
-    if (!rc && keep_old) {
-        time_t now = time(NULL);
-        struct tm tm;
-
-        char suffix[32] = "";
-
-        strftime(suffix, sizeof(suffix), "-%Y%m%dT%H%MZ", gmtime_r(&now, &tm));
-        snprintf(keep, sizeof(keep), "%.120s%s", r->name, suffix); /* as xl names it */
-        rc = xb__xs_rename(m->ctx->xs, merr(m), domid, keep);
-        if (!rc)
-            rc = xb__userdata_rename(m->ctx, merr(m), domid, r->uuid, keep);
-        if (!rc)
-            rc = rec_state(m, domid, "kept");
-    } else if (!rc) {
-        rc = xb__dom_destroy(m->ctx, domid, false);
-        rc = rc == -ENOENT ? 0 : rc;
-    }
     if (!rc)
-        rc = recreate(m, r, keep_old, &ev->new_domid);
+        rc = recreate(m, r, domid, keep_old ? OLD_KEEP : OLD_DESTROY, &ev->new_domid);
     if (!rc)
         rc = entry_drop(m, r);
     return rc;
@@ -613,7 +637,7 @@ static int finish_restarts(struct xb_monitor *m, struct xb_monitor_event *ev)
             rc = entry_drop(m, &r); /* the new domain exists: only the entry was left */
         else if (xb__dom_info(m->ctx, NULL, r.old_domid, &(struct xb_hv_dominfo){0}) == 0)
             rc = restart(m, r.old_domid, &r, false, ev);
-        else if ((rc = recreate(m, &r, false, &ev->new_domid)) == 0)
+        else if ((rc = recreate(m, &r, r.old_domid, OLD_GONE, &ev->new_domid)) == 0)
             rc = entry_drop(m, &r);
         finish(m, ev, rc);
         rec_free(&r);
