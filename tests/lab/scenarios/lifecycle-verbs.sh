@@ -26,15 +26,15 @@ fail() {
 	exit 1
 }
 ok() { echo "lifecycle-verbs: ok: $*"; }
-# wait_for SECS CMD...: until CMD succeeds (5 tries a second)
-wait_for() { _n=$(($1 * 5)); shift; until "$@" >/dev/null 2>&1; do [ $_n -gt 0 ] || return 1; sleep 0.2; _n=$((_n - 1)); done; }
+# wait_for SECS 'CMD': until the shell command CMD succeeds (evaluated anew 5 times a second)
+wait_for() { _n=$(($1 * 5)); until eval "$2" >/dev/null 2>&1; do [ $_n -gt 0 ] || return 1; sleep 0.2; _n=$((_n - 1)); done; }
 state() { xbuild list "$1" | awk 'NR == 2 { print $5 }'; }
 xl_state() { xl list "$1" | awk 'NR == 2 { print $5 }'; }
 monitors() { ps | grep -v grep | grep -c 'xbuild monitor'; }
 boots() { grep -c XB-DOMU-STAY "$(lab_console_log lx)" 2>/dev/null || echo 0; }
 # up N: the guest's console shows its boot number N (xenconsoled's log of lx
 # gathers every boot of the name)
-up() { wait_for 90 test "$(boots)" -ge "$1"; }
+up() { wait_for 90 "[ \$(boots) -ge $1 ]"; }
 
 cat >/tmp/lx.cfg <<'EOF'
 name = "lx"
@@ -56,7 +56,7 @@ id=$(xbuild domid lx) || fail "domid"
 [ "$(xl domid lx)" = "$id" ] || fail "xl domid differs"
 [ "$(xbuild domname "$id")" = lx ] || fail "domname"
 lab_wait_console lx XB-DOMU-STAY 90 || fail "lx did not boot"
-wait_for 5 test "$(monitors)" = 2 || { ps; fail "want one monitor (supervisor + worker), got $(monitors) processes"; }
+wait_for 5 '[ "$(monitors)" = 2 ]' || { ps; fail "want one monitor (supervisor + worker), got $(monitors) processes"; }
 ok "created domain $id, one monitor ($(cat /run/xen/xbuild-monitor.lock))"
 
 # xl sees the configuration xbuild stored where libxl keeps it
@@ -87,7 +87,7 @@ ok "pause shows p (as xl), unpause"
 
 xbuild mem-set lx 96m || fail "mem-set"
 [ "$(xenstore-read /local/domain/$id/memory/target)" = 98304 ] || fail "memory/target"
-wait_for 30 sh -c "[ \$(xl list lx | awk 'NR == 2 { print \$3 }') -le 100 ]" || { xl list; fail "the guest did not balloon to 96 MiB"; }
+wait_for 30 '[ "$(xl list lx | awk "NR == 2 { print \$3 }")" -le 100 ]' || { xl list; fail "the guest did not balloon to 96 MiB"; }
 xbuild mem-max lx 64m 2>/tmp/e && fail "mem-max below the target accepted"
 grep -q "below the domain's target" /tmp/e || fail "mem-max: $(cat /tmp/e)"
 xbuild mem-max lx 150m || fail "mem-max"
@@ -130,7 +130,7 @@ ok "reboot: domain $id -> $id2, second boot, name findable throughout"
 
 read sup worker </run/xen/xbuild-monitor.lock
 kill -9 "$worker"
-wait_for 10 sh -c "read s w </run/xen/xbuild-monitor.lock; [ \$w != $worker ] && kill -0 \$w" || fail "the worker was not restarted"
+wait_for 10 'read s w </run/xen/xbuild-monitor.lock; [ $w != $worker ] && kill -0 $w' || fail "the worker was not restarted"
 xl shutdown lx || fail "xl shutdown"
 lab_wait_gone lx 60 || fail "xl shutdown did not lead to xbuild's on_poweroff (destroy)"
 ok "worker killed and restarted; xl shutdown -> on_poweroff destroy"
@@ -138,7 +138,7 @@ ok "worker killed and restarted; xl shutdown -> on_poweroff destroy"
 xbuild create /tmp/lx.cfg || fail "create 2"
 up 3 || fail "lx did not boot again"
 xbuild sysrq lx c || fail "sysrq c"
-wait_for 30 test "$(state lx)" = "---sc-" || fail "crashed: $(state lx)"
+wait_for 30 '[ "$(state lx)" = "---sc-" ]' || fail "crashed: $(state lx)"
 [ "$(xl_state lx)" = "---sc-" ] || fail "xl: $(xl_state lx)"
 sleep 1
 [ "$(state lx)" = "---sc-" ] || fail "the crashed domain was not preserved"
@@ -158,12 +158,12 @@ kill -9 "$sup" "$worker"
 sleep 0.5
 [ "$(monitors)" = 0 ] || fail "monitor still running after kill -9"
 xl shutdown lx || fail "xl shutdown with no monitor"
-wait_for 30 sh -c "xl list lx | awk 'NR == 2 { print \$5 }' | grep -q s" || fail "lx did not shut down"
+wait_for 30 'xl list lx | awk "NR == 2 { print \$5 }" | grep -q s' || fail "lx did not shut down"
 xbuild monitor || fail "xbuild monitor"
 lab_wait_gone lx 30 || fail "the restarted monitor did not handle the pending shutdown"
 ok "monitor killed (both), shutdown meanwhile: handled by the next monitor"
 
-wait_for 10 test "$(monitors)" = 0 || { ps; fail "the monitor did not exit with no domain left"; }
+wait_for 10 '[ "$(monitors)" = 0 ]' || { ps; fail "the monitor did not exit with no domain left"; }
 left=$(xenstore-ls -f / | grep -E "^/xbuild/(domains|restarts)/[^ ]")
 [ -z "$left" ] || { echo "$left"; fail "monitor records left"; }
 ls /var/lib/xen | grep -q 'userdata-d\.[1-9]' && { ls /var/lib/xen; fail "userdata left"; }

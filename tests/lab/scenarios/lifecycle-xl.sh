@@ -15,7 +15,8 @@
 . /lab/lib.sh
 fail() { echo "lifecycle-xl: FAIL: $*"; xl list; exit 1; }
 ok() { echo "lifecycle-xl: ok: $*"; }
-wait_for() { _n=$(($1 * 5)); shift; until "$@" >/dev/null 2>&1; do [ $_n -gt 0 ] || return 1; sleep 0.2; _n=$((_n - 1)); done; }
+# wait_for SECS 'CMD': until the shell command CMD succeeds (evaluated anew 5 times a second)
+wait_for() { _n=$(($1 * 5)); until eval "$2" >/dev/null 2>&1; do [ $_n -gt 0 ] || return 1; sleep 0.2; _n=$((_n - 1)); done; }
 state() { xbuild list "$1" | awk 'NR == 2 { print $5 }'; }
 cfg=/lab/files/xbtest-lab.cfg
 # the guest's expectations for another name (its command line carries it)
@@ -58,6 +59,18 @@ ok "list, vcpu-list, mem-max/-set, uptime, rename, pause, destroy on xl's domain
 
 xl list -l xbp | grep -q '"name": "xbp"' || fail "xl list -l of xbuild's domain"
 [ "$(state xbp)" = "--p---" ] || fail "created paused: $(state xbp)"
+# the other verbs on the xbtest guest (paused: it would power off at once)
+[ "$(xbuild domname "$(xbuild domid xbp)")" = xbp ] || fail "domid/domname"
+xbuild sysrq xbp s && [ "$(xenstore-read /local/domain/$xb_id/control/sysrq)" = s ] || fail "sysrq"
+xbuild trigger xbp nmi || fail "trigger nmi"
+xbuild vcpu-set xbp 1 && xbuild vcpu-pin xbp all 0 && xbuild vcpu-list xbp | grep -q " 0 / all$" || fail "vcpu-set/pin"
+xbuild mem-set xbp 16m && [ "$(xenstore-read /local/domain/$xb_id/memory/target)" = 16384 ] || fail "mem-set"
+xbuild dump-core xbp /tmp/xbp.core && [ "$(od -An -c -N 4 /tmp/xbp.core | tr -d ' ')" = '177ELF' ] || fail "dump-core"
+rm -f /tmp/xbp.core
+xbuild uptime -s xbp | grep -q " up .*, xbp ($xb_id)" || fail "uptime -s"
+xbuild pause xbp && xbuild list xbp | grep -q -- "--p---" || fail "pause"
+xbuild info xen_major | grep -q '^4$' && xbuild dmesg -c >/dev/null && [ -z "$(xbuild dmesg)" ] || fail "info/dmesg -c"
+ok "domid, domname, sysrq, trigger, vcpu-set/-pin, mem-set, dump-core, uptime -s, pause, info, dmesg -c"
 xbuild shutdown xbp 2>/dev/null # no PV control: written, nobody acts
 [ "$(state xbp)" = "--p---" ] || fail "shut down without -F"
 xbuild shutdown -F -w xbp 2>/tmp/e || { cat /tmp/e; fail "shutdown -F -w"; }
@@ -66,7 +79,7 @@ xl domid xbp >/dev/null 2>&1 && fail "shutdown -F -w returned before the domain 
 ok "shutdown -F of a guest without PV control: on_poweroff destroy"
 
 xbuild create $cfg 'name="xbc"' || fail "create xbc" # cmdline expects name=xbtest: it crashes
-wait_for 30 test "$(state xbc)" = "---sc-" || fail "xbc: $(state xbc)"
+wait_for 30 '[ "$(state xbc)" = "---sc-" ]' || fail "xbc: $(state xbc)"
 sleep 1
 [ "$(state xbc)" = "---sc-" ] || fail "xbc was not preserved"
 xbuild destroy xbc || fail "destroy xbc"
@@ -78,4 +91,12 @@ n=$(grep -c "poweroff: restart, now domain" /var/log/xen/xbuild-xbtest.log)
 grep -q "restarted 5 times" /var/log/xen/xbuild-xbtest.log || { cat /var/log/xen/xbuild-xbtest.log; fail "no burst limit"; }
 [ "$n" = 5 ] || fail "$n restarts, want 5"
 ok "on_poweroff=restart: 5 restarts, then destroyed"
+
+xbuild create -p $cfg 'name="xbr"' "$(cmdline xbr)" 'on_poweroff="preserve"' || fail "create xbr"
+r_id=$(xbuild domid xbr)
+xbuild reboot -F xbr 2>/dev/null || fail "reboot -F" # no PV control: Xen reboots it
+wait_for 30 '[ $(xbuild domid xbr) != $r_id ]' || fail "reboot -F: no restart (on_reboot default)"
+wait_for 30 '[ "$(state xbr)" = "---s--" ]' || fail "the restarted xbr did not run and power off: $(state xbr)"
+xbuild destroy xbr || fail "destroy xbr"
+ok "reboot -F: restarted as a new domain, which ran"
 echo "lifecycle-xl: PASS"
