@@ -88,12 +88,13 @@ ok "pause shows p (as xl), unpause"
 xbuild mem-set lx 96m || fail "mem-set"
 [ "$(xenstore-read /local/domain/$id/memory/target)" = 98304 ] || fail "memory/target"
 wait_for 30 '[ "$(xl list lx | awk "NR == 2 { print \$3 }")" -le 100 ]' || { xl list; fail "the guest did not balloon to 96 MiB"; }
+low=$(xl list lx | awk 'NR == 2 { print $3 }')
 xbuild mem-max lx 64m 2>/tmp/e && fail "mem-max below the target accepted"
 grep -q "below the domain's target" /tmp/e || fail "mem-max: $(cat /tmp/e)"
 xbuild mem-max lx 150m || fail "mem-max"
 [ "$(xenstore-read /local/domain/$id/memory/static-max)" = 153600 ] || fail "static-max"
 xbuild mem-set lx 128m || fail "mem-set back"
-ok "mem-set (guest ballooned to $(xl list lx | awk 'NR == 2 { print $3 }') MiB), mem-max"
+ok "mem-set (the guest ballooned from 128 to $low MiB), mem-max"
 
 xbuild vcpu-set lx 2 || fail "vcpu-set"
 lab_wait_console lx "XB-DOMU-STATE cpus=2" 30 || fail "vCPU 1 did not come online"
@@ -118,7 +119,7 @@ rm -f /tmp/lx.core
 xbuild reboot lx || fail "reboot"
 n=0
 while [ "$(boots)" -lt 2 ] && [ $n -lt 450 ]; do
-	xbuild domid lx >/dev/null 2>&1 || fail "the name was not findable during the restart"
+	xbuild domid lx >/dev/null 2>/tmp/find.err || fail "the name was not findable during the restart: $(cat /tmp/find.err)"
 	sleep 0.2; n=$((n + 1))
 done
 [ "$(boots)" = 2 ] || fail "no second boot"

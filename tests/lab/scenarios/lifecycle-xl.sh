@@ -65,12 +65,12 @@ xbuild sysrq xbp s && [ "$(xenstore-read /local/domain/$xb_id/control/sysrq)" = 
 xbuild trigger xbp nmi || fail "trigger nmi"
 xbuild vcpu-set xbp 1 && xbuild vcpu-pin xbp all 0 && xbuild vcpu-list xbp | grep -q " 0 / all$" || fail "vcpu-set/pin"
 xbuild mem-set xbp 16m && [ "$(xenstore-read /local/domain/$xb_id/memory/target)" = 16384 ] || fail "mem-set"
-xbuild dump-core xbp /tmp/xbp.core && [ "$(od -An -c -N 4 /tmp/xbp.core | tr -d ' ')" = '177ELF' ] || fail "dump-core"
-rm -f /tmp/xbp.core
+# (no dump-core here: Xen's dumper finds a PV guest's memory through the p2m
+# the guest publishes once it runs; lifecycle-verbs dumps the Linux guest)
 xbuild uptime -s xbp | grep -q " up .*, xbp ($xb_id)" || fail "uptime -s"
 xbuild pause xbp && xbuild list xbp | grep -q -- "--p---" || fail "pause"
 xbuild info xen_major | grep -q '^4$' && xbuild dmesg -c >/dev/null && [ -z "$(xbuild dmesg)" ] || fail "info/dmesg -c"
-ok "domid, domname, sysrq, trigger, vcpu-set/-pin, mem-set, dump-core, uptime -s, pause, info, dmesg -c"
+ok "domid, domname, sysrq, trigger, vcpu-set/-pin, mem-set, uptime -s, pause, info, dmesg -c"
 xbuild shutdown xbp 2>/dev/null # no PV control: written, nobody acts
 [ "$(state xbp)" = "--p---" ] || fail "shut down without -F"
 xbuild shutdown -F -w xbp 2>/tmp/e || { cat /tmp/e; fail "shutdown -F -w"; }
