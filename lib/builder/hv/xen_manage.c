@@ -140,12 +140,17 @@ int xb__xen_send_trigger(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     return 0;
 }
 
-/* The whole ring: read with growing buffers until it fits. */
+/*
+ * The whole ring: read with growing buffers until it fits. Clearing is a
+ * flag of the read itself (Xen clears up to where that read ended), so a
+ * clearing read is the last one, into a buffer known to be large enough.
+ */
 int xb__xen_read_console(struct xb_hv *hv, struct xb_err *err, bool clear, char **text,
                          size_t *len)
 {
     unsigned size = 64u << 10, got;
     char *buf = NULL, *grown;
+    bool last = false;
 
     for (;;) {
         grown = realloc(buf, (size_t)size + 1);
@@ -155,18 +160,15 @@ int xb__xen_read_console(struct xb_hv *hv, struct xb_err *err, bool clear, char 
         }
         buf = grown;
         got = size;
-        if (xc_readconsolering(xb__xen_xch(hv), buf, &got, 0, 0, NULL) != 0) {
+        if (xc_readconsolering(xb__xen_xch(hv), buf, &got, last && clear, 0, NULL) != 0) {
             free(buf);
-            return xb__xen_fail(err, "readconsolering");
+            return xb__xen_fail(err, "readconsolering%s", last && clear ? "(clear)" : "");
         }
-        if (got < size || size >= CONSOLE_RING_MAX)
+        if (last || (!clear && (got < size || size >= CONSOLE_RING_MAX)))
             break;
+        if (got < size || size >= CONSOLE_RING_MAX)
+            last = true; /* it fits: read it again, clearing */
         size *= 2;
-    }
-    if (clear &&
-        xc_readconsolering(xb__xen_xch(hv), buf, &(unsigned){0}, 1, 0, NULL) != 0) {
-        free(buf);
-        return xb__xen_fail(err, "readconsolering(clear)");
     }
     buf[got] = '\0';
     *text = buf;
