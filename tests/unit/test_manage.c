@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -305,6 +306,39 @@ static void interrupted_restart_is_finished(void **state)
     xb_monitor_close(m);
 }
 
+/*
+ * A restart entry whose old domain is gone (destroyed by someone meanwhile):
+ * the next monitor builds the new domain at once; it must not wait for the
+ * name its own entry holds (as a find by another caller would).
+ */
+static void entry_without_old_domain(void **state)
+{
+    struct env *e = *state;
+    struct xb_hv *hv = e->ctx->hv;
+    struct xb_monitor *m = NULL;
+    struct xb_monitor_event ev;
+    char moved[160];
+    uint32_t id = create(e, NULL), found;
+    int64_t t0;
+
+    snprintf(moved, sizeof(moved), "%s.away", e->kernel);
+    assert_int_equal(xb_monitor_open(e->ctx, &m), 0);
+    assert_int_equal(hv->ops->domain_shutdown(hv, NULL, id, SHUTDOWN_reboot), 0);
+    assert_int_equal(rename(e->kernel, moved), 0);
+    step(m, &ev);
+    assert_true(ev.rc < 0);
+    assert_int_equal(xb_domain_destroy(e->ctx, id), 0); /* the old one, behind its back */
+    assert_int_equal(rename(moved, e->kernel), 0);
+    t0 = time(NULL);
+    step(m, &ev);
+    assert_true(time(NULL) - t0 < 5);
+    assert_int_equal(ev.rc, 0);
+    assert_int_equal(xb_domain_find(e->ctx, "g", &found), 0);
+    assert_int_equal(found, ev.new_domid);
+    assert_int_equal(records(e), 1);
+    xb_monitor_close(m);
+}
+
 /* A recorded domain destroyed behind the monitor's back: its record is dropped. */
 static void gone_domain_drops_its_record(void **state)
 {
@@ -461,6 +495,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(monitor_restarts_with_the_same_uuid, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(interrupted_restart_is_finished, setup, teardown),
+        cmocka_unit_test_setup_teardown(entry_without_old_domain, setup, teardown),
         cmocka_unit_test_setup_teardown(gone_domain_drops_its_record, setup, teardown),
         cmocka_unit_test_setup_teardown(requests_and_controls, setup, teardown),
         cmocka_unit_test_setup_teardown(memory_vcpus_rename_uptime, setup, teardown),

@@ -25,6 +25,13 @@ int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what,
                  uint32_t *domid);
 
 /*
+ * As xb__dom_find(), without waiting for a restart under way (the monitor's
+ * own look at a name its restart entry holds).
+ */
+int xb__dom_find_now(struct xb_ctx *ctx, struct xb_err *err, const char *what,
+                     uint32_t *domid);
+
+/*
  * Whether another domain than @self is named @name (whoever built it):
  * -EEXIST with the usual message in @err when one is; 0 when none is.
  */

@@ -267,12 +267,12 @@ static bool wait_restart(struct xb_ctx *ctx, const char *name)
 }
 
 static int find_by_name(struct xb_ctx *ctx, struct xb_err *err, const char *name,
-                        uint32_t *domid)
+                        uint32_t *domid, bool wait)
 {
     size_t hits = 0;
     int rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
 
-    if (rc == 0 && hits == 0 && wait_restart(ctx, name))
+    if (rc == 0 && hits == 0 && wait && wait_restart(ctx, name))
         rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
 
     if (rc)
@@ -310,21 +310,33 @@ int xb__dom_need(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
     return rc;
 }
 
-int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what,
-                 uint32_t *domid)
+static int find(struct xb_ctx *ctx, struct xb_err *err, const char *what, uint32_t *domid,
+                bool wait)
 {
     struct xb_hv_dominfo info;
     uint32_t id;
     int rc;
 
     if (!parse_domid(what, &id))
-        return find_by_name(ctx, err, what, domid);
+        return find_by_name(ctx, err, what, domid, wait);
     rc = xb__dom_info(ctx, err, id, &info);
     if (rc == -ESRCH)
         return xb_err_set(err, -ENOENT, "no domain with id %u", id);
     if (rc == 0)
         *domid = id;
     return rc;
+}
+
+int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what,
+                 uint32_t *domid)
+{
+    return find(ctx, err, what, domid, true);
+}
+
+int xb__dom_find_now(struct xb_ctx *ctx, struct xb_err *err, const char *what,
+                     uint32_t *domid)
+{
+    return find(ctx, err, what, domid, false);
 }
 
 int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)

@@ -633,7 +633,7 @@ static int finish_restarts(struct xb_monitor *m, struct xb_monitor_event *ev)
         if (done || rec_read(m->ctx, merr(m), p, &r) != 0)
             continue;
         event_init(ev, r.old_domid, &r, SHUTDOWN_reboot, XB_ACTION_RESTART);
-        if (xb__dom_find(m->ctx, NULL, r.name, &id) == 0 && id != r.old_domid)
+        if (xb__dom_find_now(m->ctx, NULL, r.name, &id) == 0 && id != r.old_domid)
             rc = entry_drop(m, &r); /* the new domain exists: only the entry was left */
         else if (xb__dom_info(m->ctx, NULL, r.old_domid, &(struct xb_hv_dominfo){0}) == 0)
             rc = restart(m, r.old_domid, &r, false, ev);

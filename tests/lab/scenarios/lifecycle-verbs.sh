@@ -13,6 +13,7 @@
 #  - reboot: a new domid, a second boot, the name findable throughout;
 #  - the monitor's worker killed (-9): restarted, and `xl shutdown` of the
 #    domain still triggers xbuild's on_poweroff (destroy);
+#  - `xl reboot` of the domain: xbuild's monitor restarts it;
 #  - on_crash=preserve (sysrq c): listed as crashed ("---sc-", as xl);
 #  - shutdown -w returns only when the domain is gone;
 #  - both monitor processes killed, a shutdown in between: `xbuild monitor`
@@ -138,6 +139,11 @@ ok "worker killed and restarted; xl shutdown -> on_poweroff destroy"
 
 xbuild create /tmp/lx.cfg || fail "create 2"
 up 3 || fail "lx did not boot again"
+id3=$(xbuild domid lx)
+xl reboot lx >/dev/null 2>&1 || fail "xl reboot of xbuild's domain"
+up 4 || fail "no boot after xl reboot"
+[ "$(xbuild domid lx)" != "$id3" ] || fail "xl reboot: no restart by xbuild's monitor"
+ok "xl reboot -> xbuild's on_reboot (restart): domain $id3 -> $(xbuild domid lx)"
 xbuild sysrq lx c || fail "sysrq c"
 wait_for 30 '[ "$(state lx)" = "---sc-" ]' || fail "crashed: $(state lx)"
 [ "$(xl_state lx)" = "---sc-" ] || fail "xl: $(xl_state lx)"
@@ -147,13 +153,13 @@ xbuild destroy lx || fail "destroy of the crashed domain"
 ok "on_crash=preserve: listed ---sc-"
 
 xbuild create /tmp/lx.cfg || fail "create 3"
-up 4 || fail "lx did not boot a third time"
+up 5 || fail "lx did not boot a third time"
 xbuild shutdown -w lx || fail "shutdown -w"
 xl domid lx >/dev/null 2>&1 && fail "shutdown -w returned before the domain was gone"
 ok "shutdown -w returned when the domain was gone"
 
 xbuild create /tmp/lx.cfg || fail "create 4"
-up 5 || fail "lx did not boot a fourth time"
+up 6 || fail "lx did not boot a fourth time"
 read sup worker </run/xen/xbuild-monitor.lock
 kill -9 "$sup" "$worker"
 sleep 0.5
