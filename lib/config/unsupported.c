@@ -19,7 +19,8 @@ static const struct {
 } rows[] = {
     {"name", NULL, true},
     {"type", "pv", true},
-    {"type", NULL, false}, /* pvh: not yet */
+    {"type", "pvh", true},
+    {"type", NULL, false}, /* hvm */
     {"builder", "pv", true},
     {"kernel", NULL, true},
     {"ramdisk", NULL, true},
@@ -36,11 +37,9 @@ static const struct {
     {"bootloader", NULL, false}, /* issue 10: pygrub */
     {"bootloader_args", "[]", true},
     {"bootloader_args", NULL, false},
-    {"pvshim", "0", true}, /* issue 9: the PV shim */
-    {"pvshim", NULL, false},
-    {"pvshim_*", NULL, false},
-    {"msr_relaxed", "0", true},
-    {"msr_relaxed", NULL, false},
+    {"pvshim", NULL, true}, /* the PV shim: a PVH guest whose module is the kernel */
+    {"pvshim_*", NULL, true},
+    {"msr_relaxed", NULL, true},
     {"disk", "[]", true}, /* issue 10: disks and vifs */
     {"disk", NULL, false},
     {"vif", "[]", true},

@@ -81,6 +81,15 @@ int xb__dom_all(struct xb_ctx *ctx, struct xb_err *err, struct xb_hv_dominfo **o
  */
 int xb__xs_wait(struct xb_ctx *ctx, struct xb_err *err, int timeout_ms);
 
+/*
+ * memory.c: populate a PVH domain as @lo says: its RAM entries (2 MiB
+ * extents where aligned and available, else 4 KiB pages) and its special
+ * pages. Errors in @err; a failure leaves the domain for the caller to
+ * destroy.
+ */
+int xb__dom_populate_pvh(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                         const struct xb_layout *lo);
+
 /* As xb_console_drained(), without resetting the context. */
 int xb__console_drained(struct xb_ctx *ctx, uint32_t domid);
 

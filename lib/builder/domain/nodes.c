@@ -109,7 +109,7 @@ static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char 
     VAL(s, vm, "name", "%s", d->name);
     VAL(s, vm, "start_time", "%llu.%02llu", (unsigned long long)(d->start_time_cs / 100),
         (unsigned long long)(d->start_time_cs % 100));
-    VAL(s, lx, "type", "%s", d->pvh ? "pvh" : "pv");
+    VAL(s, lx, "type", "%s", xb_domtype_name(d->type));
     VAL(s, lx, "dm-version", "qemu_xen"); /* as libxl records it, for every type */
     VAL(s, dom, "vm", "%s", vm);
     VAL(s, dom, "name", "%s", d->name);

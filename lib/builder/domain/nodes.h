@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <xbuild/spec.h>
+
 #include "../hv/xs.h"
 
 struct xb_xs_dom {
@@ -28,8 +30,8 @@ struct xb_xs_dom {
     xb_mfn console_frame; /* the console ring frame (mfn for PV, gfn for PVH) */
     uint32_t console_port;
     const char *on_poweroff, *on_reboot, *on_crash; /* "destroy", ...; NULL = destroy */
-    bool pvh;
-    const char *kernel, *ramdisk, *cmdline; /* /vm/UUID/image/ (NULL: none) */
+    enum xb_domtype type;                           /* /libxl/N/type, as xl writes it */
+    const char *kernel, *ramdisk, *cmdline;         /* /vm/UUID/image/ (NULL: none) */
     uint64_t start_time_cs; /* wall clock at creation, centiseconds (uptime) */
 };
 
