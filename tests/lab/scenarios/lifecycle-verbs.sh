@@ -102,7 +102,8 @@ lab_wait_console lx "XB-DOMU-STATE cpus=2" 30 || fail "vCPU 1 did not come onlin
 xbuild vcpu-pin lx 0 0 || fail "vcpu-pin"
 cut13() { awk 'NR > 1 { print $1, $2, $3, $7, $8, $9 }'; } # without CPU, State, Time(s)
 [ "$(xbuild vcpu-list lx | cut13)" = "$(xl vcpu-list lx | cut13)" ] || { xbuild vcpu-list lx; xl vcpu-list lx; fail "vcpu-list differs from xl's"; }
-xbuild vcpu-list lx | grep -q " 0 / all$" || { xbuild vcpu-list lx; fail "vCPU 0 not pinned to CPU 0"; }
+xbuild vcpu-list lx >/tmp/vl 2>&1
+grep -q "^lx  *$id  *0 .* 0 / all$" /tmp/vl || { cat /tmp/vl; fail "vCPU 0 not pinned to CPU 0"; }
 ok "vcpu-set 2 (guest: 2 CPUs), vcpu-pin, vcpu-list as xl"
 
 xbuild rename lx lx2 || fail "rename"
