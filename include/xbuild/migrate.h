@@ -117,6 +117,12 @@ void xb_saved_clear(struct xb_saved *saved);
 struct xb_restore_opts {
     bool paused;                /* leave the domain paused */
     struct xb_timings *timings; /* as xb_domain_create()'s; "build" is the stream */
+    /*
+     * As xb_create_opts.source: when not NULL, the restored domain gets a
+     * monitor record (xbuild/manage.h), its on_* actions acted upon and a
+     * restart re-creating it from @source. NULL: no record.
+     */
+    const struct xb_restart_source *source;
 };
 
 /*

@@ -44,14 +44,7 @@ static const struct {
     {"disk", NULL, false},
     {"vif", "[]", true},
     {"vif", NULL, false},
-    {"on_watchdog", "destroy", true}, /* the default: nothing to do */
-    {"on_watchdog", NULL, false},
-    {"on_soft_reset", "soft-reset", true},
-    {"on_soft_reset", NULL, false},
-    {"on_*", "destroy", true},
-    {"on_*", "restart", true},
-    {"on_*", "preserve", true},
-    {"on_*", NULL, false},
+    {"on_*", NULL, true},  /* the monitor applies every action (xbuild/manage.h) */
     {"acpi", NULL, false}, /* PVH: 0 is not its default */
     {"*", "0", true},      /* 0 (off, none) is every other key's default */
     {"*", "[]", true},     /* empty lists: nothing to do */

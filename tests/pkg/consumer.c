@@ -9,6 +9,7 @@
  * Prints "consumer: ok" and exits 0, or names the first check that failed.
  */
 #define _POSIX_C_SOURCE 200809L /* mkstemp, write, lseek: the rest is C11 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <xbuild/config.h>
 #include <xbuild/error.h>
 #include <xbuild/image.h>
+#include <xbuild/manage.h>
 #include <xbuild/migrate.h>
 #include <xbuild/spec.h>
 
@@ -94,9 +96,21 @@ static int check_ctx(void)
     return 0;
 }
 
+/* xbuild/manage.h: the trigger names round-trip (pure: no hypervisor needed). */
+static int check_manage(void)
+{
+    enum xb_trigger t;
+
+    if (xb_trigger_from_name("nmi", &t) != 0 || t != XB_TRIGGER_NMI ||
+        strcmp(xb_trigger_name(XB_TRIGGER_POWER), "power") != 0 ||
+        xb_trigger_from_name("nm", &t) != -EINVAL)
+        return fail("the trigger names do not round-trip");
+    return 0;
+}
+
 int main(void)
 {
-    if (check_config() || check_image() || check_saved() || check_ctx())
+    if (check_config() || check_image() || check_saved() || check_ctx() || check_manage())
         return 1;
     printf("consumer: ok\n");
     return 0;

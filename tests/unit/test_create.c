@@ -622,8 +622,9 @@ enum {
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
     CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
     CALLS_NODES =
-        1 + 3 + 53 + 2 + 1 + 1, /* tx, 3 stale roots, 53 writes and perms, the claim
-                                   given up (read, rm), commit, introduce */
+        1 + 3 + 63 + 2 + 1 + 1, /* tx, 3 stale roots, 63 writes and perms (xl's node
+                                   set: start_time, image/, device/suspend/...), the
+                                   claim given up (read, rm), commit, introduce */
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

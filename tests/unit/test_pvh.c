@@ -765,7 +765,7 @@ enum {
                                              info; map the special pages; 11 params;
                                              get the context (size, data), set MTRRs,
                                              set vCPU 0 */
-    CALLS_NODES = 1 + 3 + 53 + 2 + 1 + 1, /* as PV's */
+    CALLS_NODES = 1 + 3 + 63 + 2 + 1 + 1, /* as PV's */
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PVH +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

@@ -152,7 +152,7 @@ static int config_text(const char *path, char **text, size_t *len)
     const struct spec_load_opts lo = {0};
     struct cli_diags d = {0};
     struct xb_spec *spec = NULL;
-    int rc = spec_load(path, NULL, 0, &lo, &d, &spec);
+    int rc = spec_load(path, NULL, 0, &lo, &d, &spec, NULL);
 
     diags_print(&d);
     if (!rc && (rc = xb_spec_to_config(spec, text, len)) != 0)
@@ -297,8 +297,8 @@ static const struct cli_opt receive_options[] = {
 static int receive(struct xb_ctx *ctx, const struct receive_args *a)
 {
     const struct spec_load_opts lo = {.refuse_unsupported = true};
-    const struct xb_restore_opts ro = {.paused = a->paused};
     struct xb_saved saved = {0};
+    struct spec_source s = {0};
     struct xb_spec *spec = NULL;
     struct cli_diags d = {0};
     struct xb_err err = {0};
@@ -313,19 +313,28 @@ static int receive(struct xb_ctx *ctx, const struct receive_args *a)
         cli_error("migrate-receive: the sender sent no configuration");
         goto out;
     }
-    rc = spec_load_saved(&saved, "<the migration stream>", NULL, 0, &lo, &d, &spec);
+    rc = spec_load_saved(&saved, "<the migration stream>", NULL, 0, &lo, &d, &spec, &s);
     diags_print(&d);
     if (rc)
         goto out;
+    const struct xb_restart_source src = {
+        .config = s.text,
+        .config_len = s.len,
+        .config_file = "<the migration stream>",
+        .override_dir = s.cwd,
+    };
+    const struct xb_restore_opts ro = {.paused = a->paused,
+                                       .source = a->no_monitor ? NULL : &src};
     rc = xb_migrate_receive(ctx, spec, STDOUT_FILENO, STDIN_FILENO, &ro, &domid);
     if (rc)
         cli_error("migrate-receive: %s", xb_errmsg(ctx));
     else if (!a->no_monitor)
-        rc = cli_monitor_spawn(domid, spec);
+        rc = cli_monitor_ensure(ctx);
     if (a->debug)
         fprintf(stderr, "xbuild: migrate-receive: %s: %s\n", spec->name,
                 rc ? "not received" : "running here");
 out:
+    spec_source_free(&s);
     xb_spec_free(spec);
     xb_saved_clear(&saved);
     return rc ? 1 : 0;

@@ -117,9 +117,12 @@ static int check_fits(const struct xb_spec *s, const struct xb_spec *saved,
     return 1;
 }
 
-/* The spec to restore, checked against the stored one when there is one. */
+/*
+ * The spec to restore, checked against the stored one when there is one;
+ * @src what it was read from (the monitor's restart source).
+ */
 static int load_spec(const struct restore_args *a, const struct xb_saved *saved,
-                     struct xb_spec **out)
+                     struct xb_spec **out, struct spec_source *src)
 {
     const struct spec_load_opts lo = {.refuse_unsupported = true};
     struct cli_diags d = {0};
@@ -132,14 +135,16 @@ static int load_spec(const struct restore_args *a, const struct xb_saved *saved,
         cli_error("%s: no configuration is stored in it: give its CONFIG", a->file);
         return 1;
     }
-    if (saved->config && spec_load_saved(saved, name, NULL, 0, &lo, &d, &stored) != 0)
+    if (saved->config &&
+        spec_load_saved(saved, name, NULL, 0, &lo, &d, &stored, NULL) != 0)
         rc = a->config ? 0 : 1; /* with CONFIG, a stored one it cannot read is moot */
     if (a->config)
         diags_print(&d); /* warnings about the stored one, if any */
     if (!rc)
-        rc = a->config ? spec_load(a->config, a->overrides, a->n_overrides, &lo, &d, out)
-                       : spec_load_saved(saved, name, a->overrides, a->n_overrides, &lo,
-                                         &d, out);
+        rc = a->config
+                 ? spec_load(a->config, a->overrides, a->n_overrides, &lo, &d, out, src)
+                 : spec_load_saved(saved, name, a->overrides, a->n_overrides, &lo, &d,
+                                   out, src);
     if (!rc && stored && check_fits(*out, stored, a->file, &d)) {
         xb_spec_free(*out);
         *out = NULL;
@@ -184,7 +189,7 @@ static int start(struct xb_ctx *ctx, uint32_t domid, const struct xb_spec *spec,
     int fd = -1;
 
     if ((a->console && cli_console_open(ctx, domid, &fd) != 0) ||
-        (!a->no_monitor && cli_monitor_spawn(domid, spec) != 0))
+        (!a->no_monitor && cli_monitor_ensure(ctx) != 0))
         goto undo;
     if (a->console && !a->paused && xb_domain_unpause(ctx, domid) != 0) {
         cli_error("restore: unpause: %s", xb_errmsg(ctx));
@@ -198,11 +203,35 @@ undo:
     return 1;
 }
 
-static int restore(const struct restore_args *a, int fd, const struct xb_spec *spec)
+/* CONFIG's absolute path (malloc'd), or the name of the stored configuration. */
+static char *config_name(const struct restore_args *a, const struct spec_source *s)
 {
+    char *name = NULL;
+
+    if (a->config && a->config[0] != '/' && s->cwd &&
+        asprintf(&name, "%s/%s", s->cwd, a->config) >= 0)
+        return name;
+    if (a->config)
+        return strdup(a->config);
+    return asprintf(&name, "<saved in %s>", a->file) >= 0 ? name : NULL;
+}
+
+static int restore(const struct restore_args *a, int fd, const struct xb_spec *spec,
+                   const struct spec_source *s)
+{
+    char *abs = config_name(a, s);
+    const struct xb_restart_source src = {
+        .config = s->text,
+        .config_len = s->len,
+        .config_file = abs ? abs : "<saved configuration>",
+        .overrides = a->overrides,
+        .n_overrides = (size_t)a->n_overrides,
+        .override_dir = s->cwd,
+    };
     struct xb_timings t = {0};
     const struct xb_restore_opts ro = {.paused = a->paused || a->console,
-                                       .timings = a->timings ? &t : NULL};
+                                       .timings = a->timings ? &t : NULL,
+                                       .source = a->no_monitor ? NULL : &src};
     struct xb_ctx *ctx = NULL;
     struct xb_err err = {0};
     struct cli_diags d = {0};
@@ -211,6 +240,7 @@ static int restore(const struct restore_args *a, int fd, const struct xb_spec *s
 
     if (xb_ctx_open("xen", &ctx, &err) != 0) {
         cli_error("restore: %s", err.msg);
+        free(abs);
         return 1;
     }
     if (xb_domain_restore(ctx, spec, fd, a->file, &ro, &domid) != 0) {
@@ -224,6 +254,7 @@ static int restore(const struct restore_args *a, int fd, const struct xb_spec *s
         rc = start(ctx, domid, spec, a);
     }
     xb_ctx_close(ctx);
+    free(abs);
     return rc;
 }
 
@@ -232,6 +263,7 @@ static int cmd_restore(int argc, char **argv)
     struct restore_args a = {0};
     struct xb_saved saved = {0};
     struct xb_spec *spec = NULL;
+    struct spec_source src = {0};
     struct xb_err err = {0};
     int fd, rc = parse_args(argc, argv, &a);
 
@@ -245,11 +277,12 @@ static int cmd_restore(int argc, char **argv)
     rc = 1;
     if (xb_saved_read(fd, a.file, &saved, &err) != 0)
         cli_error("%s", err.msg); /* "FILE: why", as the builder's messages about it */
-    else if (load_spec(&a, &saved, &spec) == 0) {
+    else if (load_spec(&a, &saved, &spec, &src) == 0) {
         if (a.debug)
             print_spec(spec);
-        rc = restore(&a, fd, spec);
+        rc = restore(&a, fd, spec, &src);
     }
+    spec_source_free(&src);
     xb_spec_free(spec);
     xb_saved_clear(&saved);
     close(fd);

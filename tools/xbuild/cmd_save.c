@@ -113,7 +113,7 @@ static int config_text(const char *path, char **text, size_t *len)
     const struct spec_load_opts lo = {0};
     struct cli_diags d = {0};
     struct xb_spec *spec = NULL;
-    int rc = spec_load(path, NULL, 0, &lo, &d, &spec);
+    int rc = spec_load(path, NULL, 0, &lo, &d, &spec, NULL);
 
     diags_print(&d);
     if (rc)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -224,14 +225,53 @@ static int overrides_all(struct xb_config *cfg, char *const *ov, int n,
     return 0;
 }
 
-static int parse_all(struct xb_config *cfg, const char *path, char *const *ov, int n,
-                     struct cli_diags *d)
-{
-    struct xb_err err = {0};
-    int rc = xb_config_load_file(cfg, path, &err);
+#define MAX_CONFIG_SIZE (64u << 20) /* as the library's xb_config_load_file() */
 
-    if (rc < 0 && err.code) {
-        diags_add(d, XB_SEV_ERROR, NULL, "%s", err.msg);
+/* The whole file @path into *buf (malloc'd, NUL-terminated): 0, or -1 with a message. */
+static int read_config(const char *path, char **buf, size_t *len, struct cli_diags *d)
+{
+    FILE *f = fopen(path, "rbe");
+    struct stat st;
+    int rc = -1;
+
+    *buf = NULL;
+    if (!f || fstat(fileno(f), &st) != 0)
+        diags_add(d, XB_SEV_ERROR, NULL, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        diags_add(d, XB_SEV_ERROR, NULL, "%s: not a regular file", path);
+    else if ((unsigned long long)st.st_size > MAX_CONFIG_SIZE)
+        diags_add(d, XB_SEV_ERROR, NULL,
+                  "%s: %lld bytes is more than a config may have (%u MiB)", path,
+                  (long long)st.st_size, MAX_CONFIG_SIZE >> 20);
+    else if (!(*buf = malloc((size_t)st.st_size + 1)))
+        diags_add(d, XB_SEV_ERROR, NULL, "%s: out of memory", path);
+    else if ((*len = fread(*buf, 1, (size_t)st.st_size, f)) != (size_t)st.st_size ||
+             ferror(f))
+        diags_add(d, XB_SEV_ERROR, NULL, "%s: read: %s", path,
+                  strerror(errno ? errno : EIO));
+    else
+        rc = 0;
+    if (f)
+        fclose(f);
+    if (rc) {
+        free(*buf);
+        *buf = NULL;
+    } else {
+        (*buf)[*len] = '\0';
+    }
+    return rc;
+}
+
+static int parse_all(struct xb_config *cfg, const char *path, char *const *ov, int n,
+                     struct cli_diags *d, struct spec_source *src)
+{
+    int rc = read_config(path, &src->text, &src->len, d);
+
+    if (rc)
+        return -1;
+    rc = xb_config_parse(cfg, src->text, src->len, path);
+    if (rc == -ENOMEM) {
+        diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
         return -1;
     }
     return overrides_all(cfg, ov, n, d);
@@ -250,10 +290,14 @@ static size_t report_unsupported(struct cli_diags *d, const struct xb_spec *spec
     return spec->n_unsupported;
 }
 
-/* The stored configuration of a save image, as a config file named @name. */
+/*
+ * The stored configuration of a save image, as a config file named @name;
+ * its xl.cfg text (libxl's JSON converted) into @src, for the monitor.
+ */
 static int parse_saved(struct xb_config *cfg, const struct xb_saved *saved,
-                       const char *name, struct cli_diags *d)
+                       const char *name, struct cli_diags *d, struct spec_source *src)
 {
+    char why[256];
     int rc = saved->config_json
                  ? xb_config_parse_libxl_json(cfg, saved->config, saved->config_len, name)
                  : xb_config_parse(cfg, saved->config, saved->config_len, name);
@@ -261,14 +305,36 @@ static int parse_saved(struct xb_config *cfg, const struct xb_saved *saved,
     if (rc == -ENOMEM)
         diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
     /* JSON that is not libxl's: said once, with no keys to validate after it */
-    return rc == -ENOMEM || (rc && saved->config_json) ? -1 : 0;
+    if (rc == -ENOMEM || (rc && saved->config_json))
+        return -1;
+    if (saved->config_json)
+        rc = xb_config_libxl_json_text(saved->config, saved->config_len, &src->text,
+                                       &src->len, why, sizeof(why));
+    else if ((src->text = malloc(saved->config_len + 1))) {
+        memcpy(src->text, saved->config, saved->config_len);
+        src->text[saved->config_len] = '\0';
+        src->len = saved->config_len;
+    } else {
+        rc = -ENOMEM;
+    }
+    if (rc)
+        diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
+    return rc ? -1 : 0;
+}
+
+void spec_source_free(struct spec_source *src)
+{
+    free(src->text);
+    free(src->cwd);
+    *src = (struct spec_source){0};
 }
 
 static int load(const char *path, const struct xb_saved *saved, char *const *overrides,
                 int n_overrides, const struct spec_load_opts *opts, struct cli_diags *d,
-                struct xb_spec **out)
+                struct xb_spec **out, struct spec_source *source)
 {
     struct xb_config *cfg = NULL;
+    struct spec_source own = {0}, *src = source ? source : &own;
     char cwd[PATH_MAX];
     struct xb_spec_opts sopts = {
         .strict = opts->strict,
@@ -279,11 +345,13 @@ static int load(const char *path, const struct xb_saved *saved, char *const *ove
     *out = NULL;
     if (saved) /* its paths are libxl's: absolute, or from the cwd of the create */
         sopts.base_dir = sopts.override_dir;
+    *src = (struct spec_source){.cwd = sopts.override_dir ? strdup(cwd) : NULL};
     if (xb_config_new(&cfg) < 0) {
         diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
         return 1;
     }
-    rc = saved ? parse_saved(cfg, saved, path, d) : parse_all(cfg, path, NULL, 0, d);
+    rc = saved ? parse_saved(cfg, saved, path, d, src)
+               : parse_all(cfg, path, NULL, 0, d, src);
     if (rc == 0)
         rc = overrides_all(cfg, overrides, n_overrides, d);
     if (rc == 0 && xb_config_to_spec(cfg, &sopts, out) == 0 && opts->check_files &&
@@ -298,20 +366,22 @@ static int load(const char *path, const struct xb_saved *saved, char *const *ove
         xb_spec_free(*out);
         *out = NULL;
     }
+    if (!*out || !source)
+        spec_source_free(src);
     return *out ? 0 : 1;
 }
 
 int spec_load(const char *path, char *const *overrides, int n_overrides,
               const struct spec_load_opts *opts, struct cli_diags *d,
-              struct xb_spec **out)
+              struct xb_spec **out, struct spec_source *source)
 {
-    return load(path, NULL, overrides, n_overrides, opts, d, out);
+    return load(path, NULL, overrides, n_overrides, opts, d, out, source);
 }
 
 int spec_load_saved(const struct xb_saved *saved, const char *name,
                     char *const *overrides, int n_overrides,
                     const struct spec_load_opts *opts, struct cli_diags *d,
-                    struct xb_spec **out)
+                    struct xb_spec **out, struct spec_source *source)
 {
-    return load(name, saved, overrides, n_overrides, opts, d, out);
+    return load(name, saved, overrides, n_overrides, opts, d, out, source);
 }

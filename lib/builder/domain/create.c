@@ -23,7 +23,10 @@
 #include "../migrate/migrate.h"
 #include "build.h"
 #include "domain.h"
+#include "monitor.h"
 #include "nodes.h"
+#include "shim.h"
+#include "userdata.h"
 
 #define MAXMEM_SLACK_KIB 1024 /* as xl: room for Xen's own per-domain pages */
 #define SUPERPAGE_ORDER  9
@@ -71,7 +74,7 @@ static int create_domain(struct build *b)
  */
 static int claim_name(struct build *b)
 {
-    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid);
+    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid, b->restart);
 
     return rc ? rc : xb__dom_name_taken(b->ctx, berr(b), b->spec->name, b->domid);
 }
@@ -268,11 +271,30 @@ static int introduce(struct build *b)
         .on_reboot = xb_action_name(s->on_reboot),
         .on_crash = xb_action_name(s->on_crash),
         .type = b->guest == XB_GUEST_PVH ? XB_DOMTYPE_PVH : XB_DOMTYPE_PV,
+        .kernel = s->kernel,
+        .ramdisk = s->ramdisk,
+        .cmdline = s->cmdline,
+        .start_time_cs = xb__wall_cs(),
     };
     int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
     b->introduced = rc == 0;
     return rc;
+}
+
+/* The configuration libxl keeps, so that xl list -l / reboot work on the domain. */
+static int write_userdata(struct build *b)
+{
+    return xb__userdata_write(b->ctx, berr(b), b->domid, b->uuid, b->spec);
+}
+
+/* The monitor's record (actions, restart source), when the caller gave a source. */
+static int record(struct build *b)
+{
+    if (!b->opts.source)
+        return 0;
+    return xb__monitor_record(b->ctx, berr(b), b->domid, b->uuid, b->spec,
+                              b->opts.source);
 }
 
 /* The library unpauses, unless the caller asked to own that step (opts->paused). */
@@ -291,7 +313,9 @@ static void rollback(struct build *b)
 {
     if (b->domid == DOMID_NONE)
         return;
+    /* the nodes, the monitor's record with them, libxl's stored config */
     xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid);
+    xb__userdata_remove(b->ctx, berr(b), b->domid, b->uuid);
     bhv(b)->ops->domain_destroy(bhv(b), berr(b), b->domid);
     b->domid = DOMID_NONE;
 }
@@ -353,12 +377,13 @@ static void lap(struct build *b, enum xb_phase p, int rc)
 
 int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
                    const struct xb_create_opts *opts, const struct xb__restore *restore,
-                   uint32_t *domid)
+                   bool restart, uint32_t *domid)
 {
     struct build b = build_init(ctx, spec, opts);
     int rc;
 
     b.restore = restore;
+    b.restart = restart;
     b.lap_ns = b.opts.timings ? now_ns() : 0;
     rc = xb__build_plan(&b); /* spec, kernel, ramdisk, layout */
     lap(&b, XB_PHASE_LOAD, rc);
@@ -388,6 +413,10 @@ int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         rc = seed_gnttab(&b);
     if (!rc)
         rc = introduce(&b); /* the xenstore nodes, xenstored */
+    if (!rc)
+        rc = write_userdata(&b); /* libxl's copy of the config, for xl */
+    if (!rc)
+        rc = record(&b); /* the monitor's: on_* actions, restart source */
     lap(&b, XB_PHASE_XENSTORE, rc);
     if (!rc)
         rc = unpause(&b);
@@ -404,7 +433,7 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
                      const struct xb_create_opts *opts, uint32_t *domid)
 {
     xb__ctx_reset(ctx);
-    return xb__dom_create(ctx, spec, opts, NULL, domid);
+    return xb__dom_create(ctx, spec, opts, NULL, false, domid);
 }
 
 int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,

@@ -39,6 +39,8 @@ static int open_sim(struct xb_hv **hv, struct xb_xs **xs, struct xb_err *err)
     return xb__sim_open(&opts, hv, xs, err);
 }
 
+/* Where libxl keeps domain configurations (xl list -l reads them there). */
+#define XEN_USERDATA_DIR "/var/lib/xen"
 /*
  * The sim with the running hypervisor's capabilities and version, when
  * there is one to ask (dom0): a dry run then plans what a create would

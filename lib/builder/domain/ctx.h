@@ -22,8 +22,8 @@ struct xb_ctx {
     struct xb_err err;
     char **warnings; /* malloc'd strings of the latest call */
     size_t nwarnings;
-    const char *userdata_dir; /* libxl's /var/lib/xen (static); NULL: none kept */
     char shim_path[4096];     /* the PV shim of the latest plan/create (layout.pvshim) */
+    const char *userdata_dir; /* libxl's /var/lib/xen (static); NULL: none kept */
 };
 
 /* Forget the previous call's error and warnings. */

@@ -49,6 +49,10 @@ int xb__xen_stream_restore(xc_interface *xch, struct xb_xen_log *log, struct xb_
                            xb_mfn *store_frame, xb_mfn *console_frame);
 int xb__xen_domain_resume(xc_interface *xch, struct xb_xen_log *log, struct xb_err *err,
                           uint32_t domid);
+
+struct xb_hv;
+/* The libxenctrl handle of a xen backend (xen.c), for xen_manage.c. */
+xc_interface *xb__xen_xch(struct xb_hv *hv);
 #endif
 
 /*

@@ -22,6 +22,7 @@
 
 #include "../domain/domain.h"
 #include "../domain/nodes.h"
+#include "../domain/userdata.h"
 #include "migrate.h"
 
 #define NAME_MAX_LEN 128
@@ -67,12 +68,20 @@ static void dom_name(struct xb_ctx *ctx, uint32_t domid, char *buf, size_t size)
     free(v);
 }
 
-/* Rename @domid to @name when no other domain carries it. */
+/*
+ * Rename @domid to @name when no other domain carries it: its xenstore
+ * nodes, its monitor record and libxl's stored configuration.
+ */
 static int rename_dom(struct xb_ctx *ctx, uint32_t domid, const char *name)
 {
-    int rc = xb__dom_name_taken(ctx, &ctx->err, name, domid);
+    struct xb_hv_dominfo info;
+    int rc = xb__dom_need(ctx, &ctx->err, domid, &info);
 
-    return rc ? rc : xb__xs_rename(ctx->xs, &ctx->err, domid, name);
+    if (!rc)
+        rc = xb__dom_name_taken(ctx, &ctx->err, name, domid);
+    if (!rc)
+        rc = xb__xs_rename(ctx->xs, &ctx->err, domid, name);
+    return rc ? rc : xb__userdata_rename(ctx, &ctx->err, domid, info.handle, name);
 }
 
 /* ---- the sender ---- */
@@ -120,7 +129,7 @@ static int after_go(struct send *s, int from, struct xb_migrate_stats *st)
                  "it carries on here",
             s->name, status);
     }
-    return xb__dom_destroy(s->ctx, s->domid);
+    return xb__dom_destroy(s->ctx, s->domid, false);
 }
 
 int xb_migrate_send(struct xb_ctx *ctx, uint32_t domid, int to, int from,
@@ -168,10 +177,11 @@ int xb_migrate_hello(int to, int from, struct xb_saved *out, struct xb_err *err)
 
 /* Restored as NAME--incoming, paused, then the sender's go. */
 static int receive(struct xb_ctx *ctx, const struct xb_spec *spec, int to, int from,
-                   uint32_t *domid)
+                   const struct xb_restore_opts *opts, uint32_t *domid)
 {
     const struct xb__restore r = {.fd = from, .what = "the migration stream"};
-    const struct xb_create_opts co = {.paused = true};
+    const struct xb_create_opts co = {.paused = true,
+                                      .source = opts ? opts->source : NULL};
     struct xb_spec incoming = *spec; /* borrowed fields, another name */
     char name[NAME_MAX_LEN + 16];
     int rc;
@@ -180,14 +190,14 @@ static int receive(struct xb_ctx *ctx, const struct xb_spec *spec, int to, int f
     incoming.name = name;
     rc = xb__lx_read_start(from, r.what, &ctx->err);
     if (!rc)
-        rc = xb__dom_create(ctx, &incoming, &co, &r, domid);
+        rc = xb__dom_create(ctx, &incoming, &co, &r, false, domid);
     if (rc)
         return rc;
     rc = say(to, ready, sizeof(ready), "the ready message", &ctx->err);
     if (!rc)
         rc = expect(from, go, sizeof(go), "the sender's go", &ctx->err);
     if (rc)
-        xb__dom_destroy(ctx, *domid); /* the domain stays with the sender */
+        xb__dom_destroy(ctx, *domid, false); /* the domain stays with the sender */
     return rc;
 }
 
@@ -205,7 +215,7 @@ static int start(struct xb_ctx *ctx, const struct xb_spec *spec, int to, uint32_
         say(to, &status, 1, "the report", rc ? NULL : &ctx->err))
         rc = rc ? rc : -EPIPE; /* the sender cannot know: it keeps its copy suspended */
     if (status) {
-        xb__dom_destroy(ctx, domid);
+        xb__dom_destroy(ctx, domid, false);
         say(to, go, sizeof(go), "the permission to resume", NULL);
     }
     return rc;
@@ -217,6 +227,6 @@ int xb_migrate_receive(struct xb_ctx *ctx, const struct xb_spec *spec, int to, i
     int rc;
 
     xb__ctx_reset(ctx);
-    rc = receive(ctx, spec, to, from, domid);
+    rc = receive(ctx, spec, to, from, opts, domid);
     return rc ? rc : start(ctx, spec, to, *domid, opts && opts->paused);
 }

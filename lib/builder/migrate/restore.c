@@ -86,10 +86,11 @@ int xb_domain_restore(struct xb_ctx *ctx, const struct xb_spec *spec, int fd,
     const struct xb_create_opts co = {
         .paused = opts && opts->paused,
         .timings = opts ? opts->timings : NULL,
+        .source = opts ? opts->source : NULL,
     };
     int rc;
 
     xb__ctx_reset(ctx);
     rc = xb__lx_read_start(fd, what, &ctx->err); /* before anything exists */
-    return rc ? rc : xb__dom_create(ctx, spec, &co, &r, domid);
+    return rc ? rc : xb__dom_create(ctx, spec, &co, &r, false, domid);
 }

@@ -299,7 +299,7 @@ static int then(struct save *s)
 {
     switch (s->o.then) {
     case XB_SAVE_DESTROY:
-        return xb__dom_destroy(s->ctx, s->domid);
+        return xb__dom_destroy(s->ctx, s->domid, false);
     case XB_SAVE_RESUME:
     case XB_SAVE_PAUSE:
         return xb__dom_resume(s->ctx, s->domid, s->o.then == XB_SAVE_PAUSE);
