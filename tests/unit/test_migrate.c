@@ -9,7 +9,9 @@
  * every call of a save and of a restore (a failed save leaves the domain
  * running, a failed restore leaves nothing), xl's protocol against a
  * scripted other side, and the configuration formats a save image stores
- * (libxl's JSON read as xl.cfg keys, a spec written back as xl.cfg text).
+ * (libxl's JSON read as xl.cfg keys, a spec written back as xl.cfg text);
+ * with the monitor and libxl's userdata: a save stores libxl's JSON of an
+ * xbuild domain, a restore gets a record, a resumed domain is acted upon.
  * The sim's stream is its own (hv/sim/stream.c); Xen's is libxenguest's
  * and is proven in the lab.
  */
@@ -31,7 +33,9 @@
 
 #include <xbuild/builder.h>
 #include <xbuild/config.h>
+#include <xbuild/manage.h>
 #include <xbuild/migrate.h>
+#include <xen/sched.h>
 
 #include "builder/domain/ctx.h"
 #include "builder/hv/sim/inspect.h"
@@ -1024,16 +1028,114 @@ static void xl_header(void **state)
     close(fd);
 }
 
+/* ---- the monitor and libxl's userdata ---- */
+
+static bool has_file(const char *dir, uint32_t domid)
+{
+    char cmd[160];
+
+    snprintf(cmd, sizeof(cmd), "ls %s/userdata-d.%u.*.libxl-json >/dev/null 2>&1", dir,
+             domid);
+    return system(cmd) == 0;
+}
+
+/* One monitor step that reports an event about @domid. */
+static void step_on(struct xb_monitor *m, uint32_t domid, struct xb_monitor_event *ev)
+{
+    int rc = xb_monitor_step(m, 0, ev);
+
+    if (rc != 1)
+        fail_msg("monitor step: %d (%s)", rc, rc < 0 ? "error" : "no event");
+    assert_int_equal(ev->domid, domid);
+}
+
+/*
+ * A domain with a record and libxl's userdata: saved without a config, the
+ * image stores libxl's JSON of it; the monitor leaves it while it is
+ * suspended and acts on it once it was resumed and powers off; restored,
+ * the domain gets its own record and userdata.
+ */
+static void monitored_and_stored(void **state)
+{
+    struct world *w = world_new(XB_DOMTYPE_PV);
+    const struct xb_restart_source src = {
+        .config = w->config, .config_len = w->config_len, .config_file = "/t1.cfg"};
+    const struct xb_create_opts co = {.image = &w->k.img, .source = &src};
+    const struct xb_save_opts so = {.then = XB_SAVE_SUSPENDED};
+    const struct xb_restore_opts ro = {.source = &src};
+    char dir[] = "/tmp/xb-migrate-XXXXXX", cmd[64];
+    struct xb_monitor *m = NULL;
+    struct xb_monitor_event ev;
+    struct xb_saved saved;
+    struct xb_err err = {0};
+    struct xb_spec *spec;
+    struct xb_hv *hv = hv_of(w);
+    uint32_t domid;
+    int fd = image_fd();
+
+    assert_non_null(mkdtemp(dir));
+    xb__ctx_set_userdata_dir(w->ctx, dir);
+    assert_int_equal(xb_domain_create(w->ctx, &w->spec, &co, &w->domid), 0);
+    assert_true(has_file(dir, w->domid));
+    poke(w, w->domid, "xbuild was here");
+    assert_int_equal(xb_monitor_open(w->ctx, &m), 0);
+    assert_int_equal(xb_monitor_step(m, 0, &ev), 0);
+    if (xb_domain_save(w->ctx, w->domid, fd, &so, NULL) != 0) /* no config: libxl's */
+        fail_msg("save: %s", xb_errmsg(w->ctx));
+    step_on(m, w->domid, &ev); /* suspended: left to the save */
+    assert_int_equal(ev.action, XB_ACTION_PRESERVE);
+    assert_int_equal(xb_monitor_step(m, 0, &ev), 0);
+    assert_node(w, "suspended", "/xbuild/domains/1/state");
+    assert_int_equal(xb_domain_resume(w->ctx, w->domid), 0);
+    assert_int_equal(hv->ops->domain_shutdown(hv, NULL, w->domid, SHUTDOWN_poweroff), 0);
+    step_on(m, w->domid, &ev); /* the mark of the suspend is moot */
+    assert_int_equal(ev.action, XB_ACTION_DESTROY);
+    assert_int_equal(xb__sim_ndomains(hv), 0);
+    assert_false(has_file(dir, w->domid));
+
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    if (xb_saved_read(fd, "test.save", &saved, &err) != 0)
+        fail_msg("saved_read: %s", err.msg);
+    assert_true(saved.config_json);
+    spec = stored_spec(&saved);
+    assert_string_equal(spec->name, "t1");
+    assert_int_equal(spec->memory_mib, 8);
+    assert_memory_equal(spec->uuid, uuid1, 16);
+    if (xb_domain_restore(w->ctx, spec, fd, "test.save", &ro, &domid) != 0)
+        fail_msg("restore: %s", xb_errmsg(w->ctx));
+    check_restored(w, domid, false);
+    assert_true(has_file(dir, domid));
+    assert_node(w, "t1", "/xbuild/domains/2/name");
+    assert_int_equal(xb_domain_destroy(w->ctx, domid), 0);
+    assert_null(node(w, "/xbuild/domains/2"));
+    assert_false(has_file(dir, domid));
+    xb_monitor_close(m);
+    xb_spec_free(spec);
+    xb_saved_clear(&saved);
+    close(fd);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(pv_round_trip),   cmocka_unit_test(pvh_round_trip),
-        cmocka_unit_test(after_the_save),  cmocka_unit_test(refusals),
-        cmocka_unit_test(deaf_guest),      cmocka_unit_test(live_without_shadow),
-        cmocka_unit_test(bad_images),      cmocka_unit_test(save_faults),
-        cmocka_unit_test(restore_faults),  cmocka_unit_test(sender),
-        cmocka_unit_test(receiver),        cmocka_unit_test(libxl_json),
-        cmocka_unit_test(emit_round_trip), cmocka_unit_test(xl_header),
+        cmocka_unit_test(pv_round_trip),
+        cmocka_unit_test(pvh_round_trip),
+        cmocka_unit_test(after_the_save),
+        cmocka_unit_test(refusals),
+        cmocka_unit_test(deaf_guest),
+        cmocka_unit_test(live_without_shadow),
+        cmocka_unit_test(bad_images),
+        cmocka_unit_test(save_faults),
+        cmocka_unit_test(restore_faults),
+        cmocka_unit_test(sender),
+        cmocka_unit_test(receiver),
+        cmocka_unit_test(libxl_json),
+        cmocka_unit_test(emit_round_trip),
+        cmocka_unit_test(xl_header),
+        cmocka_unit_test(monitored_and_stored),
     };
 
     signal(SIGPIPE, SIG_IGN); /* a peer that went away is an error to see, as in xbuild */
