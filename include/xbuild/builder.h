@@ -84,13 +84,15 @@ struct xb_layout {
 
 /* Where a create spends its time (xb_create_opts.timings), phase by phase. */
 enum xb_phase {
-    XB_PHASE_LOAD =
-        0,           /* the spec checked, kernel read and decompressed, ramdisk, layout */
-    XB_PHASE_CHECKS, /* what the host can run, its free memory */
-    XB_PHASE_DOMAIN, /* the domain created, its name claimed, its limits set */
+    XB_PHASE_LOAD = 0, /* the spec checked, the bootloader run, kernel read and
+                          decompressed, ramdisk, layout */
+    XB_PHASE_CHECKS,   /* what the host can run, its free memory, the devices' files
+                          and bridges */
+    XB_PHASE_DOMAIN,   /* the domain created, its name claimed, its limits set */
     XB_PHASE_POPULATE, /* its memory allocated */
     XB_PHASE_BUILD,    /* the guest type's start of day written, vCPU 0 set */
     XB_PHASE_XENSTORE, /* grant seed, xenstore nodes, introduced to xenstored */
+    XB_PHASE_DEVICES,  /* disks and vifs: loop devices, nodes, backends' handshake */
     XB_PHASE_UNPAUSE,
     XB_PHASE_COUNT,
 };
@@ -111,6 +113,10 @@ struct xb_create_opts {
     struct xb_layout *layout;
     /* When not NULL, receives the time of each phase reached (others 0). */
     struct xb_timings *timings;
+    /* Bounded waits, in ms; 0 = the defaults: 10 s for the disk and network
+     * backends to come up (all in parallel), 60 s for the bootloader. */
+    unsigned device_timeout_ms;
+    unsigned bootloader_timeout_ms;
 };
 
 /*

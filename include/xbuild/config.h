@@ -95,9 +95,10 @@ int xb_config_to_spec(struct xb_config *cfg, const struct xb_spec_opts *opts,
 
 /*
  * Check that spec->kernel and spec->ramdisk (when set) are readable regular
- * files. Each failure is an error diagnostic naming the key and the resolved
- * path, at the key's position. Returns 0, -ENOENT (or another errno) for the
- * first failure, or -ENOMEM.
+ * files (not with a bootloader: they are in the guest's disk then). Each
+ * failure is an error diagnostic naming the key and the resolved path, at
+ * the key's position. Returns 0, -ENOENT (or another errno) for the first
+ * failure, or -ENOMEM. Disk images are checked when the domain is created.
  */
 int xb_spec_check_files(struct xb_config *cfg, const struct xb_spec *spec);
 

@@ -13,6 +13,7 @@ enum xb__later {
     XB__LATER_TYPE,
     XB__LATER_BUILDER, /* after type: ignored when type is set */
     XB__LATER_KERNEL,
+    XB__LATER_RAMDISK,
     XB__LATER_BOOTLOADER,
     XB__LATER_MEMORY,
     XB__LATER_MAXMEM,

@@ -33,18 +33,15 @@ static const struct {
     {"uuid", NULL, true},
     {"max_grant_frames", NULL, true},
     {"max_event_channels", NULL, true},
-    {"bootloader", NULL, false}, /* issue 10: pygrub */
-    {"bootloader_args", "[]", true},
-    {"bootloader_args", NULL, false},
+    {"bootloader", NULL, true}, /* pygrub, run as xl does: devices/bootloader.c */
+    {"bootloader_args", NULL, true},
     {"pvshim", "0", true}, /* issue 9: the PV shim */
     {"pvshim", NULL, false},
     {"pvshim_*", NULL, false},
     {"msr_relaxed", "0", true},
     {"msr_relaxed", NULL, false},
-    {"disk", "[]", true}, /* issue 10: disks and vifs */
-    {"disk", NULL, false},
-    {"vif", "[]", true},
-    {"vif", NULL, false},
+    {"disk", NULL, true},             /* blkback, loop devices: devices/vbd.c */
+    {"vif", NULL, true},              /* netback on a bridge: devices/vif.c */
     {"on_watchdog", "destroy", true}, /* the default: nothing to do */
     {"on_watchdog", NULL, false},
     {"on_soft_reset", "soft-reset", true},

@@ -122,6 +122,7 @@ static const struct {
     {"ramdisk", offsetof(struct xb_spec, ramdisk_pos)},
     {"memory", offsetof(struct xb_spec, memory_pos)},
     {"cmdline", offsetof(struct xb_spec, cmdline_pos)},
+    {"bootloader", offsetof(struct xb_spec, bootloader_pos)},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -16,6 +16,7 @@
 #include <xbuild/builder.h>
 
 #include "../../config/unsupported.h"
+#include "../devices/devices.h"
 #include "../guest/pv_x86.h"
 #include "../layout/layout.h"
 #include "ctx.h"
@@ -36,7 +37,7 @@ struct build {
     struct xb_create_opts opts;
     const struct xb_image *img;
     struct xb_image *own_img;
-    uint8_t *ramdisk;
+    uint8_t *ramdisk_data;
     size_t ramdisk_len;
     unsigned guest; /* XB_GUEST_PV64 / XB_GUEST_PV32PAE */
     struct xb_layout lo;
@@ -47,6 +48,10 @@ struct build {
     uint64_t *p2m; /* [lo.total_pages]: pfn -> mfn */
     uint32_t store_port, console_port;
     uint64_t lap_ns; /* when the last phase ended (opts.timings) */
+    /* the spec's kernel, ramdisk and command line, or the bootloader's */
+    const char *kernel, *ramdisk, *cmdline;
+    struct xb_boot boot;  /* the bootloader's files: removed once read */
+    struct xb_devs *devs; /* disks and vifs: checked, then attached */
 };
 
 static struct xb_err *berr(struct build *b)
@@ -83,6 +88,8 @@ static int check_support(struct build *b)
         (s->n_vifs && !xb__builder_acts_on("vif", NULL)))
         return xb_err_set(berr(b), -ENOTSUP, "%s: devices cannot be built yet",
                           s->n_disks ? "disk" : "vif");
+    if (s->bootloader && !xb__builder_acts_on("bootloader", NULL))
+        return xb_err_set(berr(b), -ENOTSUP, "bootloader: not supported by xbuild yet");
     return 0;
 }
 
@@ -95,7 +102,7 @@ static int check_spec(struct build *b)
         return xb_err_set(berr(b), -EINVAL,
                           "spec: name, memory and vcpus must be set "
                           "(maxvcpus >= vcpus, maxmem >= memory)");
-    if (!s->kernel && !b->opts.image)
+    if (!s->kernel && !b->opts.image && !s->bootloader)
         return xb_err_set(berr(b), -EINVAL, "kernel: no kernel given");
     return check_support(b);
 }
@@ -110,8 +117,11 @@ static int load_kernel(struct build *b)
         b->img = b->opts.image;
         return 0;
     }
-    rc = xb_image_load_file(b->spec->kernel, NULL, &b->own_img, &err);
+    rc = xb_image_load_file(b->kernel, NULL, &b->own_img, &err);
     b->img = b->own_img;
+    if (rc && b->boot.kernel)
+        return xb_err_set(berr(b), rc, "bootloader: the kernel %s chose: %s",
+                          b->spec->bootloader, err.msg);
     if (rc)
         return xb_err_set(berr(b), rc, "%s:%u:%u: kernel: %s", pos_file(pos), pos->line,
                           pos->col, err.msg);
@@ -127,7 +137,7 @@ static int pick_guest(struct build *b)
         return xb_err_set(berr(b), -ENOEXEC,
                           "kernel: %s is not a PV kernel (no Xen notes "
                           "for xen-3.0-x86_64 or xen-3.0-x86_32p)%s",
-                          b->spec->kernel ? b->spec->kernel : "image",
+                          b->kernel ? b->kernel : "image",
                           types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\""
                                                : "");
     return 0;
@@ -135,7 +145,7 @@ static int pick_guest(struct build *b)
 
 static int read_ramdisk(struct build *b)
 {
-    const char *path = b->spec->ramdisk;
+    const char *path = b->ramdisk;
     struct stat st;
     FILE *f;
     int rc = 0;
@@ -147,10 +157,10 @@ static int read_ramdisk(struct build *b)
         (uint64_t)st.st_size > RAMDISK_MAX)
         rc = xb_err_set(berr(b), f ? -EFBIG : -errno, "ramdisk: %s: %s", path,
                         f ? "not a regular file of at most 1 GiB" : strerror(errno));
-    if (!rc && st.st_size > 0 && !(b->ramdisk = malloc((size_t)st.st_size)))
+    if (!rc && st.st_size > 0 && !(b->ramdisk_data = malloc((size_t)st.st_size)))
         rc = xb_err_set(berr(b), -ENOMEM, "ramdisk: %s: out of memory", path);
     if (!rc && st.st_size > 0 &&
-        fread(b->ramdisk, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+        fread(b->ramdisk_data, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
         rc = xb_err_set(berr(b), -EIO, "ramdisk: %s: short read", path);
     if (!rc)
         b->ramdisk_len = (size_t)st.st_size;
@@ -180,17 +190,42 @@ static int plan_layout(struct build *b)
     return rc;
 }
 
+/*
+ * bootloader = "pygrub": it takes the kernel, ramdisk and command line from
+ * the first disk (into files of its own directory, removed once read).
+ */
+static int run_bootloader(struct build *b)
+{
+    int rc;
+
+    if (!b->spec->bootloader || b->opts.image)
+        return 0;
+    rc = xb__bootloader_run(berr(b), b->spec, b->opts.bootloader_timeout_ms, &b->boot);
+    if (rc)
+        return rc;
+    b->kernel = b->boot.kernel;
+    b->ramdisk = b->boot.ramdisk;
+    b->cmdline = b->boot.cmdline;
+    return 0;
+}
+
 /* Everything that needs no hypervisor: the spec, the kernel and ramdisk, the layout. */
 static int plan(struct build *b)
 {
     int rc = check_spec(b);
 
     if (!rc)
+        rc = run_bootloader(b);
+    if (!rc)
         rc = load_kernel(b);
     if (!rc)
         rc = pick_guest(b);
     if (!rc)
         rc = read_ramdisk(b);
+    if (b->boot.dir) { /* read (or failed): its files go now */
+        b->kernel = b->ramdisk = NULL;
+        xb__boot_clean_files(&b->boot);
+    }
     if (!rc)
         rc = plan_layout(b);
     return rc;
@@ -246,6 +281,12 @@ static int check_free(struct build *b)
                       "memory: %" PRIu64 " MiB asked but the host has "
                       "only %" PRIu64 " MiB free",
                       b->spec->memory_mib, pages_to_mib(b->free_pages));
+}
+
+/* Every disk and vif can be served here (files, access, sharing, bridges). */
+static int check_devices(struct build *b)
+{
+    return xb__devs_check(b->ctx, b->spec, DOMID_NONE, &b->devs);
 }
 
 /* ---- the domain ---- */
@@ -376,9 +417,9 @@ static int build_pv(struct build *b)
     struct xb_pv_boot boot = {
         .lo = &b->lo,
         .img = b->img,
-        .ramdisk = b->ramdisk,
+        .ramdisk = b->ramdisk_data,
         .ramdisk_len = b->ramdisk_len,
-        .cmdline = b->spec->cmdline,
+        .cmdline = b->cmdline,
         .p2m = b->p2m,
         .store_port = b->store_port,
         .console_port = b->console_port,
@@ -394,7 +435,7 @@ static int build_pv(struct build *b)
         rc = xb__pv_x86_build(bhv(b), berr(b), b->domid, &boot, &cut);
     if (cut)
         xb__ctx_warn(b->ctx, "cmdline: %zu bytes, cut to the %d the guest can receive",
-                     strlen(b->spec->cmdline), XB_PV_CMDLINE_MAX - 1);
+                     strlen(b->cmdline), XB_PV_CMDLINE_MAX - 1);
     return rc;
 }
 
@@ -431,6 +472,20 @@ static int introduce(struct build *b)
     return rc;
 }
 
+/*
+ * Disks and vifs: loop devices, their nodes, and every backend up (blkback
+ * holding its device, netback's vif on its bridge), in a bounded wait.
+ */
+static int attach_devices(struct build *b)
+{
+    const char *protocol = b->guest == XB_GUEST_PV64      ? "x86_64-abi"
+                           : b->guest == XB_GUEST_PV32PAE ? "x86_32-abi"
+                                                          : NULL;
+
+    return xb__devs_attach(b->ctx, b->devs, b->domid, b->uuid, protocol,
+                           b->opts.device_timeout_ms);
+}
+
 /* The library unpauses, unless the caller asked to own that step (opts->paused). */
 static int unpause(struct build *b)
 {
@@ -441,13 +496,21 @@ static int unpause(struct build *b)
 
 /* ---- rollback ---- */
 
-/* Undo a failed create: nodes and name claim, then the domain (its ports and memory go
- * with it). */
+/*
+ * Undo a failed create: the devices' bridge ports, the nodes and name claim,
+ * what the builder still holds (loop devices), the loop devices once their
+ * backends let go, then the domain (its ports and memory go with it).
+ */
 static void rollback(struct build *b)
 {
+    struct xb_teardown *t = NULL;
+
     if (b->domid == DOMID_NONE)
         return;
+    xb__teardown_begin(b->ctx, berr(b), b->domid, &t);
     xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid);
+    xb__devs_undo(b->ctx, b->devs);
+    xb__teardown_finish(b->ctx, berr(b), t);
     bhv(b)->ops->domain_destroy(bhv(b), berr(b), b->domid);
     b->domid = DOMID_NONE;
 }
@@ -455,8 +518,10 @@ static void rollback(struct build *b)
 static void build_free(struct build *b)
 {
     xb_image_free(b->own_img);
-    free(b->ramdisk);
+    free(b->ramdisk_data);
     free(b->p2m);
+    xb__devs_free(b->devs);
+    xb__boot_clean(&b->boot);
 }
 
 static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
@@ -467,6 +532,9 @@ static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
         .spec = spec,
         .opts = opts ? *opts : (struct xb_create_opts){0},
         .domid = DOMID_NONE,
+        .kernel = spec->kernel,
+        .ramdisk = spec->ramdisk,
+        .cmdline = spec->cmdline,
     };
 }
 
@@ -476,7 +544,7 @@ static const char *const phase_names[XB_PHASE_COUNT] = {
     [XB_PHASE_LOAD] = "load",       [XB_PHASE_CHECKS] = "checks",
     [XB_PHASE_DOMAIN] = "domain",   [XB_PHASE_POPULATE] = "populate",
     [XB_PHASE_BUILD] = "build",     [XB_PHASE_XENSTORE] = "xenstore",
-    [XB_PHASE_UNPAUSE] = "unpause",
+    [XB_PHASE_DEVICES] = "devices", [XB_PHASE_UNPAUSE] = "unpause",
 };
 
 const char *xb_phase_name(enum xb_phase p)
@@ -518,6 +586,8 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         rc = check_host(&b); /* nothing exists yet: guest type, free memory */
     if (!rc)
         rc = check_free(&b);
+    if (!rc)
+        rc = check_devices(&b); /* disks and vifs: files, access, sharing, bridges */
     lap(&b, XB_PHASE_CHECKS, rc);
     if (!rc)
         rc = make_uuid(&b);
@@ -541,6 +611,9 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
     if (!rc)
         rc = introduce(&b); /* the xenstore nodes, xenstored */
     lap(&b, XB_PHASE_XENSTORE, rc);
+    if (!rc)
+        rc = attach_devices(&b); /* loop devices, nodes, backends up, bridge ports */
+    lap(&b, XB_PHASE_DEVICES, rc);
     if (!rc)
         rc = unpause(&b);
     lap(&b, XB_PHASE_UNPAUSE, rc);

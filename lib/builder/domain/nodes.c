@@ -245,12 +245,7 @@ static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     return rc == -ENOENT ? 0 : rc;
 }
 
-/*
- * Run @body in a transaction, started over while it conflicts with another
- * writer (-EAGAIN); aborted when @body fails. @what names it in the message
- * when it keeps conflicting.
- */
-static int in_transaction(struct xb_xs *xs, struct xb_err *err,
+int xb__xs_in_transaction(struct xb_xs *xs, struct xb_err *err,
                           int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                                       const void *arg),
                           const void *arg, const char *what)
@@ -303,7 +298,7 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
         return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
     rc = build_set(xs, err, d, s);
     if (rc == 0)
-        rc = in_transaction(xs, err, write_body, &job, "write the domain's nodes");
+        rc = xb__xs_in_transaction(xs, err, write_body, &job, "write the domain's nodes");
     if (rc == 0) {
         rc = xs->ops->introduce(xs, err, d->domid, d->store_mfn, d->store_port);
         if (rc)
@@ -401,7 +396,7 @@ int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
 
     if (rc)
         return xb_err_set(err, rc, "name: \"%.40s...\" is too long for xenstore", name);
-    rc = in_transaction(xs, err, claim_body, &c, "claim the name");
+    rc = xb__xs_in_transaction(xs, err, claim_body, &c, "claim the name");
     if (rc == -EEXIST)
         return xb_err_set(err, rc,
                           "name: a domain named \"%s\" already exists; destroy it or "
@@ -502,7 +497,8 @@ static int remove_nodes(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
 
 int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
 {
-    int rc = in_transaction(xs, err, remove_nodes, &domid, "remove the domain's nodes");
+    int rc =
+        xb__xs_in_transaction(xs, err, remove_nodes, &domid, "remove the domain's nodes");
 
     /* xenstored may never have been told about a half-built domain: a probe. */
     if (rc == 0)

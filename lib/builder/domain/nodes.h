@@ -63,6 +63,16 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
  */
 int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid);
 
+/*
+ * Run @body in a transaction, started over while it conflicts with another
+ * writer (-EAGAIN); aborted when @body fails. @what names it in the message
+ * when it keeps conflicting.
+ */
+int xb__xs_in_transaction(struct xb_xs *xs, struct xb_err *err,
+                          int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                                      const void *arg),
+                          const void *arg, const char *what);
+
 /* Format @uuid as the canonical 36-character string into @buf (>= 37 bytes). */
 void xb__uuid_str(const uint8_t uuid[16], char buf[37]);
 

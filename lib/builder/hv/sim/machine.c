@@ -522,6 +522,7 @@ int xb__sim_open(const struct xb_sim_opts *opts, struct xb_hv **hv, struct xb_xs
                       .fail_at = o.fail_at,
                       .dirty = o.dirty};
     snprintf(s->caps, sizeof(s->caps), "%s", o.caps ? o.caps : SIM_DEFAULT_CAPS);
+    xb__sim_host_init(s);
     if (pages < 2 * SIM_CHUNK || pages > (1ull << 26) || xb__sim_machine_init(s, pages) ||
         xb__sim_xs_init(s)) {
         sim_free(s);

@@ -4,6 +4,8 @@
  * with values and permissions, transactions that conflict when the store
  * changed under them (-EAGAIN, as xenstored), introduce/release checked
  * against the machine's domains, no watches (callers poll without them).
+ * Every change to the committed store lets the model of dom0's backends
+ * react (backends.c), as blkback and netback react to their watches.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -172,8 +174,10 @@ static int xs_begin(struct sim *s, struct xb_err *err, uint32_t tx, const char *
 
 static void xs_touch(struct sim *s, const struct xs_tree *t)
 {
-    if (t == &s->store)
-        s->store_gen++;
+    if (t != &s->store)
+        return;
+    s->store_gen++;
+    xb__sim_backends_react(s);
 }
 
 static int sim_transaction_start(struct xb_xs *xs, struct xb_err *err, uint32_t *tx)
@@ -216,11 +220,12 @@ static int sim_transaction_end(struct xb_xs *xs, struct xb_err *err, uint32_t tx
     if (!rc && !abort) {
         xs_tree_free(&s->store);
         s->store = t->tree;
-        s->store_gen++;
         t->tree = (struct xs_tree){0};
     }
     xs_tree_free(&t->tree);
     t->used = false;
+    if (!rc && !abort)
+        xs_touch(s, &s->store);
     return rc;
 }
 
@@ -412,6 +417,33 @@ static int sim_release(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
         return -ENOENT;
     d->info.introduced = false;
     return 0;
+}
+
+const char *xb__sim_xs_get(struct sim *s, const char *path)
+{
+    const struct xs_node *n = xs_find(&s->store, path);
+
+    return n ? n->val : NULL;
+}
+
+int xb__sim_xs_put(struct sim *s, const char *path, const char *val)
+{
+    struct xs_node *n = xs_create(&s->store, path);
+
+    if (!n || xs_set_val(n, val, strlen(val)))
+        return -ENOMEM;
+    xs_touch(s, &s->store);
+    return 0;
+}
+
+const char *xb__sim_xs_path(struct sim *s, size_t i)
+{
+    return i < s->store.count ? s->store.n[i].path : NULL;
+}
+
+size_t xb__sim_xs_nodes(struct sim *s)
+{
+    return s->store.count;
 }
 
 static void sim_close(struct xb_xs *xs)
