@@ -564,12 +564,172 @@ static void backends_down(void **state)
     env_fini(&e);
 }
 
+/* ---- the bootloader (tests/unit/fake-bootloader, as pygrub) ---- */
+
+struct boot {
+    struct env e;
+    char record[160], from[4096], *args[3];
+    char mode[32], rec_arg[180], from_arg[4120];
+};
+
+static void boot_init(struct boot *b, const char *mode)
+{
+    const char *prog = getenv("XB_FAKE_BOOTLOADER");
+
+    if (!prog)
+        skip();
+    env_init(&b->e);
+    snprintf(b->record, sizeof(b->record), "%s/record", b->e.dir);
+    snprintf(b->from, sizeof(b->from), "%s/minios64.elf", getenv("XB_FIXTURES"));
+    snprintf(b->mode, sizeof(b->mode), "--mode=%s", mode);
+    snprintf(b->rec_arg, sizeof(b->rec_arg), "--record=%s", b->record);
+    snprintf(b->from_arg, sizeof(b->from_arg), "--from=%s", b->from);
+    b->args[0] = b->mode;
+    b->args[1] = b->rec_arg;
+    b->args[2] = b->from_arg;
+    b->e.spec.bootloader = (char *)prog;
+    b->e.spec.bootloader_args = b->args;
+    b->e.spec.n_bootloader_args = 3;
+    b->e.spec.cmdline = "console=hvc0";
+    b->e.spec.n_vifs = 0;
+    b->e.opts.image = NULL; /* the bootloader's kernel */
+    b->e.opts.bootloader_timeout_ms = 400;
+}
+
+/* Line @n (0-based) of what the bootloader recorded, malloc'd; NULL past the end. */
+static char *record_line(const struct boot *b, int n)
+{
+    char line[4200];
+    FILE *f = fopen(b->record, "r");
+
+    assert_non_null(f);
+    for (int i = 0; fgets(line, sizeof(line), f); i++)
+        if (i == n) {
+            fclose(f);
+            line[strcspn(line, "\n")] = '\0';
+            return strdup(line);
+        }
+    fclose(f);
+    return NULL;
+}
+
+/* The argument starting with @prefix it got, malloc'd, or NULL. */
+static char *record_arg(const struct boot *b, const char *prefix)
+{
+    for (int i = 0;; i++) {
+        char *l = record_line(b, i);
+
+        if (!l || strncmp(l, prefix, strlen(prefix)) == 0)
+            return l;
+        free(l);
+    }
+}
+
+/* Its output directory went with the create, whatever became of it. */
+static void boot_dir_gone(const struct boot *b)
+{
+    char *out = record_arg(b, "--output-directory=");
+    struct stat st;
+
+    assert_non_null(out);
+    if (stat(out + strlen("--output-directory="), &st) == 0)
+        fail_msg("%s is still there", out);
+    free(out);
+}
+
+static void boot_fini(struct boot *b)
+{
+    unlink(b->record);
+    env_fini(&b->e);
+}
+
+static void expect_line(const struct boot *b, int n, const char *want)
+{
+    char *l = record_line(b, n);
+
+    if (!l || strcmp(l, want) != 0)
+        fail_msg("argument %d: \"%s\", want \"%s\"", n, l ? l : "(none)", want);
+    free(l);
+}
+
+/* libxl's arguments and terminal; the kernel, ramdisk and args it answers. */
+static void bootloader_runs_as_xl_runs_it(void **state)
+{
+    struct boot b;
+    struct xb_layout lo;
+    char *out, *dir;
+    uint32_t d = 0;
+
+    boot_init(&b, "ok");
+    b.e.opts.layout = &lo;
+    assert_int_equal(xb_domain_create(b.e.ctx, &b.e.spec, &b.e.opts, &d), 0);
+    expect_line(&b, 0, b.e.spec.bootloader);
+    expect_line(&b, 1, "--args=console=hvc0");
+    out = record_line(&b, 2);
+    dir = record_line(&b, 4);
+    assert_int_equal(strncmp(out, "--output=", 9), 0);
+    expect_line(&b, 3, "--output-format=simple0");
+    assert_int_equal(strncmp(dir, "--output-directory=", 19), 0);
+    assert_int_equal(strncmp(out + 9, dir + 19, strlen(dir + 19)), 0); /* DIR/out */
+    for (int i = 0; i < 3; i++) /* bootloader_args, in order */
+        expect_line(&b, 5 + i, b.args[i]);
+    expect_line(&b, 8, b.e.root); /* the first disk, last */
+    expect_line(&b, 9, "tty: yes");
+    expect_line(&b, 10, "TERM=vt100");
+    assert_int_equal(lo.seg[XB_SEG_RAMDISK].pages, 1); /* its ramdisk was loaded */
+    boot_dir_gone(&b);
+    assert_int_equal(xb_domain_destroy(b.e.ctx, d), 0);
+    free(out);
+    free(dir);
+    boot_fini(&b);
+}
+
+static void bootloader_refused(const char *mode, int rc, const char *msg)
+{
+    struct boot b;
+
+    boot_init(&b, mode);
+    refused(&b.e, rc, msg);
+    boot_dir_gone(&b);
+    boot_fini(&b);
+}
+
+static void bootloader_failures(void **state)
+{
+    bootloader_refused(
+        "fail", -EIO,
+        "failed (exit status 3): fake-bootloader: no grub.cfg in the image");
+    bootloader_refused("hang", -ETIMEDOUT, "did not finish within 0.4 s and was stopped");
+    bootloader_refused("none", -ENOEXEC, "chose no kernel");
+    bootloader_refused("outside", -EPERM,
+                       "named kernel /etc/passwd, which is not a file it wrote in ");
+}
+
+static void bootloader_needs_a_disk_and_a_program(void **state)
+{
+    struct boot b;
+
+    boot_init(&b, "ok");
+    b.e.spec.n_disks = 0;
+    refused(&b.e, -EINVAL, "reads the kernel from the first disk, and there is none");
+    b.e.spec.n_disks = 2;
+    b.e.spec.bootloader = "xb-no-such-bootloader";
+    refused(&b.e, -ENOENT, "bootloader: cannot run xb-no-such-bootloader: not found in ");
+    boot_fini(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(create_destroy),  cmocka_unit_test(vif_settings),
-        cmocka_unit_test(fault_injection), cmocka_unit_test(bad_inputs),
-        cmocka_unit_test(shared_images),   cmocka_unit_test(backends_down),
+        cmocka_unit_test(create_destroy),
+        cmocka_unit_test(vif_settings),
+        cmocka_unit_test(fault_injection),
+        cmocka_unit_test(bad_inputs),
+        cmocka_unit_test(shared_images),
+        cmocka_unit_test(backends_down),
+        cmocka_unit_test(bootloader_runs_as_xl_runs_it),
+        cmocka_unit_test(bootloader_failures),
+        cmocka_unit_test(bootloader_needs_a_disk_and_a_program),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,20 +90,36 @@ static int make_dir(struct xb_err *err, struct xb_boot *b)
     return 0;
 }
 
-/* Xen's bindir first, as libxl__abs_path(private bindir); NULL: $PATH. */
+static bool runnable(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* @name in the directories of @dirs (a $PATH), malloc'd; NULL when in none. */
+static char *search(const char *name, const char *dirs)
+{
+    for (const char *d = dirs; d && *d;) {
+        size_t n = strcspn(d, ":");
+        char *p = NULL;
+
+        if (n && asprintf(&p, "%.*s/%s", (int)n, d, name) >= 0 && runnable(p))
+            return p;
+        free(p);
+        d += n + (d[n] == ':');
+    }
+    return NULL;
+}
+
+/* An absolute path; a name in Xen's bindir first (as libxl), then $PATH. */
 static char *program(const char *name)
 {
-    char *p = NULL;
-    struct stat st;
+    const char *path = getenv("PATH");
 
     if (name[0] == '/')
         return strdup(name);
-    if (asprintf(&p, "%s/%s", XB_XEN_BINDIR, name) < 0)
-        return NULL;
-    if (lstat(p, &st) == 0)
-        return p;
-    free(p);
-    return NULL;
+    return search(name, XB_XEN_BINDIR ":") ?: search(name, path ? path : "/usr/bin:/bin");
 }
 
 struct argv {
@@ -213,7 +229,7 @@ static int open_pty(int *master, int *slave)
     return 0;
 }
 
-static int spawn(struct child *c, char *const argv[], bool search)
+static int spawn(struct child *c, char *const argv[])
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
@@ -236,8 +252,7 @@ static int spawn(struct child *c, char *const argv[], bool search)
         posix_spawnattr_setpgroup(&at, 0);
         posix_spawnattr_setsigmask(&at, &none);
         posix_spawnattr_setsigdefault(&at, &dfl);
-        rc =
-            -(search ? posix_spawnp : posix_spawn)(&c->pid, argv[0], &fa, &at, argv, env);
+        rc = -posix_spawn(&c->pid, argv[0], &fa, &at, argv, env);
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&at);
     }
@@ -335,18 +350,15 @@ static int failed(struct xb_err *err, const char *name, struct child *c, int rc,
     const char *why = last_line(c);
 
     if (rc == -ETIMEDOUT)
-        return xb_err_set(err, rc,
-                          "bootloader: %s did not finish within %u s and was stopped%s%s",
-                          name, timeout_ms / 1000, why[0] ? "; it said: " : "", why);
+        return xb_err_set(
+            err, rc, "bootloader: %s did not finish within %u.%u s and was stopped%s%s",
+            name, timeout_ms / 1000, timeout_ms % 1000 / 100, why[0] ? "; it said: " : "",
+            why);
     if (rc)
         return xb_err_set(err, rc, "bootloader: %s: %s", name, strerror(-rc));
     if (WIFSIGNALED(status))
         return xb_err_set(err, -EINTR, "bootloader: %s was killed by signal %d%s%s", name,
                           WTERMSIG(status), why[0] ? ": " : "", why);
-    if (WEXITSTATUS(status) == 127 && !why[0])
-        return xb_err_set(err, -ENOENT,
-                          "bootloader: %s cannot be run (not in %s nor on $PATH?)", name,
-                          XB_XEN_BINDIR);
     return xb_err_set(err, -EIO, "bootloader: %s failed (exit status %d)%s%s", name,
                       WEXITSTATUS(status), why[0] ? ": " : "", why);
 }
@@ -440,14 +452,18 @@ int xb__bootloader_run(struct xb_err *err, const struct xb_spec *spec,
             "bootloader: %s reads the kernel from the first disk, and there "
             "is none: add one (disk = [...])",
             spec->bootloader);
+    prog = program(spec->bootloader);
+    if (!prog)
+        return xb_err_set(err, -ENOENT,
+                          "bootloader: cannot run %s: not found in %s nor on $PATH",
+                          spec->bootloader, XB_XEN_BINDIR);
     rc = make_dir(err, b);
-    prog = rc ? NULL : program(spec->bootloader);
     if (!rc) {
-        make_args(&a, spec, b, prog ? prog : spec->bootloader);
+        make_args(&a, spec, b, prog);
         if (a.nomem)
             rc = xb_err_set(err, -ENOMEM, "bootloader: out of memory");
     }
-    if (!rc && (rc = spawn(&c, a.v, !prog)) != 0)
+    if (!rc && (rc = spawn(&c, a.v)) != 0)
         rc = xb_err_set(err, rc, "bootloader: cannot run %s: %s", a.v[0], strerror(-rc));
     if (!rc) {
         rc = wait_child(&c, timeout_ms ? timeout_ms : XB_BOOTLOADER_TIMEOUT_MS, &status);
