@@ -535,7 +535,7 @@ static void resolve_later(struct xb__ctx *c)
     check_required(c);
 }
 
-static int new_spec(struct xb__ctx *c)
+int xb__spec_new(struct xb__ctx *c)
 {
     struct xb_spec *s = calloc(1, sizeof(*s));
 
@@ -572,7 +572,7 @@ int xb_config_to_spec(struct xb_config *cfg, const struct xb_spec_opts *opts,
     int rc;
 
     *out = NULL;
-    rc = new_spec(&c);
+    rc = xb__spec_new(&c);
     if (rc < 0)
         goto out;
     for (size_t i = 0; i < cfg->n_entries; i++) {

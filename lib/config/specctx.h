@@ -52,6 +52,9 @@ struct xb_pos xb__spec_pos(struct xb__ctx *c, const struct xb__pos *pos);
 /* Position of byte @off inside string value @v (exact when it has no escapes). */
 struct xb__pos xb__pos_in(const struct xb__value *v, size_t off);
 
+/* keys.c: c->spec, a new spec with the defaults (and the file names of c->cfg). */
+int xb__spec_new(struct xb__ctx *c);
+
 /* disk.c, vif.c */
 void xb__apply_disks(struct xb__ctx *c);
 void xb__apply_vifs(struct xb__ctx *c);

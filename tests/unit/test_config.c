@@ -554,10 +554,46 @@ static void hostile_bytes_and_free_null(void **state)
     xb_config_free(cfg);
 }
 
+/* One disk or vif alone (block-attach, network-attach): the list item's checks. */
+static void a_device_alone(void **state)
+{
+    const struct xb_spec_opts opts = {.override_dir = "/srv"};
+    struct xb_config *cfg = NULL;
+    struct xb_spec *s = NULL;
+
+    assert_int_equal(xb_config_new(&cfg), 0);
+    assert_int_equal(xb_config_device(cfg, "disk", "file:img/a.img,xvdb,r", &opts, &s),
+                     0);
+    assert_int_equal(s->n_disks, 1);
+    assert_string_equal(s->disks[0].target, "/srv/img/a.img");
+    assert_int_equal(s->disks[0].devid, 51728);
+    assert_true(s->disks[0].readonly);
+    assert_string_equal(s->disks[0].pos.file, XB_CONFIG_CMDLINE);
+    xb_spec_free(s);
+    assert_int_equal(
+        xb_config_device(cfg, "vif", "mac=00:16:3e:01:02:03,bridge=br1", NULL, &s), 0);
+    assert_int_equal(s->n_vifs, 1);
+    assert_string_equal(s->vifs[0].mac, "00:16:3e:01:02:03");
+    assert_string_equal(s->vifs[0].bridge, "br1");
+    xb_spec_free(s);
+    assert_int_equal(xb_config_error_count(cfg), 0);
+    assert_int_equal(xb_config_device(cfg, "disk", "/a.img,raw,xvd,w", NULL, &s),
+                     -EINVAL);
+    assert_null(s);
+    assert_int_equal(xb_config_error_count(cfg), 1);
+    assert_non_null(strstr(xb_config_diag(cfg, 0)->msg, "disk 1, vdev: \"xvd\""));
+    assert_string_equal(xb_config_diag(cfg, 0)->file, XB_CONFIG_CMDLINE);
+    assert_int_equal(xb_config_diag(cfg, 0)->line, 3); /* the third device given */
+    assert_int_equal(xb_config_device(cfg, "vif", "mac=01:02", NULL, &s), -EINVAL);
+    assert_int_equal(xb_config_device(cfg, "usb", "x", NULL, &s), -EINVAL);
+    xb_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(minimal_spec_defaults),
+        cmocka_unit_test(a_device_alone),
         cmocka_unit_test(numbers_in_every_base_and_quoted),
         cmocka_unit_test(string_escapes_decode_like_c),
         cmocka_unit_test(every_error_reported_with_position),

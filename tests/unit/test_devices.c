@@ -718,6 +718,81 @@ static void bootloader_needs_a_disk_and_a_program(void **state)
     boot_fini(&b);
 }
 
+/* ---- hot-plug: block-attach/-detach/-list, network-* ---- */
+
+static void hotplug(void **state)
+{
+    struct env e;
+    struct xb_devinfo *v = NULL;
+    const struct xb_attach_opts any = {.any_devid = true};
+    char *before;
+    uint32_t d = 0, id = 99;
+    size_t n = 0;
+
+    env_init(&e);
+    before = snapshot(e.hv);
+    e.spec.n_disks = 0;
+    e.spec.n_vifs = 0;
+    assert_int_equal(xb_domain_create(e.ctx, &e.spec, &e.opts, &d), 0);
+    assert_int_equal(xb_vbd_attach(e.ctx, d, &e.disks[0], NULL), 0);
+    assert_int_equal(xb_vbd_attach(e.ctx, d, &e.disks[1], NULL), 0);
+    assert_int_equal(xb_vbd_attach(e.ctx, d, &e.disks[0], NULL), -EEXIST);
+    assert_non_null(strstr(xb_errmsg(e.ctx), "disk 1, vdev: domain 1 has xvda already"));
+    assert_int_equal(xb_vbd_list(e.ctx, d, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].devid, XVDA);
+    assert_string_equal(v[0].name, "xvda");
+    assert_string_equal(v[0].target, e.root);
+    assert_string_equal(v[0].mode, "w");
+    assert_string_equal(v[1].mode, "r");
+    assert_int_equal(v[0].backend_state, 2);
+    assert_int_equal(v[0].frontend_state, 1);
+    assert_int_equal(v[0].evtchn, -1); /* the guest has not connected */
+    free(v);
+    assert_int_equal(xb__sim_nr_loops(e.hv), 2);
+    assert_int_equal(xb_vif_attach(e.ctx, d, &e.vifs[0], &any, &id), 0);
+    assert_int_equal(id, 0);
+    assert_int_equal(xb_vif_attach(e.ctx, d, &e.vifs[0], &any, &id), 0);
+    assert_int_equal(id, 1);
+    assert_int_equal(xb_vif_attach(e.ctx, d, &e.vifs[0], NULL, &id), -EEXIST);
+    assert_int_equal(xb_vif_list(e.ctx, d, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[1].name, "vif1.1");
+    assert_string_equal(v[1].target, "xenbr0");
+    assert_string_not_equal(v[0].mac, v[1].mac);
+    free(v);
+    assert_int_equal(xb__sim_bridge_ports(e.hv, "xenbr0"), 2);
+    /* detach: the backend closes (the sim's guest does not object), all goes */
+    assert_int_equal(xb_vif_detach(e.ctx, d, 1, NULL), 0);
+    assert_int_equal(xb__sim_bridge_ports(e.hv, "xenbr0"), 1);
+    assert_int_equal(xb__sim_nr_links(e.hv), BASE_LINK + 1);
+    assert_int_equal(xb_vbd_detach(e.ctx, d, XVDA, NULL), 0);
+    assert_int_equal(xb__sim_nr_loops(e.hv), 1);
+    expect(&e, NULL, "/local/domain/1/device/vbd/51712");
+    expect(&e, NULL, "/local/domain/0/backend/vbd/1/51712");
+    expect(&e, NULL, "/libxl/1/device/vbd/51712");
+    assert_int_equal(xb_vbd_detach(e.ctx, d, XVDA, NULL), -ENOENT);
+    assert_non_null(strstr(xb_errmsg(e.ctx), "domain 1 has no disk 51712"));
+    /* a failed attach leaves nothing of itself */
+    e.vifs[0].bridge = "nobr0";
+    assert_int_equal(xb_vif_attach(e.ctx, d, &e.vifs[0], &any, &id), -ENODEV);
+    assert_int_equal(xb__sim_nr_links(e.hv), BASE_LINK + 1);
+    xb__sim_backends(e.hv, SIM_BACKENDS_STALL);
+    e.disks[0].target = e.ro;
+    e.disks[0].readonly = true;
+    assert_int_equal(
+        xb_vbd_attach(e.ctx, d, &e.disks[0], &(struct xb_attach_opts){.timeout_ms = 20}),
+        -ETIMEDOUT);
+    assert_int_equal(xb__sim_nr_loops(e.hv), 1);
+    expect(&e, NULL, "/local/domain/0/backend/vbd/1/51712");
+    xb__sim_backends(e.hv, SIM_BACKENDS_OK);
+    assert_int_equal(xb_domain_destroy(e.ctx, d), 0);
+    nothing_left(&e, before);
+    assert_int_equal(xb_vbd_list(e.ctx, d, &v, &n), -ESRCH);
+    free(before);
+    env_fini(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -727,6 +802,7 @@ int main(void)
         cmocka_unit_test(bad_inputs),
         cmocka_unit_test(shared_images),
         cmocka_unit_test(backends_down),
+        cmocka_unit_test(hotplug),
         cmocka_unit_test(bootloader_runs_as_xl_runs_it),
         cmocka_unit_test(bootloader_failures),
         cmocka_unit_test(bootloader_needs_a_disk_and_a_program),

@@ -78,6 +78,10 @@ struct xb_teardown;
 int xb__teardown_begin(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
                        struct xb_teardown **out);
 
+/* As xb__teardown_begin(), for device @devid of @kind ("vbd", "vif") alone. */
+int xb__teardown_device(struct xb_ctx *ctx, struct xb_err *err, const char *kind,
+                        uint32_t domid, uint32_t devid, struct xb_teardown **out);
+
 /*
  * Once the backend nodes are removed: wait for each loop device to be
  * released by blkback and free it, and for each vif to be gone. Frees @t.

@@ -31,6 +31,7 @@ struct td_loop {
 
 struct xb_teardown {
     uint32_t domid;
+    bool domain; /* all its devices (its error nodes go too) */
     struct td_loop loops[64];
     size_t n_loops;
     char vifs[64][16];
@@ -87,6 +88,22 @@ static void unplug_vif(struct xb_ctx *ctx, struct xb_teardown *t, uint32_t devid
     t->n_vifs++;
 }
 
+int xb__teardown_device(struct xb_ctx *ctx, struct xb_err *err, const char *kind,
+                        uint32_t domid, uint32_t devid, struct xb_teardown **out)
+{
+    struct xb_teardown *t = calloc(1, sizeof(*t));
+
+    *out = t;
+    if (!t)
+        return xb_err_set(err, -ENOMEM, "teardown: out of memory");
+    t->domid = domid;
+    if (strcmp(kind, "vbd") == 0)
+        note_loop(ctx, t, devid);
+    else
+        unplug_vif(ctx, t, devid);
+    return 0;
+}
+
 int xb__teardown_begin(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
                        struct xb_teardown **out)
 {
@@ -99,6 +116,7 @@ int xb__teardown_begin(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
     if (!t)
         return xb_err_set(err, -ENOMEM, "teardown: out of memory");
     t->domid = domid;
+    t->domain = true;
     rc = devids(ctx, err, "vbd", domid, &ids, &n);
     for (size_t i = 0; i < n; i++) {
         note_loop(ctx, t, (uint32_t)strtoul(ids[i], NULL, 10));
@@ -170,7 +188,8 @@ int xb__teardown_finish(struct xb_ctx *ctx, struct xb_err *err, struct xb_teardo
         r = wait_vif_gone(ctx, err, t->vifs[i]);
         rc = rc ? rc : r;
     }
-    remove_errors(ctx, t->domid);
+    if (t->domain)
+        remove_errors(ctx, t->domid);
     free(t);
     return rc;
 }
