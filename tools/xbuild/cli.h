@@ -37,6 +37,10 @@ struct cli_cmd {
 /* The verbs (cmd_<verb>.c; help is in xbuild.c). */
 extern const struct cli_cmd cli_cmd_console, cli_cmd_create, cli_cmd_destroy,
     cli_cmd_help, cli_cmd_inspect, cli_cmd_list;
+/* cmd_block.c, cmd_network.c */
+extern const struct cli_cmd cli_cmd_block_attach, cli_cmd_block_detach,
+    cli_cmd_block_list, cli_cmd_network_attach, cli_cmd_network_detach,
+    cli_cmd_network_list;
 
 /* The operands cli_parse() left, in order. */
 struct cli_args {
@@ -76,6 +80,19 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct xb_ctx;
 struct xb_monitor_opts;
 struct xb_spec;
+
+/*
+ * cmd_block.c, for the device verbs: open the "xen" context and find domain
+ * @what (name or id): 0, or 1 after printing "xbuild: VERB: ..." (*ctx NULL).
+ */
+int cli_open_domain(const char *verb, const char *what, struct xb_ctx **ctx,
+                    uint32_t *domid);
+
+/* The builder's warnings (and with @rc, its error) about device spec @dev. */
+void cli_report_device(const struct xb_spec *dev, struct xb_ctx *ctx, int rc);
+
+/* "Initialising", ..., "Closed" for xenbus state @state (0-6), "?" else. */
+const char *cli_xenbus_state(int state);
 
 /*
  * Console of domain @domid (cmd_console.c), in two steps so that `create -c`

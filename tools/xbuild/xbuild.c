@@ -12,8 +12,10 @@
 
 /* Keep alphabetical; each verb lives in cmd_<verb>.c. */
 static const struct cli_cmd *const commands[] = {
-    &cli_cmd_console, &cli_cmd_create,  &cli_cmd_destroy,
-    &cli_cmd_help,    &cli_cmd_inspect, &cli_cmd_list,
+    &cli_cmd_block_attach,   &cli_cmd_block_detach,   &cli_cmd_block_list,
+    &cli_cmd_console,        &cli_cmd_create,         &cli_cmd_destroy,
+    &cli_cmd_help,           &cli_cmd_inspect,        &cli_cmd_list,
+    &cli_cmd_network_attach, &cli_cmd_network_detach, &cli_cmd_network_list,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -58,7 +60,7 @@ static int show_help(void)
 {
     printf("%s\nverbs (xbuild VERB --help for each):\n", main_usage);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
+        printf("  %-14s %s\n", commands[i]->name, commands[i]->summary);
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
