@@ -258,6 +258,8 @@ static void check_vbd_nodes(struct env *e, uint32_t d)
     expect(e, "/dev/loop0", AT(be, "node"));
     expect(e, "connected", AT(be, "hotplug-status"));
     expect(e, "1", AT(be, "discard-enable"));
+    expect(e, "xen", AT(be, "specification"));
+    expect(e, "1", AT(fe, "trusted"));
     expect_perms(e, fe, d, 0);
     expect_perms(e, AT(fe, "state"), d, 0);
     expect_perms(e, be, 0, d);
@@ -285,6 +287,13 @@ static char *check_vif(struct env *e, uint32_t d)
     free(fmac);
     snprintf(name, sizeof(name), "/local/domain/0/backend/vif/%u/0/hotplug-status", d);
     expect(e, "connected", name);
+    snprintf(name, sizeof(name), "/libxl/%u/device/vif/0/hotplug-status", d);
+    expect(e, "", name); /* as libxl's copy: never updated */
+    snprintf(name, sizeof(name), "/local/domain/%u/device/vif/0/mtu", d);
+    expect(e, "1500", name);
+    expect_perms(e, name, 0, d); /* the guest reads it, dom0 owns it */
+    snprintf(name, sizeof(name), "/local/domain/%u/device/vif/0/trusted", d);
+    expect_perms(e, name, d, 0);
     snprintf(name, sizeof(name), "vif%u.0", d);
     assert_true(xb__sim_link(e->hv, name, &l));
     assert_true(xb__sim_link(e->hv, "xenbr0", &br));
@@ -379,11 +388,12 @@ static void vif_settings(void **state)
 enum {
     CALLS_DEV_CHECKS = 2 + 1, /* each disk: the backend directory (sharing); the bridge */
     CALLS_DEV_LOOPS = 2,
-    /* one transaction: start, commit; per disk 48 = libxl's copy (rm, frontend and
-     * backend pointers, 12 settings) 15 + frontend (rm, mkdir, perms, backend pointer,
-     * 5 nodes written and given perms) 14 + backend (rm, mkdir, perms, frontend
-     * pointer, 12 settings, 3 of the block script's) 19; the vif 35 = 11 + 12 + 12 */
-    CALLS_DEV_NODES = 1 + 48 + 48 + 35 + 1,
+    /* one transaction: start, commit; per disk 52 = libxl's copy (rm, frontend and
+     * backend pointers, 13 settings) 16 + frontend (rm, mkdir, perms, backend pointer,
+     * 6 nodes written and given perms) 16 + backend (rm, mkdir, perms, frontend
+     * pointer, 13 settings, 3 of the block script's) 20; the vif 41 = 12 + frontend
+     * 16 (5 nodes the guest owns, its mtu it reads) + 13 */
+    CALLS_DEV_NODES = 1 + 52 + 52 + 41 + 1,
     /* the handshake's first look: per disk its state, blkback's open, hotplug-status;
      * the vif's state, netback's interface, on the bridge, hotplug-status */
     CALLS_DEV_HANDSHAKE = 3 + 3 + 4,

@@ -285,6 +285,7 @@ void xb__vbd_nodes(const struct xb_vbd *v, uint32_t domid, const char *protocol,
     if (d->direct_io_safe)
         xb__kv_add(&out->back, "direct-io-safe", "1");
     xb__kv_add(&out->back, "discard-enable", "%d", d->discard ? 1 : 0);
+    xb__kv_add(&out->back, "specification", "xen");
     if (v->file)
         xb__kv_add(&out->hot, "node", "%s", v->loop.dev);
     xb__kv_add(&out->hot, "physical-device", "%x:%x", v->major, v->minor);
@@ -293,6 +294,7 @@ void xb__vbd_nodes(const struct xb_vbd *v, uint32_t domid, const char *protocol,
     xb__kv_add(&out->front, "state", "%d", XB_XENBUS_INITIALISING);
     xb__kv_add(&out->front, "virtual-device", "%u", d->devid);
     xb__kv_add(&out->front, "device-type", "%s", type);
+    xb__kv_add(&out->front, "trusted", "1"); /* the backend: dom0, which is trusted */
     if (protocol)
         xb__kv_add(&out->front, "protocol", "%s", protocol);
 }

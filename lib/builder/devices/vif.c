@@ -198,10 +198,14 @@ void xb__vif_nodes(const struct xb_vifdev *v, uint32_t domid, struct xb_dev *out
     xb__kv_add(&out->back, "bridge", "%s", v->bridge);
     xb__kv_add(&out->back, "handle", "%u", f->devid);
     xb__kv_add(&out->back, "type", "vif");
+    /* netback waits for "connected" here before it connects (set once plugged) */
+    xb__kv_add(&out->back, "hotplug-status", "%s", "");
     xb__kv_add(&out->front, "backend-id", "0");
     xb__kv_add(&out->front, "state", "%d", XB_XENBUS_INITIALISING);
     xb__kv_add(&out->front, "handle", "%u", f->devid);
     xb__kv_add(&out->front, "mac", "%s", mac);
+    xb__kv_add(&out->front, "trusted", "1");
+    xb__kv_add(&out->ro_front, "mtu", "%u", f->mtu ? f->mtu : DEFAULT_MTU);
 }
 
 static int failed(struct xb_ctx *ctx, const struct xb_vifdev *v, uint32_t domid,

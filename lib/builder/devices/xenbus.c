@@ -6,7 +6,9 @@
  * backend domain; the backend directory owned by the backend domain and
  * readable by the guest, its nodes inheriting that; the toolstack's copy
  * under /libxl/DOMID (dom0 only, inherited). Every device of a create goes
- * in one transaction, so the backends all probe at once.
+ * in one transaction, so the backends all probe at once. The frontend
+ * nodes the guest must not change (a vif's mtu) are dom0's, the guest
+ * reading them, as libxl's ro_front.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -125,6 +127,8 @@ static int write_one(const struct tx *x, const struct xb_dev *d)
     if (!rc)
         rc = put_all(x, fe, &d->front, true, d->domid, BACKEND_DOMID);
     if (!rc)
+        rc = put_all(x, fe, &d->ro_front, true, BACKEND_DOMID, d->domid);
+    if (!rc)
         rc = fresh_dir(x, be, BACKEND_DOMID, d->domid);
     if (!rc)
         rc = put(x, be, "frontend", fe);
@@ -157,7 +161,8 @@ int xb__dev_write(struct xb_xs *xs, struct xb_err *err, const struct xb_dev *dev
     const struct write_job job = {.devs = devs, .n = n};
 
     for (size_t i = 0; i < n; i++)
-        if (devs[i].back.overflow || devs[i].front.overflow || devs[i].hot.overflow)
+        if (devs[i].back.overflow || devs[i].front.overflow ||
+            devs[i].ro_front.overflow || devs[i].hot.overflow)
             return xb_err_set(err, -ENAMETOOLONG, "xenstore: %s %u: a value is too long",
                               devs[i].kind, devs[i].devid);
     return xb__xs_in_transaction(xs, err, write_body, &job, "write the device nodes");

@@ -58,7 +58,8 @@ struct xb_dev {
     const char *kind; /* "vbd", "vif" */
     uint32_t domid, devid;
     struct xb_kvs back, front;
-    struct xb_kvs hot; /* what xl's hotplug script would write: backend only */
+    struct xb_kvs ro_front; /* frontend nodes the guest only reads (dom0 owns them) */
+    struct xb_kvs hot;      /* what xl's hotplug script would write: backend only */
 };
 
 void xb__dev_path(const char *kind, uint32_t domid, uint32_t devid, char fe[XB_DEV_PATH],
