@@ -88,6 +88,14 @@ int xb__teardown_device(struct xb_ctx *ctx, struct xb_err *err, const char *kind
  */
 int xb__teardown_finish(struct xb_ctx *ctx, struct xb_err *err, struct xb_teardown *t);
 
+/*
+ * All of it for domain @domid, as xl destroys a domain's devices before the
+ * domain: its vifs off their bridges, every vbd's and vif's nodes removed,
+ * then its loop devices freed and its vifs gone, each with a bounded wait.
+ * Best effort: the first failure is returned and recorded in @err.
+ */
+int xb__devices_destroy(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid);
+
 /* ---- the bootloader ---- */
 
 struct xb_boot {

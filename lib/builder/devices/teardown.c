@@ -193,3 +193,37 @@ int xb__teardown_finish(struct xb_ctx *ctx, struct xb_err *err, struct xb_teardo
     free(t);
     return rc;
 }
+
+/* Every vbd's and vif's nodes of @domid, a transaction each. */
+static int remove_devices(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid)
+{
+    static const char *const kinds[] = {"vbd", "vif"};
+    int rc = 0;
+
+    for (size_t k = 0; k < 2; k++) {
+        char **ids = NULL;
+        size_t n = 0;
+        int r = devids(ctx, err, kinds[k], domid, &ids, &n);
+
+        for (size_t i = 0; i < n; i++) {
+            if (!r)
+                r = xb__dev_remove(ctx->xs, err, kinds[k], domid,
+                                   (uint32_t)strtoul(ids[i], NULL, 10));
+            free(ids[i]);
+        }
+        free(ids);
+        rc = rc ? rc : r;
+    }
+    return rc;
+}
+
+int xb__devices_destroy(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid)
+{
+    struct xb_teardown *t = NULL;
+    int rc = xb__teardown_begin(ctx, err, domid, &t);
+    int r = remove_devices(ctx, err, domid);
+
+    rc = rc ? rc : r;
+    r = xb__teardown_finish(ctx, err, t);
+    return rc ? rc : r;
+}

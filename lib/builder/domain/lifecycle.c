@@ -262,25 +262,10 @@ int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)
     return xb__dom_find(ctx, &ctx->err, what, domid);
 }
 
-/*
- * The domain's nodes and what its devices leave in dom0: vifs off their
- * bridges first, then the nodes (the backends let go and netback deletes
- * the vifs), then the loop devices a toolstack set up, once free.
- */
-static int remove_all(struct xb_ctx *ctx, uint32_t domid)
-{
-    struct xb_teardown *t = NULL;
-    int rc = xb__teardown_begin(ctx, &ctx->err, domid, &t);
-    int rc2 = xb__xs_domain_remove(ctx->xs, &ctx->err, domid);
-    int rc3 = xb__teardown_finish(ctx, &ctx->err, t);
-
-    return rc2 ? rc2 : rc ? rc : rc3;
-}
-
 int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid)
 {
     struct xb_hv_dominfo info;
-    int rc;
+    int rc, devices;
 
     if (domid == 0)
         return xb_err_set(&ctx->err, -EPERM, "refusing to destroy dom0");
@@ -289,10 +274,13 @@ int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid)
         return xb_err_set(&ctx->err, -ENOENT, "no domain with id %u", domid);
     if (rc)
         return rc;
+    /* as xl: its devices first, so that none is left once the domain is gone */
+    devices = xb__devices_destroy(ctx, &ctx->err, domid);
     rc = ctx->hv->ops->domain_destroy(ctx->hv, &ctx->err, domid);
     if (rc)
         return rc;
-    return remove_all(ctx, domid);
+    rc = xb__xs_domain_remove(ctx->xs, &ctx->err, domid);
+    return rc ? rc : devices;
 }
 
 int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid)
