@@ -106,17 +106,24 @@ static int talk(struct link_req *r, void *reply, size_t size)
         rc = -errno;
     while (rc == 1) {
         ssize_t n = recv(fd, buf, sizeof(buf), 0);
-        int left = (int)n;
+        size_t off = 0;
 
         if (n < 0) {
             rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
             break;
         }
-        for (struct nlmsghdr *h = (void *)buf; rc == 1 && NLMSG_OK(h, left);
-             h = NLMSG_NEXT(h, left))
+        while (rc == 1 && off + sizeof(struct nlmsghdr) <= (size_t)n) {
+            const struct nlmsghdr *h = (const void *)(buf + off);
+
+            if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)n - off) {
+                rc = -EBADMSG; /* a message running past what was read */
+                break;
+            }
             if (h->nlmsg_seq == r->h.nlmsg_seq)
                 rc = take(h, reply, size);
-        if (rc == 1 && left == (int)n)
+            off += NLMSG_ALIGN(h->nlmsg_len);
+        }
+        if (rc == 1 && off == 0)
             rc = -EBADMSG; /* nothing parsed: not a netlink answer */
     }
     close(fd);
