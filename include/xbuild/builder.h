@@ -58,19 +58,38 @@ enum xb_seg_id {
     XB_SEG_CONSOLE,
     XB_SEG_PGTABLES,
     XB_SEG_STACK,
+    XB_SEG_PV_KERNEL, /* PV shim: the PV guest's kernel, the shim's first module */
     XB_SEG_COUNT,
 };
 
 struct xb_layout_seg {
     const char *name;      /* "kernel", "ramdisk", "p2m", ... (static) */
-    uint64_t vstart, vend; /* guest virtual [vstart, vend), page aligned */
-    uint64_t pfn, pages;   /* first guest pfn and page count */
+    uint64_t vstart, vend; /* guest virtual [vstart, vend), page aligned; for
+                              PVH (paging off) the guest physical range */
+    uint64_t pfn, pages;   /* first guest pfn (PVH: gfn) and page count */
 };
 
-/* Where everything goes, computed by pure arithmetic before any hypercall. */
+/* One entry of a PVH guest's memory map (E820 types: 1 RAM, 2 reserved). */
+struct xb_e820_entry {
+    uint64_t addr, size;
+    uint32_t type;
+};
+
+#define XB_LAYOUT_E820_MAX 4
+
+/*
+ * Where everything goes, computed by pure arithmetic before any hypercall.
+ * PV guests: a bootstrap mapping of virtual addresses (seg[] from KERNEL to
+ * STACK). PVH guests (guest_type "hvm-3.0-x86_32", levels 0): physical
+ * addresses, paging off: the kernel at its ELF paddr, then its modules
+ * (RAMDISK; for the PV shim PV_KERNEL first), then START_INFO (the
+ * hvm_start_info, command lines, module list and memory map); XENSTORE
+ * and CONSOLE are among the special pages outside RAM, as xl places them.
+ */
 struct xb_layout {
-    const char *guest_type;  /* "xen-3.0-x86_64" or "xen-3.0-x86_32p" (static) */
-    unsigned levels;         /* page-table levels: 4 or 3 (PAE) */
+    const char *guest_type;  /* "xen-3.0-x86_64", "xen-3.0-x86_32p" or
+                                "hvm-3.0-x86_32" (PVH) (static) */
+    unsigned levels;         /* page-table levels: 4 or 3 (PAE); 0 for PVH */
     unsigned pfn_size;       /* bytes per p2m entry: 8 or 4 */
     uint64_t total_pages;    /* initial memory, in pages */
     uint64_t virt_base;      /* guest virtual address of pfn 0 */
@@ -80,6 +99,21 @@ struct xb_layout {
     unsigned nr_tables[4];   /* page tables per level: [0] = L1 ... [levels-1] = top */
     uint64_t nr_pt_frames;   /* sum of nr_tables = seg[XB_SEG_PGTABLES].pages */
     struct xb_layout_seg seg[XB_SEG_COUNT];
+
+    /* PVH only (zero for PV): */
+    uint64_t cmdline_paddr; /* the kernel's command line, 0 = none */
+    uint64_t modlist_paddr; /* hvm_modlist_entry[nr_modules], 0 = none */
+    uint64_t memmap_paddr;  /* hvm_memmap_table_entry[nr_e820] */
+    unsigned nr_modules;    /* 0..2 */
+    uint64_t special_gfn;   /* first of nr_special special pages (reserved) */
+    unsigned nr_special;    /* 8, as xl: xenstore 5th, console 8th */
+    unsigned nr_e820;       /* the memory map Xen and the start info carry */
+    struct xb_e820_entry e820[XB_LAYOUT_E820_MAX];
+    /* The PV shim, when the PV kernel runs inside it (seg[XB_SEG_KERNEL] is
+     * then the shim): its path (borrowed from the spec or static), or NULL. */
+    const char *pvshim;
+    bool pvshim_auto; /* xbuild chose the shim: this Xen cannot run the kernel's
+                         PV kind (the config named no type, or type "pv") */
 };
 
 /* Where a create spends its time (xb_create_opts.timings), phase by phase. */
@@ -113,6 +147,13 @@ struct xb_create_opts {
     struct xb_layout *layout;
     /* When not NULL, receives the time of each phase reached (others 0). */
     struct xb_timings *timings;
+    /*
+     * The PV shim to run a PV kernel in (pvshim = 1 without pvshim_path, or
+     * a PV kernel whose kind this Xen cannot run). NULL: Xen's installed
+     * shim, /usr/lib/xen-X.Y/boot/xen-shim for the running Xen X.Y, else
+     * /usr/lib/xen/boot/xen-shim.
+     */
+    const char *pvshim_path;
     /* Bounded waits, in ms; 0 = the defaults: 10 s for the disk and network
      * backends to come up (all in parallel), 60 s for the bootloader. */
     unsigned device_timeout_ms;

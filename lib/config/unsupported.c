@@ -19,7 +19,8 @@ static const struct {
 } rows[] = {
     {"name", NULL, true},
     {"type", "pv", true},
-    {"type", NULL, false}, /* pvh: not yet */
+    {"type", "pvh", true},
+    {"type", NULL, false}, /* hvm */
     {"builder", "pv", true},
     {"kernel", NULL, true},
     {"ramdisk", NULL, true},
@@ -35,11 +36,9 @@ static const struct {
     {"max_event_channels", NULL, true},
     {"bootloader", NULL, true}, /* pygrub, run as xl does: devices/bootloader.c */
     {"bootloader_args", NULL, true},
-    {"pvshim", "0", true}, /* issue 9: the PV shim */
-    {"pvshim", NULL, false},
-    {"pvshim_*", NULL, false},
-    {"msr_relaxed", "0", true},
-    {"msr_relaxed", NULL, false},
+    {"pvshim", NULL, true}, /* the PV shim: a PVH guest whose module is the kernel */
+    {"pvshim_*", NULL, true},
+    {"msr_relaxed", NULL, true},
     {"disk", NULL, true},             /* blkback, loop devices: devices/vbd.c */
     {"vif", NULL, true},              /* netback on a bridge: devices/vif.c */
     {"on_watchdog", "destroy", true}, /* the default: nothing to do */

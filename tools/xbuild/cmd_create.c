@@ -95,33 +95,96 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
     return CLI_CONTINUE;
 }
 
-static void layout_json(yajl_gen g, const struct xb_layout *lo)
+/* Segments in address order (PV: allocation order too); PVH's are physical. */
+static void segments_json(yajl_gen g, const struct xb_layout *lo, bool pvh)
 {
-    yajl_gen_map_open(g);
-    json_kv_str(g, "guest_type", lo->guest_type);
-    json_kv_int(g, "total_pages", (long long)lo->total_pages);
-    json_kv_addr(g, "virt_base", lo->virt_base);
-    json_kv_addr(g, "entry", lo->virt_entry);
-    if (lo->virt_hypercall != XB_UNSET_ADDR)
-        json_kv_addr(g, "hypercall_page", lo->virt_hypercall);
-    json_kv_addr(g, "bootstrap_end", lo->bootstrap_end);
-    json_kv_int(g, "page_table_levels", lo->levels);
-    json_kv_int(g, "page_table_frames", lo->nr_pt_frames);
+    int order[XB_SEG_COUNT], n = 0;
+
+    for (int i = 0; i < XB_SEG_COUNT; i++)
+        if (lo->seg[i].pages)
+            order[n++] = i;
+    for (int i = 1; i < n; i++) /* insertion sort by start */
+        for (int k = i; k > 0 && lo->seg[order[k]].vstart < lo->seg[order[k - 1]].vstart;
+             k--) {
+            int t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
     json_str(g, "segments");
     yajl_gen_array_open(g);
-    for (int i = 0; i < XB_SEG_COUNT; i++) {
-        const struct xb_layout_seg *s = &lo->seg[i];
-        if (!s->pages)
-            continue;
+    for (int i = 0; i < n; i++) {
+        const struct xb_layout_seg *s = &lo->seg[order[i]];
         yajl_gen_map_open(g);
         json_kv_str(g, "name", s->name);
-        json_kv_addr(g, "vstart", s->vstart);
-        json_kv_addr(g, "vend", s->vend);
-        json_kv_int(g, "pfn", (long long)s->pfn);
+        json_kv_addr(g, pvh ? "start" : "vstart", s->vstart);
+        json_kv_addr(g, pvh ? "end" : "vend", s->vend);
+        json_kv_int(g, pvh ? "gfn" : "pfn", (long long)s->pfn);
         json_kv_int(g, "pages", (long long)s->pages);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
+}
+
+static const char *e820_type(uint32_t type)
+{
+    return type == 1 ? "ram" : type == 2 ? "reserved" : "other";
+}
+
+/* PVH: physical addresses (paging is off at entry), the memory map, the shim. */
+static void pvh_json(yajl_gen g, const struct xb_layout *lo, const struct xb_spec *spec)
+{
+    json_kv_addr(g, "start_info", lo->seg[XB_SEG_START_INFO].vstart);
+    json_kv_addr(g, "cmdline", lo->cmdline_paddr);
+    json_kv_addr(g, "modlist", lo->modlist_paddr);
+    json_kv_addr(g, "memmap", lo->memmap_paddr);
+    json_kv_int(g, "modules", lo->nr_modules);
+    json_kv_addr(g, "special_pages", lo->special_gfn << 12);
+    json_kv_int(g, "special_page_count", lo->nr_special);
+    json_str(g, "e820");
+    yajl_gen_array_open(g);
+    for (unsigned i = 0; i < lo->nr_e820; i++) {
+        yajl_gen_map_open(g);
+        json_kv_addr(g, "addr", lo->e820[i].addr);
+        json_kv_addr(g, "size", lo->e820[i].size);
+        json_kv_str(g, "type", e820_type(lo->e820[i].type));
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    json_str(g, "pvshim");
+    if (!lo->pvshim) {
+        yajl_gen_null(g);
+        return;
+    }
+    yajl_gen_map_open(g);
+    json_kv_str(g, "path", lo->pvshim);
+    json_kv_bool(g, "automatic", lo->pvshim_auto);
+    json_kv_str(g, "cmdline",
+                spec->pvshim_cmdline ? spec->pvshim_cmdline : "pv-shim console=xen,pv");
+    json_kv_str(g, "pv_kernel", spec->kernel);
+    yajl_gen_map_close(g);
+}
+
+static void layout_json(yajl_gen g, const struct xb_layout *lo,
+                        const struct xb_spec *spec)
+{
+    bool pvh = lo->levels == 0;
+
+    yajl_gen_map_open(g);
+    json_kv_str(g, "guest_type", lo->guest_type);
+    json_kv_int(g, "total_pages", (long long)lo->total_pages);
+    if (!pvh)
+        json_kv_addr(g, "virt_base", lo->virt_base);
+    json_kv_addr(g, "entry", lo->virt_entry);
+    if (lo->virt_hypercall != XB_UNSET_ADDR)
+        json_kv_addr(g, "hypercall_page", lo->virt_hypercall);
+    if (pvh) {
+        pvh_json(g, lo, spec);
+    } else {
+        json_kv_addr(g, "bootstrap_end", lo->bootstrap_end);
+        json_kv_int(g, "page_table_levels", lo->levels);
+        json_kv_int(g, "page_table_frames", lo->nr_pt_frames);
+    }
+    segments_json(g, lo, pvh);
     yajl_gen_map_close(g);
 }
 
@@ -132,7 +195,8 @@ static void layout_json(yajl_gen g, const struct xb_layout *lo)
  * *img is the kernel as loaded (NULL when it could not be).
  */
 static int simulate(const struct xb_spec *spec, struct xb_image **img,
-                    struct xb_layout *lo, struct xb_err *err)
+                    struct xb_layout *lo, char *shim, size_t shim_size,
+                    struct cli_diags *d, struct xb_err *err)
 {
     struct xb_create_opts copts = {.layout = lo};
     struct xb_ctx *ctx = NULL;
@@ -144,9 +208,16 @@ static int simulate(const struct xb_spec *spec, struct xb_image **img,
     if (spec->kernel && !spec->bootloader &&
         xb_image_load_file(spec->kernel, NULL, img, &img_err) == 0)
         copts.image = *img; /* shown in the JSON; a load error comes from create */
-    rc = xb_ctx_open("sim", &ctx, err);
+    /* the host's Xen capabilities, when there is one: the plan a create would make */
+    rc = xb_ctx_open("sim-host", &ctx, err);
     if (!rc && xb_domain_create(ctx, spec, &copts, &domid) != 0)
         rc = xb_err_set(err, xb_ctx_err(ctx)->code, "%s", xb_errmsg(ctx));
+    for (size_t i = 0; !rc && xb_warning(ctx, i); i++)
+        diags_add_build(d, XB_SEV_WARNING, spec, xb_warning(ctx, i));
+    if (!rc && lo->pvshim) { /* the context's string: kept past its close */
+        snprintf(shim, shim_size, "%s", lo->pvshim);
+        lo->pvshim = shim;
+    }
     xb_ctx_close(ctx);
     return rc;
 }
@@ -155,11 +226,13 @@ static int simulate(const struct xb_spec *spec, struct xb_image **img,
  * Members after "spec" in the dry-run JSON (image, layout). Returns 0, or
  * -errno when the kernel cannot be loaded or built (@err says why).
  */
-static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct xb_err *err)
+static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct cli_diags *d,
+                           struct xb_err *err)
 {
     struct xb_image *img = NULL;
     struct xb_layout lo = {0};
-    int rc = simulate(spec, &img, &lo, err);
+    char shim[4096];
+    int rc = simulate(spec, &img, &lo, shim, sizeof(shim), d, err);
 
     json_str(g, "image");
     if (img)
@@ -168,7 +241,7 @@ static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct xb_err
         yajl_gen_null(g);
     json_str(g, "layout");
     if (!rc && lo.total_pages)
-        layout_json(g, &lo);
+        layout_json(g, &lo, spec);
     else
         yajl_gen_null(g);
     xb_image_free(img);
@@ -187,7 +260,7 @@ static int dry_run(const struct xb_spec *spec, const struct create_opts *o,
         yajl_gen_map_open(g);
         json_str(g, "spec");
         if (spec_json(g, spec) == 0 &&
-            (o->config_only || dry_run_members(g, spec, &err) == 0))
+            (o->config_only || dry_run_members(g, spec, d, &err) == 0))
             rc = 0;
         yajl_gen_map_close(g);
     }

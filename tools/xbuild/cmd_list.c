@@ -26,9 +26,12 @@ static const char *const shutdown_names[] = {
     "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset",
 };
 
-/* xl's six-letter State column: "r-----", "-b----", ... */
+/* xl's six-letter State column: "r-----", "-b----", ... A crash is a
+ * shutdown too: xl shows "---sc-". */
 static void state_str(unsigned state, char out[7])
 {
+    if (state & XB_DOM_CRASHED)
+        state |= XB_DOM_SHUTDOWN;
     for (size_t i = 0; i < 6; i++)
         out[i] = state & state_chars[i].bit ? state_chars[i].c : '-';
     out[6] = '\0';

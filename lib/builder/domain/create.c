@@ -2,7 +2,8 @@
 /*
  * lib/builder/domain/create.c - xb_domain_create(): the create flow, one
  * small step after the other, and the rollback that leaves nothing behind
- * when a step fails. xb_domain_plan() runs the first part alone.
+ * when a step fails. Its first part, the plan, is plan.c's; xb_domain_plan()
+ * runs that alone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,218 +19,19 @@
 #include "../../config/unsupported.h"
 #include "../devices/devices.h"
 #include "../guest/pv_x86.h"
+#include "../guest/pvh.h"
 #include "../layout/layout.h"
+#include "build.h"
 #include "ctx.h"
 #include "domain.h"
 #include "nodes.h"
+#include "shim.h"
 
 #define MAXMEM_SLACK_KIB 1024 /* as xl: room for Xen's own per-domain pages */
 #define SUPERPAGE_ORDER  9
 #define SUPERPAGE_PAGES  (1ull << SUPERPAGE_ORDER)
-#define RAMDISK_MAX      (1ull << 30)
-#define DOMID_NONE       UINT32_MAX
 #define XENSTORE_DOMID   0
 #define CONSOLE_DOMID    0
-
-struct build {
-    struct xb_ctx *ctx;
-    const struct xb_spec *spec;
-    struct xb_create_opts opts;
-    const struct xb_image *img;
-    struct xb_image *own_img;
-    uint8_t *ramdisk_data;
-    size_t ramdisk_len;
-    unsigned guest; /* XB_GUEST_PV64 / XB_GUEST_PV32PAE */
-    struct xb_layout lo;
-    uint64_t free_pages; /* the host's, before create */
-    uint8_t uuid[16];
-    uint32_t domid; /* DOMID_NONE until created */
-    bool introduced;
-    uint64_t *p2m; /* [lo.total_pages]: pfn -> mfn */
-    uint32_t store_port, console_port;
-    uint64_t lap_ns; /* when the last phase ended (opts.timings) */
-    /* the spec's kernel, ramdisk and command line, or the bootloader's */
-    const char *kernel, *ramdisk, *cmdline;
-    struct xb_boot boot;  /* the bootloader's files: removed once read */
-    struct xb_devs *devs; /* disks and vifs: checked, then attached */
-};
-
-static struct xb_err *berr(struct build *b)
-{
-    return &b->ctx->err;
-}
-
-static struct xb_hv *bhv(struct build *b)
-{
-    return b->ctx->hv;
-}
-
-static const char *pos_file(const struct xb_pos *pos)
-{
-    return pos->file ? pos->file : "config";
-}
-
-/* ---- plan: the spec, the kernel, the layout (no hypervisor) ---- */
-
-/* What the builder cannot act on is refused by name: the same table as the config's
- * warnings. */
-static int check_support(struct build *b)
-{
-    const struct xb_spec *s = b->spec;
-    const struct xb_unsupported *u = s->n_unsupported ? &s->unsupported[0] : NULL;
-
-    if (u)
-        return xb_err_set(berr(b), -ENOTSUP, "%s:%u:%u: %s: not supported by xbuild yet",
-                          pos_file(&u->pos), u->pos.line, u->pos.col, u->key);
-    if (!xb__builder_acts_on("type", xb_domtype_name(s->type)))
-        return xb_err_set(berr(b), -ENOTSUP, "type: \"%s\" guests cannot be built yet",
-                          xb_domtype_name(s->type));
-    if ((s->n_disks && !xb__builder_acts_on("disk", NULL)) ||
-        (s->n_vifs && !xb__builder_acts_on("vif", NULL)))
-        return xb_err_set(berr(b), -ENOTSUP, "%s: devices cannot be built yet",
-                          s->n_disks ? "disk" : "vif");
-    if (s->bootloader && !xb__builder_acts_on("bootloader", NULL))
-        return xb_err_set(berr(b), -ENOTSUP, "bootloader: not supported by xbuild yet");
-    return 0;
-}
-
-static int check_spec(struct build *b)
-{
-    const struct xb_spec *s = b->spec;
-
-    if (!s->name || !s->memory_mib || !s->vcpus || s->maxvcpus < s->vcpus ||
-        s->maxmem_mib < s->memory_mib)
-        return xb_err_set(berr(b), -EINVAL,
-                          "spec: name, memory and vcpus must be set "
-                          "(maxvcpus >= vcpus, maxmem >= memory)");
-    if (!s->kernel && !b->opts.image && !s->bootloader)
-        return xb_err_set(berr(b), -EINVAL, "kernel: no kernel given");
-    return check_support(b);
-}
-
-static int load_kernel(struct build *b)
-{
-    const struct xb_pos *pos = &b->spec->kernel_pos;
-    struct xb_err err = {0};
-    int rc;
-
-    if (b->opts.image) {
-        b->img = b->opts.image;
-        return 0;
-    }
-    rc = xb_image_load_file(b->kernel, NULL, &b->own_img, &err);
-    b->img = b->own_img;
-    if (rc && b->boot.kernel)
-        return xb_err_set(berr(b), rc, "bootloader: the kernel %s chose: %s",
-                          b->spec->bootloader, err.msg);
-    if (rc)
-        return xb_err_set(berr(b), rc, "%s:%u:%u: kernel: %s", pos_file(pos), pos->line,
-                          pos->col, err.msg);
-    return 0;
-}
-
-static int pick_guest(struct build *b)
-{
-    unsigned types = b->img->guest_types;
-
-    b->guest = types & XB_GUEST_PV64 ? XB_GUEST_PV64 : types & XB_GUEST_PV32PAE;
-    if (!b->guest)
-        return xb_err_set(berr(b), -ENOEXEC,
-                          "kernel: %s is not a PV kernel (no Xen notes "
-                          "for xen-3.0-x86_64 or xen-3.0-x86_32p)%s",
-                          b->kernel ? b->kernel : "image",
-                          types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\""
-                                               : "");
-    return 0;
-}
-
-static int read_ramdisk(struct build *b)
-{
-    const char *path = b->ramdisk;
-    struct stat st;
-    FILE *f;
-    int rc = 0;
-
-    if (!path)
-        return 0;
-    f = fopen(path, "rb");
-    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-        (uint64_t)st.st_size > RAMDISK_MAX)
-        rc = xb_err_set(berr(b), f ? -EFBIG : -errno, "ramdisk: %s: %s", path,
-                        f ? "not a regular file of at most 1 GiB" : strerror(errno));
-    if (!rc && st.st_size > 0 && !(b->ramdisk_data = malloc((size_t)st.st_size)))
-        rc = xb_err_set(berr(b), -ENOMEM, "ramdisk: %s: out of memory", path);
-    if (!rc && st.st_size > 0 &&
-        fread(b->ramdisk_data, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-        rc = xb_err_set(berr(b), -EIO, "ramdisk: %s: short read", path);
-    if (!rc)
-        b->ramdisk_len = (size_t)st.st_size;
-    if (f)
-        fclose(f);
-    return rc;
-}
-
-static int plan_layout(struct build *b)
-{
-    const struct xb_image *img = b->img;
-    const struct xb_layout_in in = {
-        .guest = b->guest,
-        .virt_base = img->virt_base,
-        .virt_kstart = img->virt_kstart,
-        .virt_kend = img->virt_kend,
-        .virt_entry = img->virt_entry,
-        .virt_hypercall = img->virt_hypercall,
-        .hv_start_low = img->notes.hv_start_low,
-        .ramdisk_len = b->ramdisk_len,
-        .total_pages = b->spec->memory_mib << (20 - XB_PAGE_SHIFT),
-    };
-    int rc = xb__layout_compute(&in, &b->lo, berr(b));
-
-    if (!rc && b->opts.layout)
-        *b->opts.layout = b->lo;
-    return rc;
-}
-
-/*
- * bootloader = "pygrub": it takes the kernel, ramdisk and command line from
- * the first disk (into files of its own directory, removed once read).
- */
-static int run_bootloader(struct build *b)
-{
-    int rc;
-
-    if (!b->spec->bootloader || b->opts.image)
-        return 0;
-    rc = xb__bootloader_run(berr(b), b->spec, b->opts.bootloader_timeout_ms, &b->boot);
-    if (rc)
-        return rc;
-    b->kernel = b->boot.kernel;
-    b->ramdisk = b->boot.ramdisk;
-    b->cmdline = b->boot.cmdline;
-    return 0;
-}
-
-/* Everything that needs no hypervisor: the spec, the kernel and ramdisk, the layout. */
-static int plan(struct build *b)
-{
-    int rc = check_spec(b);
-
-    if (!rc)
-        rc = run_bootloader(b);
-    if (!rc)
-        rc = load_kernel(b);
-    if (!rc)
-        rc = pick_guest(b);
-    if (!rc)
-        rc = read_ramdisk(b);
-    if (b->boot.dir) { /* read (or failed): its files go now */
-        b->kernel = b->ramdisk = NULL;
-        xb__boot_clean_files(&b->boot);
-    }
-    if (!rc)
-        rc = plan_layout(b);
-    return rc;
-}
 
 /* ---- checks against the host, before anything exists ---- */
 
@@ -248,39 +50,83 @@ static uint64_t pages_to_mib(uint64_t pages)
     return pages >> (20 - XB_PAGE_SHIFT);
 }
 
-static int check_caps(struct build *b, struct xb_hv_physinfo *pi)
+static const char *pv_width(const struct build *b)
 {
-    if (caps_have(pi->caps, b->lo.guest_type))
-        return 0;
-    for (size_t n = strlen(pi->caps); n > 0 && pi->caps[n - 1] == ' '; n--)
-        pi->caps[n - 1] = '\0';
-    return xb_err_set(berr(b), -EOPNOTSUPP,
-                      "kernel: %s is a %s guest but this Xen %u.%u "
-                      "only runs \"%s\"; use a 64-bit PV or a PVH kernel, or a Xen built "
-                      "with 32-bit PV support (CONFIG_PV32)",
-                      b->spec->kernel ? b->spec->kernel : "image", b->lo.guest_type,
-                      pi->xen_major, pi->xen_minor, pi->caps);
+    return b->guest == XB_GUEST_PV64 ? "64-bit" : "32-bit";
 }
 
-/* Can this Xen run the guest type? Notes its free memory for check_free(). */
+/*
+ * A PV kernel of a kind this Xen lacks runs in the PV shim when Xen can run
+ * PVH and a shim is installed (xl would refuse it): said in one notice.
+ */
+static int auto_shim(struct build *b, const char *why)
+{
+    const char *width = pv_width(b);
+    int rc = 0;
+
+    if (!caps_have(b->host.caps, "hvm-3.0-x86_32"))
+        return xb_err_set(berr(b), -EOPNOTSUPP,
+                          "%s; use a 64-bit PV kernel, or a Xen built with %s PV "
+                          "support (CONFIG_PV32)",
+                          why, width);
+    if (xb__use_shim(b, b->opts.pvshim_path) != 0) {
+        char shim[sizeof(b->ctx->err.msg)];
+        snprintf(shim, sizeof(shim), "%s", b->ctx->err.msg);
+        xb_err_clear(&b->ctx->err); /* the root cause is Xen's: say both */
+        return xb_err_set(berr(b), -EOPNOTSUPP, "%s and the PV shim cannot run it: %s",
+                          why, shim);
+    }
+    b->shim_auto = true;
+    rc = xb__plan_layout(b);
+    if (!rc)
+        xb__ctx_warn(b->ctx, "%s: Xen has no %s PV; running it in the PV shim (%s)",
+                     b->spec->name, width, b->ctx->shim_path);
+    return rc;
+}
+
+static int check_caps(struct build *b)
+{
+    char *caps = b->host.caps, why[512];
+
+    for (size_t n = strlen(caps); n > 0 && caps[n - 1] == ' '; n--)
+        caps[n - 1] = '\0';
+    if (caps_have(caps, b->lo.guest_type))
+        return 0;
+    if (b->guest == XB_GUEST_PVH)
+        return xb_err_set(berr(b), -EOPNOTSUPP,
+                          "type: this Xen %u.%u runs no PVH guests (its capabilities are "
+                          "\"%s\", without hvm-3.0-x86_32: the CPU lacks VT-x or AMD-V, "
+                          "or Xen was built without HVM)",
+                          b->host.xen_major, b->host.xen_minor, caps);
+    snprintf(
+        why, sizeof(why), "kernel: %s is a %s guest but this Xen %u.%u only runs \"%s\"",
+        xb__kernel_name(b), b->lo.guest_type, b->host.xen_major, b->host.xen_minor, caps);
+    return auto_shim(b, why);
+}
+
+/*
+ * Can this Xen run the guest type (or the PV shim run it)? Notes the
+ * host's free memory for check_free().
+ */
 static int check_host(struct build *b)
 {
-    struct xb_hv_physinfo pi;
-    int rc = bhv(b)->ops->physinfo(bhv(b), berr(b), &pi);
+    int rc = bhv(b)->ops->physinfo(bhv(b), berr(b), &b->host);
 
-    b->free_pages = rc ? 0 : pi.free_pages;
-    return rc ? rc : check_caps(b, &pi);
+    if (rc)
+        b->host = (struct xb_hv_physinfo){0};
+
+    return rc ? rc : check_caps(b);
 }
 
 /* Enough free memory on the host for the domain (Xen checks again). */
 static int check_free(struct build *b)
 {
-    if (b->lo.total_pages <= b->free_pages)
+    if (b->lo.total_pages <= b->host.free_pages)
         return 0;
     return xb_err_set(berr(b), -ENOMEM,
                       "memory: %" PRIu64 " MiB asked but the host has "
                       "only %" PRIu64 " MiB free",
-                      b->spec->memory_mib, pages_to_mib(b->free_pages));
+                      b->spec->memory_mib, pages_to_mib(b->host.free_pages));
 }
 
 /* Every disk and vif can be served here (files, access, sharing, bridges). */
@@ -307,10 +153,12 @@ static int make_uuid(struct build *b)
 static int create_domain(struct build *b)
 {
     struct xb_hv_domcfg cfg = {
-        .type = XB_HV_DOM_PV,
+        .type = b->guest == XB_GUEST_PVH ? XB_HV_DOM_PVH : XB_HV_DOM_PV,
         .max_vcpus = b->spec->maxvcpus,
         .max_evtchn_port = b->spec->max_event_channels,
         .max_grant_frames = b->spec->max_grant_frames,
+        .msr_relaxed = b->spec->msr_relaxed,
+        .hap = b->host.hap,
     };
     uint32_t domid;
     int rc;
@@ -334,12 +182,22 @@ static int claim_name(struct build *b)
     return rc ? rc : xb__dom_name_taken(b->ctx, berr(b), b->spec->name, b->domid);
 }
 
+/* PVH: the paging pool xl gives HAP or shadow tables, 4 * (256 * vCPUs + 2 * MiB) KiB. */
+static int set_paging_pool(struct build *b)
+{
+    uint64_t kib = 4 * (256 * (uint64_t)b->spec->maxvcpus + 2 * b->spec->maxmem_mib);
+
+    return bhv(b)->ops->set_paging_pool(bhv(b), berr(b), b->domid, kib << 10);
+}
+
 static int set_limits(struct build *b)
 {
     struct xb_hv *hv = bhv(b);
     int rc = hv->ops->set_max_vcpus(hv, berr(b), b->domid, b->spec->maxvcpus);
 
-    if (!rc)
+    if (!rc && b->guest == XB_GUEST_PVH)
+        rc = set_paging_pool(b);
+    else if (!rc)
         rc = hv->ops->set_address_size(hv, berr(b), b->domid,
                                        b->guest == XB_GUEST_PV64 ? 64 : 32);
     if (!rc)
@@ -377,6 +235,8 @@ static int populate(struct build *b)
     uint64_t done = total / SUPERPAGE_PAGES * SUPERPAGE_PAGES;
     int rc = 0;
 
+    if (b->guest == XB_GUEST_PVH)
+        return xb__dom_populate_pvh(bhv(b), berr(b), b->domid, &b->lo);
     b->p2m = calloc(total, sizeof(*b->p2m));
     if (!b->p2m)
         return xb_err_set(berr(b), -ENOMEM, "memory: out of memory for the p2m");
@@ -402,10 +262,13 @@ static int alloc_evtchns(struct build *b)
     return rc;
 }
 
+/* The frame of a segment's first page: its mfn (PV), its gfn (PVH). */
 static xb_mfn seg_mfn(const struct build *b, enum xb_seg_id id)
 {
     uint64_t pfn = b->lo.seg[id].pfn;
 
+    if (b->guest == XB_GUEST_PVH)
+        return pfn;
     return pfn < b->lo.total_pages ? b->p2m[pfn] : XB_NO_MFN;
 }
 
@@ -439,6 +302,41 @@ static int build_pv(struct build *b)
     return rc;
 }
 
+/* PVH (the PV shim too): start info, memory map, HVM params, vCPU 0. */
+static int build_pvh(struct build *b)
+{
+    struct xb_pvh_boot boot = {
+        .lo = &b->lo,
+        .img = b->img,
+        .cmdline = xb__kernel_cmdline(b),
+        .store_port = b->store_port,
+        .console_port = b->console_port,
+        .max_vcpus = b->spec->maxvcpus,
+    };
+    bool cut = false;
+    int rc;
+
+    if (b->pv_img)
+        boot.mod[boot.nr_modules++] = (struct xb_pvh_module){
+            b->pv_img->elf, b->pv_img->elf_size, XB_SEG_PV_KERNEL, b->cmdline};
+    if (b->ramdisk_len)
+        boot.mod[boot.nr_modules++] =
+            (struct xb_pvh_module){b->ramdisk_data, b->ramdisk_len, XB_SEG_RAMDISK, NULL};
+    rc = xb__pvh_build(bhv(b), berr(b), b->domid, &boot, &cut);
+    if (cut)
+        xb__ctx_warn(
+            b->ctx,
+            "cmdline: %zu bytes, cut to the %d the PV guest in the shim can receive",
+            strlen(b->cmdline), XB_PVH_MOD_CMDLINE_MAX - 1);
+    return rc;
+}
+
+/* The guest type's start of day: one builder per type. */
+static int build_guest(struct build *b)
+{
+    return b->guest == XB_GUEST_PVH ? build_pvh(b) : build_pv(b);
+}
+
 static int seed_gnttab(struct build *b)
 {
     return bhv(b)->ops->gnttab_seed(bhv(b), berr(b), b->domid, seg_mfn(b, XB_SEG_CONSOLE),
@@ -464,7 +362,7 @@ static int introduce(struct build *b)
         .on_poweroff = xb_action_name(s->on_poweroff),
         .on_reboot = xb_action_name(s->on_reboot),
         .on_crash = xb_action_name(s->on_crash),
-        .pvh = false,
+        .type = b->guest == XB_GUEST_PVH ? XB_DOMTYPE_PVH : XB_DOMTYPE_PV,
     };
     int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
@@ -518,6 +416,7 @@ static void rollback(struct build *b)
 static void build_free(struct build *b)
 {
     xb_image_free(b->own_img);
+    xb_image_free(b->shim_img);
     free(b->ramdisk_data);
     free(b->p2m);
     xb__devs_free(b->devs);
@@ -580,7 +479,7 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
 
     xb__ctx_reset(ctx);
     b.lap_ns = b.opts.timings ? now_ns() : 0;
-    rc = plan(&b); /* spec, kernel, ramdisk, layout */
+    rc = xb__plan(&b); /* spec, kernel, ramdisk, layout */
     lap(&b, XB_PHASE_LOAD, rc);
     if (!rc)
         rc = check_host(&b); /* nothing exists yet: guest type, free memory */
@@ -604,7 +503,7 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
     if (!rc)
         rc = alloc_evtchns(&b); /* xenstore, console */
     if (!rc)
-        rc = build_pv(&b);
+        rc = build_guest(&b); /* PV or PVH: start of day, vCPU 0 */
     lap(&b, XB_PHASE_BUILD, rc);
     if (!rc)
         rc = seed_gnttab(&b);
@@ -633,7 +532,7 @@ int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
 
     xb__ctx_reset(ctx);
     b.opts.layout = NULL;
-    rc = plan(&b);
+    rc = xb__plan(&b);
     if (!rc)
         *out = b.lo;
     build_free(&b);

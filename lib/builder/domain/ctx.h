@@ -24,6 +24,7 @@ struct xb_ctx {
     struct xb_err err;
     char **warnings; /* malloc'd strings of the latest call */
     size_t nwarnings;
+    char shim_path[4096]; /* the PV shim of the latest plan/create (layout.pvshim) */
 };
 
 /* Forget the previous call's error and warnings. */

@@ -33,6 +33,15 @@ int xb__dom_name_taken(struct xb_ctx *ctx, struct xb_err *err, const char *name,
 /* As xb_domain_destroy(), without resetting the context. */
 int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid);
 
+/*
+ * memory.c: populate a PVH domain as @lo says: its RAM entries (2 MiB
+ * extents where aligned and available, else 4 KiB pages) and its special
+ * pages. Errors in @err; a failure leaves the domain for the caller to
+ * destroy.
+ */
+int xb__dom_populate_pvh(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                         const struct xb_layout *lo);
+
 /* As xb_console_drained(), without resetting the context. */
 int xb__console_drained(struct xb_ctx *ctx, uint32_t domid);
 

@@ -102,7 +102,7 @@ static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char 
     DIR(s, PERM_PRIV, lx, NULL);
     VAL(s, vm, "uuid", "%s", uuid);
     VAL(s, vm, "name", "%s", d->name);
-    VAL(s, lx, "type", "%s", d->pvh ? "pvh" : "pv");
+    VAL(s, lx, "type", "%s", xb_domtype_name(d->type));
     VAL(s, dom, "vm", "%s", vm);
     VAL(s, dom, "name", "%s", d->name);
     VAL(s, dom, "domid", "%u", d->domid);

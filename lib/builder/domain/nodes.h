@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <xbuild/spec.h>
+
 #include "../hv/xs.h"
 
 struct xb_xs_dom {
@@ -28,7 +30,7 @@ struct xb_xs_dom {
     xb_mfn console_frame; /* the console ring frame (mfn for PV, gfn for PVH) */
     uint32_t console_port;
     const char *on_poweroff, *on_reboot, *on_crash; /* "destroy", ...; NULL = destroy */
-    bool pvh;
+    enum xb_domtype type;                           /* /libxl/N/type, as xl writes it */
 };
 
 /*

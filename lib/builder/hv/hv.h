@@ -53,6 +53,16 @@ struct xb_hv_domcfg {
     uint32_t max_grant_frames; /* 0 = default */
     uint32_t max_maptrack_frames;
     uint8_t handle[16]; /* the domain's UUID */
+    bool msr_relaxed;   /* x86: XEN_X86_MSR_RELAXED, xl.cfg's msr_relaxed */
+    bool hap;           /* PVH: hardware-assisted paging (else shadow paging) */
+};
+
+#define XB_HV_E820_MAX 16 /* entries of a memory map the builder sets */
+
+/* One entry of a domain's memory map (XENMEM_set_memory_map), e820 types. */
+struct xb_hv_e820 {
+    uint64_t addr, size;
+    uint32_t type; /* 1 RAM, 2 reserved, 3 ACPI, 4 NVS, 5 unusable */
 };
 
 enum {
@@ -132,6 +142,32 @@ struct xb_hv_ops {
     int (*gnttab_seed)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                        xb_pfn console_gfn, xb_pfn xenstore_gfn, uint32_t console_domid,
                        uint32_t xenstore_domid);
+
+    /*
+     * -- translated (PVH) domains --
+     * Frames are gfns: populate_physmap leaves frames[] as given (Xen keeps
+     * the p2m), map_foreign and gnttab_seed take gfns. These ops are for
+     * XB_HV_DOM_PVH domains only.
+     */
+    /* XENMEM_set_memory_map: the map the guest reads with XENMEM_memory_map. */
+    int (*set_memory_map)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                          const struct xb_hv_e820 *map, unsigned n);
+    /* HVMOP_set_param: HVM_PARAM_* of xen/hvm/params.h. */
+    int (*hvm_param_set)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                         unsigned param, uint64_t value);
+    /* XEN_DOMCTL_set_paging_mempool_size: HAP's page-table pool, in bytes. */
+    int (*set_paging_pool)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           uint64_t bytes);
+    /*
+     * XEN_DOMCTL_gethvmcontext: the domain's whole HVM context (a stream of
+     * hvm_save_descriptor + record, xen/hvm/save.h) into @buf of @size
+     * bytes; *len its length. @buf NULL: *len is the size it needs.
+     */
+    int (*hvm_get_context)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           uint8_t *buf, size_t size, size_t *len);
+    /* XEN_DOMCTL_sethvmcontext: load the records of @buf (HEADER first, END last). */
+    int (*hvm_set_context)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           const uint8_t *buf, size_t len);
 
     /* Close the backend and free it. */
     void (*close)(struct xb_hv *hv);

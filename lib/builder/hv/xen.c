@@ -93,7 +93,7 @@ static int xen_domain_create(struct xb_hv *hv, struct xb_err *err,
 {
     bool pvh = cfg->type == XB_HV_DOM_PVH;
     struct xen_domctl_createdomain c = {
-        .flags = pvh ? XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap : 0,
+        .flags = pvh ? XEN_DOMCTL_CDF_hvm | (cfg->hap ? XEN_DOMCTL_CDF_hap : 0) : 0,
         .max_vcpus = cfg->max_vcpus,
         .max_evtchn_port =
             cfg->max_evtchn_port ? cfg->max_evtchn_port : XEN_DEFAULT_EVTCHN_PORT,
@@ -102,6 +102,7 @@ static int xen_domain_create(struct xb_hv *hv, struct xb_err *err,
             cfg->max_maptrack_frames ? (int32_t)cfg->max_maptrack_frames : -1,
         .grant_opts = XEN_DOMCTL_GRANT_version(grant_version(hv)),
         .arch.emulation_flags = pvh ? XEN_X86_EMU_LAPIC : 0,
+        .arch.misc_flags = cfg->msr_relaxed ? XEN_X86_MSR_RELAXED : 0,
     };
     uint32_t id = DOMID_INVALID;
 
@@ -393,6 +394,70 @@ static int xen_gnttab_seed(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     return 0;
 }
 
+/* -- translated (PVH) domains -- */
+
+static int xen_set_memory_map(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                              const struct xb_hv_e820 *map, unsigned n)
+{
+    struct e820entry e[XB_HV_E820_MAX];
+
+    if (n > XB_HV_E820_MAX)
+        return xb_err_set(err, -E2BIG, "set_memory_map(%u): %u entries", domid, n);
+    for (unsigned i = 0; i < n; i++)
+        e[i] = (struct e820entry){
+            .addr = map[i].addr, .size = map[i].size, .type = map[i].type};
+    if (xc_domain_set_memory_map(xch(hv), domid, e, n) != 0)
+        return xb__xen_fail(err, "set_memory_map(%u): %u entries", domid, n);
+    return 0;
+}
+
+static int xen_hvm_param_set(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                             unsigned param, uint64_t value)
+{
+    if (xc_hvm_param_set(xch(hv), domid, param, value) != 0)
+        return xb__xen_fail(err, "hvm_param_set(%u): param %u = %#llx", domid, param,
+                            (unsigned long long)value);
+    return 0;
+}
+
+static int xen_set_paging_pool(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                               uint64_t bytes)
+{
+    if (xc_set_paging_mempool_size(xch(hv), domid, bytes) != 0)
+        return xb__xen_fail(err, "set_paging_mempool_size(%u, %llu KiB)", domid,
+                            (unsigned long long)(bytes >> 10));
+    return 0;
+}
+
+static int xen_hvm_get_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                               uint8_t *buf, size_t size, size_t *len)
+{
+    int n;
+
+    if (size > UINT32_MAX)
+        return xb_err_set(err, -EINVAL, "hvm_get_context(%u): buffer too large", domid);
+    n = xc_domain_hvm_getcontext(xch(hv), domid, buf, (uint32_t)size);
+    if (n <= 0) {
+        if (n == 0)
+            errno = EIO;
+        return xb__xen_fail(err, "hvm_get_context(%u)", domid);
+    }
+    *len = (size_t)n;
+    return 0;
+}
+
+static int xen_hvm_set_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                               const uint8_t *buf, size_t len)
+{
+    if (len > UINT32_MAX)
+        return xb_err_set(err, -EINVAL, "hvm_set_context(%u): too large", domid);
+    /* libxenctrl's prototype takes a non-const buffer it only reads */
+    if (xc_domain_hvm_setcontext(xch(hv), domid, (uint8_t *)(uintptr_t)buf,
+                                 (uint32_t)len) != 0)
+        return xb__xen_fail(err, "hvm_set_context(%u): %zu bytes", domid, len);
+    return 0;
+}
+
 static void xen_close(struct xb_hv *hv)
 {
     struct xen_hv *x = xen_of(hv);
@@ -426,6 +491,11 @@ static const struct xb_hv_ops xen_ops = {
     .set_vcpu_context = xen_set_vcpu_context,
     .evtchn_alloc_unbound = xen_evtchn_alloc_unbound,
     .gnttab_seed = xen_gnttab_seed,
+    .set_memory_map = xen_set_memory_map,
+    .hvm_param_set = xen_hvm_param_set,
+    .set_paging_pool = xen_set_paging_pool,
+    .hvm_get_context = xen_hvm_get_context,
+    .hvm_set_context = xen_hvm_set_context,
     .close = xen_close,
 };
 

@@ -82,8 +82,8 @@ static int sim_physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hv_physi
     for (uint64_t c = 0; c < s->nchunks; c++)
         used += s->chunk_used[c];
     *out = (struct xb_hv_physinfo){
-        .xen_major = 4,
-        .xen_minor = 17,
+        .xen_major = s->xen_major,
+        .xen_minor = s->xen_minor,
         .total_pages = s->nframes,
         .free_pages = s->nframes - used,
         .nr_cpus = 2,
@@ -115,15 +115,22 @@ static int sim_domain_create(struct xb_hv *hv, struct xb_err *err,
     d->max_port = cfg->max_evtchn_port ? cfg->max_evtchn_port : SIM_MAX_PORTS - 1;
     if (d->max_port >= SIM_MAX_PORTS)
         d->max_port = SIM_MAX_PORTS - 1;
-    d->info = (struct sim_dominfo){
-        .paused = true, .max_vcpus = cfg->max_vcpus, .hypercall_mfn = UINT64_MAX};
+    d->info = (struct sim_dominfo){.paused = true,
+                                   .max_vcpus = cfg->max_vcpus,
+                                   .hypercall_mfn = UINT64_MAX,
+                                   .translated = cfg->type == XB_HV_DOM_PVH,
+                                   .msr_relaxed = cfg->msr_relaxed};
+    if (d->info.translated)
+        d->flags |= XB_DOMINFO_HVM;
     memcpy(d->info.handle, cfg->handle, 16);
     d->vctx = calloc(cfg->max_vcpus, sizeof(*d->vctx));
     d->vctx_len = calloc(cfg->max_vcpus, sizeof(*d->vctx_len));
     if (!d->vctx || !d->vctx_len ||
+        (d->info.translated && xb__sim_hvm_init(d, cfg->max_vcpus)) ||
         xb__sim_alloc_frame(s, d->domid, &d->info.shared_info_mfn)) {
         free(d->vctx);
         free(d->vctx_len);
+        xb__sim_hvm_free(d);
         d->used = false;
         return xb_err_set(err, -ENOMEM, "sim: domain_create: out of memory");
     }
@@ -141,6 +148,7 @@ static void free_dom(struct sim *s, struct sim_dom *d)
         free(d->vctx[v]);
     free(d->vctx);
     free(d->vctx_len);
+    xb__sim_hvm_free(d);
     *d = (struct sim_dom){0};
 }
 
@@ -171,11 +179,13 @@ static int set_paused(struct xb_hv *hv, struct xb_err *err, uint32_t domid, bool
     d = xb__sim_get_dom(s, err, domid, op);
     if (!d)
         return -ESRCH;
-    if (!paused && !d->vctx[0])
+    if (!paused && !(d->info.translated ? d->hvm.online[0] : d->vctx[0] != NULL))
         return xb_err_set(err, -EINVAL,
                           "sim: unpause: vCPU 0 of domain %" PRIu32 " has no context",
                           domid);
-    if (!paused && !d->started && (rc = xb__sim_check_start_of_day(s, err, d)) != 0)
+    if (!paused && !d->started &&
+        (rc = d->info.translated ? xb__sim_check_pvh_start(s, err, d)
+                                 : xb__sim_check_start_of_day(s, err, d)) != 0)
         return rc;
     d->started |= !paused;
     d->info.paused = paused;
@@ -223,6 +233,15 @@ static struct sim_dom *next_dom_from(struct sim *s, uint32_t first)
     return best;
 }
 
+static uint32_t online_vcpus(const struct sim_dom *d)
+{
+    uint32_t n = 0;
+
+    for (uint32_t v = 0; v < d->info.max_vcpus; v++)
+        n += d->info.translated ? d->hvm.online[v] : d->vctx[v] != NULL;
+    return n;
+}
+
 static int sim_domain_info(struct xb_hv *hv, struct xb_err *err, uint32_t first,
                            struct xb_hv_dominfo *info, unsigned max, unsigned *n)
 {
@@ -240,7 +259,7 @@ static int sim_domain_info(struct xb_hv *hv, struct xb_err *err, uint32_t first,
             .tot_pages = d->pages,
             .max_pages = d->info.max_mem_kib / 4,
             .shared_info_frame = d->info.shared_info_mfn,
-            .nr_online_vcpus = d->vctx[0] ? 1 : 0,
+            .nr_online_vcpus = online_vcpus(d),
             .max_vcpu_id = d->info.max_vcpus - 1,
         };
         memcpy(info[*n].handle, d->info.handle, 16);
@@ -297,6 +316,9 @@ static int sim_set_address_size(struct xb_hv *hv, struct xb_err *err, uint32_t d
     d = xb__sim_get_dom(s, err, domid, "set_address_size");
     if (!d)
         return -ESRCH;
+    if (d->info.translated)
+        return xb_err_set(err, -EINVAL,
+                          "sim: set_address_size: domain %" PRIu32 " is PVH", domid);
     if (bits != 32 && bits != 64)
         return xb_err_set(err, -EINVAL, "sim: set_address_size: %u bits", bits);
     if (d->pages)
@@ -318,6 +340,9 @@ static int sim_pin_table(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     d = xb__sim_get_dom(s, err, domid, "pin_table");
     if (!d)
         return -ESRCH;
+    if (d->info.translated)
+        return xb_err_set(err, -EINVAL, "sim: pin_table: domain %" PRIu32 " is PVH",
+                          domid);
     if (level != (d->info.address_size == 32 ? 3u : 4u) || d->npins == SIM_MAX_PINS)
         return xb_err_set(err, -EINVAL, "sim: pin_table: level %u for a %u-bit guest",
                           level, d->info.address_size);
@@ -357,6 +382,9 @@ static int sim_hypercall_init(struct xb_hv *hv, struct xb_err *err, uint32_t dom
     d = xb__sim_get_dom(s, err, domid, "hypercall_init");
     if (!d)
         return -ESRCH;
+    if (d->info.translated)
+        return xb_err_set(err, -EINVAL, "sim: hypercall_init: domain %" PRIu32 " is PVH",
+                          domid);
     if (!xb__sim_owns(s, domid, mfn) || s->pt[mfn])
         return xb_err_set(err, -EINVAL,
                           "sim: hypercall_init: frame 0x%" PRIx64
@@ -381,6 +409,9 @@ static int sim_set_vcpu_context(struct xb_hv *hv, struct xb_err *err, uint32_t d
     d = xb__sim_get_dom(s, err, domid, "set_vcpu_context");
     if (!d)
         return -ESRCH;
+    if (d->info.translated)
+        return xb_err_set(err, -EINVAL,
+                          "sim: set_vcpu_context: domain %" PRIu32 " is PVH", domid);
     want = d->info.address_size == 32 ? sizeof(struct vcpu_guest_context_x86_32)
                                       : sizeof(struct vcpu_guest_context_x86_64);
     if (vcpu >= d->info.max_vcpus || len != want)
@@ -499,6 +530,11 @@ static const struct xb_hv_ops sim_ops = {
     .set_vcpu_context = sim_set_vcpu_context,
     .evtchn_alloc_unbound = sim_evtchn_alloc_unbound,
     .gnttab_seed = sim_gnttab_seed,
+    .set_memory_map = xb__sim_set_memory_map,
+    .hvm_param_set = xb__sim_hvm_param_set,
+    .set_paging_pool = xb__sim_set_paging_pool,
+    .hvm_get_context = xb__sim_hvm_get_context,
+    .hvm_set_context = xb__sim_hvm_set_context,
     .close = sim_close,
 };
 
@@ -522,6 +558,8 @@ int xb__sim_open(const struct xb_sim_opts *opts, struct xb_hv **hv, struct xb_xs
                       .fail_at = o.fail_at,
                       .dirty = o.dirty};
     snprintf(s->caps, sizeof(s->caps), "%s", o.caps ? o.caps : SIM_DEFAULT_CAPS);
+    s->xen_major = o.xen_major ? o.xen_major : 4;
+    s->xen_minor = o.xen_major ? o.xen_minor : 17;
     xb__sim_host_init(s);
     if (pages < 2 * SIM_CHUNK || pages > (1ull << 26) || xb__sim_machine_init(s, pages) ||
         xb__sim_xs_init(s)) {

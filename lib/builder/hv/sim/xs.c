@@ -393,7 +393,10 @@ static int sim_introduce(struct xb_xs *xs, struct xb_err *err, uint32_t domid,
     d = xb__sim_get_dom(s, err, domid, "xenstore introduce");
     if (!d)
         return -ESRCH;
-    if (!xb__sim_owns(s, domid, store_mfn) || port > d->max_port || !d->port_used[port])
+    /* xenstored maps a translated guest's ring by gfn */
+    if (!xb__sim_owns(s, domid,
+                      d->info.translated ? xb__sim_gfn_mfn(d, store_mfn) : store_mfn) ||
+        port > d->max_port || !d->port_used[port])
         return xb_err_set(err, -EINVAL,
                           "sim: xs_introduce: frame 0x%" PRIx64 " / port %" PRIu32
                           " is not domain %" PRIu32 "'s",
