@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The real host backend (hv/host.h "linux") on this machine's own kernel,
- * outside Xen: loop devices bound with autoclear (freed with the last
- * holder), read-only when asked, their backing file found again, released
- * once another holder lets go; rtnetlink on a bridge and a veth interface
+ * outside Xen: loop devices bound (and staying bound once the builder lets
+ * go, as the block script's), read-only when asked, their backing file
+ * found again, freed at once by loop_free, released once another holder
+ * lets go; rtnetlink on a bridge and a veth interface
  * in a network namespace of its own (nothing of the host's is touched).
  * Needs root, /dev/loop-control and ip(8); skipped otherwise.
  */
@@ -92,7 +93,7 @@ static const char *sys_attr(const struct xb_loop *l, const char *attr)
     return buf;
 }
 
-static void loops_clear_themselves(void **state)
+static void loops_bound_until_freed(void **state)
 {
     struct fix *f = *state;
     struct xb_loop rw, ro;
@@ -104,7 +105,7 @@ static void loops_clear_themselves(void **state)
     assert_int_equal(f->h->ops->loop_attach(f->h, NULL, f->rw, false, &rw), 0);
     assert_true(rw.fd >= 0);
     assert_int_equal(rw.major, 7);
-    assert_string_equal(sys_attr(&rw, "loop/autoclear"), "1");
+    assert_string_equal(sys_attr(&rw, "loop/autoclear"), "0");
     assert_string_equal(sys_attr(&rw, "ro"), "0");
     assert_string_equal(sys_attr(&rw, "loop/backing_file"), f->rw);
     assert_int_equal(f->h->ops->loop_backing(f->h, NULL, rw.major, rw.minor, &dev, &ino),
@@ -114,12 +115,15 @@ static void loops_clear_themselves(void **state)
     assert_int_equal(f->h->ops->loop_attach(f->h, NULL, f->ro, true, &ro), 0);
     assert_string_equal(sys_attr(&ro, "ro"), "1");
     assert_string_not_equal(ro.dev, rw.dev);
-    f->h->ops->loop_put(f->h, &rw); /* the only holder: cleared at once */
+    f->h->ops->loop_put(f->h, &rw); /* no holder, still bound: for blkback, xl's remove */
     assert_int_equal(rw.fd, -1);
+    assert_string_equal(sys_attr(&rw, "loop/backing_file"), f->rw);
+    assert_int_equal(f->h->ops->loop_release(f->h, NULL, rw.dev, 1000), 0);
     assert_string_equal(sys_attr(&rw, "loop/backing_file"), "");
     assert_int_equal(f->h->ops->loop_backing(f->h, NULL, rw.major, rw.minor, &dev, &ino),
                      -ENOENT);
-    f->h->ops->loop_put(f->h, &ro);
+    f->h->ops->loop_free(f->h, &ro); /* a create that failed: gone at once */
+    assert_int_equal(ro.fd, -1);
     assert_string_equal(sys_attr(&ro, "loop/backing_file"), "");
 }
 
@@ -211,7 +215,7 @@ static void links_over_rtnetlink(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(loops_clear_themselves),
+        cmocka_unit_test(loops_bound_until_freed),
         cmocka_unit_test(release_waits_for_the_last_holder),
         cmocka_unit_test(links_over_rtnetlink),
     };

@@ -11,7 +11,8 @@
  * the same transaction, so blkback opens the device as soon as it probes.
  * Done when blkback holds it: its sysfs says so (hv/host.h: vbd_opened);
  * then "hotplug-status" is "connected" and the builder drops its hold on
- * the loop device, which from then on lives as long as blkback holds it.
+ * the loop device; the domain's teardown detaches it (xbuild's, or xl's
+ * block script remove, from "node").
  */
 #include <errno.h>
 #include <limits.h>
@@ -350,7 +351,7 @@ void xb__vbd_waiting(struct xb_ctx *ctx, const struct xb_vbd *v, uint32_t domid,
 
 void xb__vbd_undo(struct xb_ctx *ctx, struct xb_vbd *v)
 {
-    ctx->host->ops->loop_put(ctx->host, &v->loop);
+    ctx->host->ops->loop_free(ctx->host, &v->loop); /* still ours: the create failed */
 }
 
 void xb__vbd_free(struct xb_vbd *v)

@@ -52,13 +52,16 @@ struct xb_host_ops {
 
     /*
      * Bind @path (a regular file) to a free loop device, read-only or
-     * read-write, that clears itself once its last user closes it
-     * (LO_FLAGS_AUTOCLEAR): loop->fd is that hold until loop_put().
+     * read-write; loop->fd is the builder's hold on it. It stays bound until
+     * loop_free() or loop_release() (as the block script's: xl's remove
+     * detaches it with losetup -d, which must find it bound).
      */
     int (*loop_attach)(struct xb_host *h, struct xb_err *err, const char *path,
                        bool readonly, struct xb_loop *loop);
-    /* Drop the hold of loop_attach() (the device goes once nobody else holds it). */
+    /* Drop the builder's hold; the device stays bound (blkback has it). */
     void (*loop_put)(struct xb_host *h, struct xb_loop *loop);
+    /* Detach it and drop the hold (a create that failed): free once unused. */
+    void (*loop_free)(struct xb_host *h, struct xb_loop *loop);
     /*
      * Detach loop device @dev, which a toolstack set up for a backend:
      * cleared now when nobody holds it, else when its last user closes it;

@@ -27,6 +27,11 @@ static void linux_loop_put(struct xb_host *h, struct xb_loop *loop)
     xb__loop_put(loop);
 }
 
+static void linux_loop_free(struct xb_host *h, struct xb_loop *loop)
+{
+    xb__loop_free(loop);
+}
+
 static int linux_loop_release(struct xb_host *h, struct xb_err *err, const char *dev,
                               int timeout_ms)
 {
@@ -74,6 +79,7 @@ static const struct xb_host_ops linux_ops = {
     .name = "linux",
     .loop_attach = linux_loop_attach,
     .loop_put = linux_loop_put,
+    .loop_free = linux_loop_free,
     .loop_release = linux_loop_release,
     .loop_backing = linux_loop_backing,
     .vbd_opened = linux_vbd_opened,

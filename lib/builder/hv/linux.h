@@ -12,6 +12,7 @@
 int xb__loop_attach(struct xb_err *err, const char *path, bool readonly,
                     struct xb_loop *loop);
 void xb__loop_put(struct xb_loop *loop);
+void xb__loop_free(struct xb_loop *loop);
 int xb__loop_release(struct xb_err *err, const char *dev, int timeout_ms);
 int xb__loop_backing(unsigned major, unsigned minor, uint64_t *dev, uint64_t *ino);
 

@@ -4,10 +4,11 @@
  * own interface (no losetup, no hotplug script): a free device from
  * /dev/loop-control (LOOP_CTL_GET_FREE), bound to the image with
  * LOOP_CONFIGURE (LOOP_SET_FD + LOOP_SET_STATUS64 before Linux 5.8),
- * read-only when the disk is, and with LO_FLAGS_AUTOCLEAR: the device
- * clears itself once its last user closes it. The builder holds it open
- * until blkback has opened it, so from then on the loop device lives
- * exactly as long as the backend holds it, whoever tears the domain down.
+ * read-only when the disk is. It stays bound, as the block script's
+ * losetup binds it, until the domain's teardown detaches it (xbuild's, or
+ * xl's block script remove with losetup -d) once blkback has let go of it:
+ * a detach while blkback still holds it makes the kernel clear it when
+ * blkback closes it (LOOP_CLR_FD sets LO_FLAGS_AUTOCLEAR then).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,9 +64,9 @@ static int configure(int fd, int file, const char *path, bool readonly)
 {
     struct loop_config c = {
         .fd = (__u32)file,
-        .info = {.lo_flags = LO_FLAGS_AUTOCLEAR | (readonly ? LO_FLAGS_READ_ONLY : 0)},
+        .info = {.lo_flags = readonly ? LO_FLAGS_READ_ONLY : 0},
     };
-    struct loop_info64 info = {.lo_flags = LO_FLAGS_AUTOCLEAR};
+    struct loop_info64 info = {0};
     int e;
 
     set_name(c.info.lo_file_name, path);
@@ -141,6 +142,13 @@ void xb__loop_put(struct xb_loop *loop)
     if (loop->fd >= 0)
         close(loop->fd);
     loop->fd = -1;
+}
+
+void xb__loop_free(struct xb_loop *loop)
+{
+    if (loop->fd >= 0)
+        ioctl(loop->fd, LOOP_CLR_FD, 0); /* busy: cleared with its last user */
+    xb__loop_put(loop);
 }
 
 /* "/dev/loopN": N, or -1 for anything else (the node name came from xenstore). */

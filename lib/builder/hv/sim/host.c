@@ -2,11 +2,11 @@
 /*
  * lib/builder/hv/sim/host.c - the simulated machine's dom0 kernel (host.h):
  * loop devices bound to real files (the images are real; their binding is
- * not), network interfaces (lo, the bridge xenbr0, eth0, and the vifs the
- * netback model makes), rtnetlink's checks (a master must be a bridge, a
- * link is renamed while down, names are unique). Attaching and looking up
- * count as op calls (fault injection); dropping and releasing are cleanup
- * and never fail, as unmapping and aborting are.
+ * not; bound until detached, as without LO_FLAGS_AUTOCLEAR), network interfaces (lo, the
+ * bridge xenbr0, eth0, and the vifs the netback model makes), rtnetlink's checks (a
+ * master must be a bridge, a link is renamed while down, names are unique). Attaching and
+ * looking up count as op calls (fault injection); dropping and releasing are cleanup and
+ * never fail, as unmapping and aborting are.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,8 +63,8 @@ void xb__sim_loop_drop(struct sim *s, int minor)
 
     if (minor < 0 || minor >= SIM_MAX_LOOPS || !l->used || !l->holders)
         return;
-    if (--l->holders == 0)
-        *l = (struct sim_loop){0}; /* LO_FLAGS_AUTOCLEAR */
+    if (--l->holders == 0 && l->autoclear)
+        *l = (struct sim_loop){0};
 }
 
 static int sim_loop_attach(struct xb_host *h, struct xb_err *err, const char *path,
@@ -108,6 +108,26 @@ static void sim_loop_put(struct xb_host *h, struct xb_loop *loop)
     loop->fd = -1;
 }
 
+/* LOOP_CLR_FD: free now when unused, else with its last holder. */
+static void detach(struct sim *s, unsigned n)
+{
+    if (s->loops[n].holders == 0)
+        s->loops[n] = (struct sim_loop){0};
+    else
+        s->loops[n].autoclear = true;
+}
+
+static void sim_loop_free(struct xb_host *h, struct xb_loop *loop)
+{
+    if (loop->fd >= SIM_LOOP_FD_BASE) {
+        unsigned n = (unsigned)(loop->fd - SIM_LOOP_FD_BASE);
+
+        to_sim(h)->loops[n].autoclear = true;
+        xb__sim_loop_drop(to_sim(h), (int)n);
+    }
+    loop->fd = -1;
+}
+
 static int sim_loop_release(struct xb_host *h, struct xb_err *err, const char *dev,
                             int timeout_ms)
 {
@@ -118,6 +138,9 @@ static int sim_loop_release(struct xb_host *h, struct xb_err *err, const char *d
     if (sscanf(dev, "/dev/loop%u%c", &n, &end) != 1)
         return xb_err_set(err, -EINVAL, "\"%s\" is not a loop device", dev);
     if (n >= SIM_MAX_LOOPS || !s->loops[n].used)
+        return 0;
+    detach(s, n);
+    if (!s->loops[n].used)
         return 0;
     /* still held by a backend: nothing here changes by waiting */
     return xb_err_set(err, -ETIMEDOUT, "%s: still in use after its backend went away",
@@ -256,6 +279,7 @@ static const struct xb_host_ops sim_host_ops = {
     .name = "sim",
     .loop_attach = sim_loop_attach,
     .loop_put = sim_loop_put,
+    .loop_free = sim_loop_free,
     .loop_release = sim_loop_release,
     .loop_backing = sim_loop_backing,
     .vbd_opened = sim_vbd_opened,

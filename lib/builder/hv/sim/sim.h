@@ -124,6 +124,7 @@ struct sim_tx {
 struct sim_loop {
     bool used;
     bool readonly;
+    bool autoclear; /* detached while held: freed with its last holder */
     uint64_t dev, ino;
     unsigned holders; /* the builder's hold, blkback's open */
 };
@@ -288,7 +289,7 @@ void xb__sim_host_init(struct sim *s);
 struct sim *xb__sim_of_host(struct xb_host *h);
 /* host.c: a new interface named @name; its index in s->links or -1. */
 int xb__sim_link_add(struct sim *s, const char *name, bool is_bridge);
-/* host.c: one holder of loop @minor less; freed (autoclear) with the last. */
+/* host.c: one holder of loop @minor less; freed with the last once detached. */
 void xb__sim_loop_drop(struct sim *s, int minor);
 
 /*
