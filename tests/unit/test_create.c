@@ -621,9 +621,10 @@ enum {
     CALLS_MEMORY =
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
     CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
-    CALLS_NODES =
-        1 + 3 + 53 + 2 + 1 + 1, /* tx, 3 stale roots, 53 writes and perms, the claim
-                                   given up (read, rm), commit, introduce */
+    /* tx, 3 stale roots, 67 writes and perms, the claim given up (read, rm), commit;
+     * the console's backend record (tx, stale rm, mkdir, perms, 5 writes, commit);
+     * introduce */
+    CALLS_NODES = 1 + 3 + 67 + 2 + 1 + 10 + 1,
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

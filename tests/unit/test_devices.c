@@ -125,22 +125,12 @@ static void env_fini(struct env *e)
 }
 
 /*
- * The store without the directories that stay once made, empty, as on real
- * Xen: /xbuild/names (name claims), dom0's backend/KIND and error/backend/KIND.
+ * The store without /xbuild/names: the directory of name claims stays once
+ * made (dom0's backend and error directories go with their last device).
  */
 static char *snapshot(struct xb_hv *hv)
 {
-    static const char *const stay[] = {
-        "/xbuild=\n",
-        "/xbuild/names=\n",
-        "/local/domain/0/backend=\n",
-        "/local/domain/0/backend/vbd=\n",
-        "/local/domain/0/backend/vif=\n",
-        "/local/domain/0/error=\n",
-        "/local/domain/0/error/backend=\n",
-        "/local/domain/0/error/backend/vbd=\n",
-        "/local/domain/0/error/backend/vif=\n",
-    };
+    static const char *const stay[] = {"/xbuild=\n", "/xbuild/names=\n"};
     char *dump = xb__sim_xs_dump(hv), *p;
 
     assert_non_null(dump);

@@ -38,6 +38,7 @@
 #ifndef XB_XEN_BINDIR
 #define XB_XEN_BINDIR "/usr/lib/xen-4.17/bin"
 #endif
+#define LIB_DIR     "/var/lib/xen" /* where Debian's libxl makes its bootloader's */
 #define RUN_DIR     "/var/run/xen"
 #define OUT_MAX     (64 * 1024) /* its answer: three short items */
 #define STDERR_KEEP 2048
@@ -53,11 +54,13 @@ struct child {
     size_t tail_len;
 };
 
-/* /var/run/xen when it can hold the directory, as libxl's; else $TMPDIR or /tmp. */
+/* Where libxl makes it (/var/lib/xen, /var/run/xen), else $TMPDIR or /tmp. */
 static const char *run_base(void)
 {
     const char *t = getenv("TMPDIR");
 
+    if (access(LIB_DIR, W_OK | X_OK) == 0)
+        return LIB_DIR;
     if (access(RUN_DIR, W_OK | X_OK) == 0)
         return RUN_DIR;
     return t && t[0] == '/' ? t : "/tmp";

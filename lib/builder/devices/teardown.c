@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../domain/nodes.h"
 #include "xenbus.h"
 
 #define LOOP_RELEASE_MS 5000
@@ -166,7 +167,11 @@ static void remove_errors(struct xb_ctx *ctx, uint32_t domid)
     for (size_t i = 0; i < 2; i++) {
         snprintf(p, sizeof(p), "/local/domain/0/error/backend/%s/%u", kinds[i], domid);
         ctx->xs->ops->rm(ctx->xs, NULL, XB_XS_NO_TX, p);
+        *strrchr(p, '/') = '\0';
+        xb__xs_rm_empty(ctx->xs, NULL, XB_XS_NO_TX, p);
     }
+    xb__xs_rm_empty(ctx->xs, NULL, XB_XS_NO_TX, "/local/domain/0/error/backend");
+    xb__xs_rm_empty(ctx->xs, NULL, XB_XS_NO_TX, "/local/domain/0/error");
 }
 
 int xb__teardown_finish(struct xb_ctx *ctx, struct xb_err *err, struct xb_teardown *t)

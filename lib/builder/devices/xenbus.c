@@ -230,6 +230,15 @@ static int remove_body(struct xb_xs *xs, struct xb_err *err, uint32_t t, const v
         if (rc == -ENOENT)
             rc = 0;
     }
+    /* the kind's and the domain's directories the device made, if it was the last */
+    for (size_t i = 0; !rc && i < 3; i++) {
+        *strrchr(be, '/') = '\0';
+        rc = xb__xs_rm_empty(xs, err, t, be);
+    }
+    for (size_t i = 0; !rc && i < 4; i++) {
+        *strrchr(er, '/') = '\0';
+        rc = xb__xs_rm_empty(xs, err, t, er);
+    }
     return rc;
 }
 

@@ -40,8 +40,9 @@ struct build {
     uint64_t lap_ns; /* when the last phase ended (opts.timings) */
     /* the spec's kernel, ramdisk and command line, or the bootloader's */
     const char *kernel, *ramdisk, *cmdline;
-    struct xb_boot boot;  /* the bootloader's files: removed once read */
-    struct xb_devs *devs; /* disks and vifs: checked, then attached */
+    struct xb_boot boot;              /* the bootloader's files: removed once read */
+    char *kernel_path, *ramdisk_path; /* what was loaded, as /vm/UUID/image says */
+    struct xb_devs *devs;             /* disks and vifs: checked, then attached */
 };
 
 static inline struct xb_err *berr(struct build *b)

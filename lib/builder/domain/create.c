@@ -363,6 +363,9 @@ static int introduce(struct build *b)
         .on_reboot = xb_action_name(s->on_reboot),
         .on_crash = xb_action_name(s->on_crash),
         .type = b->guest == XB_GUEST_PVH ? XB_DOMTYPE_PVH : XB_DOMTYPE_PV,
+        .kernel = b->kernel_path,
+        .ramdisk = b->ramdisk_path,
+        .cmdline = b->cmdline,
     };
     int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
@@ -421,6 +424,8 @@ static void build_free(struct build *b)
     free(b->p2m);
     xb__devs_free(b->devs);
     xb__boot_clean(&b->boot);
+    free(b->kernel_path);
+    free(b->ramdisk_path);
 }
 
 static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,

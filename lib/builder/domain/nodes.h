@@ -31,6 +31,8 @@ struct xb_xs_dom {
     uint32_t console_port;
     const char *on_poweroff, *on_reboot, *on_crash; /* "destroy", ...; NULL = destroy */
     enum xb_domtype type;                           /* /libxl/N/type, as xl writes it */
+    /* what /vm/UUID/image records for a PV guest (NULL: none) */
+    const char *kernel, *ramdisk, *cmdline;
 };
 
 /*
@@ -74,6 +76,12 @@ int xb__xs_in_transaction(struct xb_xs *xs, struct xb_err *err,
                           int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                                       const void *arg),
                           const void *arg, const char *what);
+
+/*
+ * Remove directory @path when it has no child left (missing: fine), so that
+ * the parents a domain's nodes made go with its last one.
+ */
+int xb__xs_rm_empty(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path);
 
 /* Format @uuid as the canonical 36-character string into @buf (>= 37 bytes). */
 void xb__uuid_str(const uint8_t uuid[16], char buf[37]);

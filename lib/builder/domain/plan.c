@@ -239,6 +239,16 @@ static int run_bootloader(struct build *b)
     return 0;
 }
 
+/* The files loaded, for the record (the bootloader's are gone soon after). */
+static int keep_paths(struct build *b)
+{
+    if (b->kernel && !(b->kernel_path = strdup(b->kernel)))
+        return xb_err_set(berr(b), -ENOMEM, "kernel: out of memory");
+    if (b->ramdisk && !(b->ramdisk_path = strdup(b->ramdisk)))
+        return xb_err_set(berr(b), -ENOMEM, "ramdisk: out of memory");
+    return 0;
+}
+
 /* Everything that needs no hypervisor: the spec, the kernel and ramdisk, the layout. */
 int xb__plan(struct build *b)
 {
@@ -252,6 +262,8 @@ int xb__plan(struct build *b)
         rc = pick_guest(b);
     if (!rc)
         rc = read_ramdisk(b);
+    if (!rc)
+        rc = keep_paths(b);
     if (b->boot.dir) { /* read (or failed): its files go now */
         b->kernel = b->ramdisk = NULL;
         xb__boot_clean_files(&b->boot);
