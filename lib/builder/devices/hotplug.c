@@ -251,6 +251,8 @@ static void fill(struct xb_ctx *ctx, const char *kind, uint32_t domid, uint32_t 
     o->frontend_state = num(ctx, fe, "state") < 0 ? 0 : num(ctx, fe, "state");
     o->backend_state = be[0] && num(ctx, be, "state") > 0 ? num(ctx, be, "state") : 0;
     o->evtchn = num(ctx, fe, "event-channel");
+    if (o->evtchn < 0 && vif) /* split event channels: the tx one */
+        o->evtchn = num(ctx, fe, "event-channel-tx");
     o->ring_ref = num(ctx, fe, vif ? "tx-ring-ref" : "ring-ref");
     o->rx_ring_ref = vif ? num(ctx, fe, "rx-ring-ref") : -1;
     if (!be[0])
