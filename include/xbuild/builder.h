@@ -19,6 +19,7 @@
 
 #include <xbuild/error.h>
 #include <xbuild/image.h>
+#include <xbuild/manage.h>
 #include <xbuild/spec.h>
 
 struct xb_ctx;
@@ -138,6 +139,23 @@ struct xb_timings {
 /* "load", "checks", "domain", ... ("?" out of range). Never NULL. */
 const char *xb_phase_name(enum xb_phase p);
 
+/*
+ * What the monitor re-creates a domain from when its on_* action restarts
+ * it (xbuild/manage.h): the config text as it was parsed, not the file,
+ * so that a restart reads nothing the user did not ask for (the kernel and
+ * ramdisk are read again, as by xl). All borrowed; copied into xenstore.
+ */
+struct xb_restart_source {
+    const char *config; /* the config file's bytes, as parsed */
+    size_t config_len;
+    const char *config_file; /* the name they were parsed under: relative
+                                paths resolve against its folder */
+    char *const *overrides;  /* "KEY=VALUE" applied after the file */
+    size_t n_overrides;
+    const char *override_dir; /* where relative paths of overrides resolve */
+    bool strict;              /* unknown keys were errors */
+};
+
 /* Options of xb_domain_create() / xb_domain_plan(); all zero = defaults. */
 struct xb_create_opts {
     bool paused; /* leave the domain paused instead of unpausing it */
@@ -158,6 +176,12 @@ struct xb_create_opts {
      * backends to come up (all in parallel), 60 s for the bootloader. */
     unsigned device_timeout_ms;
     unsigned bootloader_timeout_ms;
+    /*
+     * When not NULL, the domain gets a monitor record (xbuild/manage.h)
+     * before it runs: its on_* actions and @source, so that a monitor
+     * applies them. NULL: no record; nothing acts on its shutdown.
+     */
+    const struct xb_restart_source *source;
 };
 
 /*
@@ -261,7 +285,7 @@ int xb_vif_detach(struct xb_ctx *ctx, uint32_t domid, uint32_t devid,
 /* The vifs of @domid in devid order, as xb_vbd_list(). */
 int xb_vif_list(struct xb_ctx *ctx, uint32_t domid, struct xb_devinfo **out, size_t *n);
 
-/* ---- running domains: list, find, destroy, console, monitor ---- */
+/* ---- running domains: list, find, destroy, console (more in xbuild/manage.h) ---- */
 
 /* State bits of struct xb_dominfo, as xl's "rbpscd" State column. */
 enum {
@@ -286,6 +310,8 @@ struct xb_dominfo {
     unsigned state;           /* XB_DOM_* bits */
     unsigned shutdown_reason; /* SHUTDOWN_* of xen/sched.h when SHUTDOWN or CRASHED */
     uint64_t cpu_time_ns;
+    uint32_t cpupool; /* its cpupool's id (xb_cpupool_name()) */
+    uint32_t ssidref; /* its XSM security id; 0 without XSM */
 };
 
 /*
@@ -313,6 +339,12 @@ int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid);
 int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid);
 
 /*
+ * As xb_domain_destroy(), and dom0 too (xl destroy -f: only meaningful with
+ * a disaggregated hardware domain and toolstack).
+ */
+int xb_domain_destroy_forced(struct xb_ctx *ctx, uint32_t domid);
+
+/*
  * Wait up to @timeout_ms (-1 = forever) until xenconsoled serves domain
  * @domid's console and return its pty path (malloc'd, caller frees) in *tty.
  * -ETIMEDOUT when it did not appear; -ESRCH when the domain went away.
@@ -324,24 +356,5 @@ int xb_console_tty(struct xb_ctx *ctx, uint32_t domid, int timeout_ms, char **tt
  * guest wrote has been consumed by xenconsoled): 1 yes, 0 not yet, <0 error.
  */
 int xb_console_drained(struct xb_ctx *ctx, uint32_t domid);
-
-/* What the monitor does when the guest powers off, reboots or crashes. */
-struct xb_monitor_opts {
-    enum xb_action on_poweroff, on_reboot, on_crash;
-    /* Wait at most this long for the console to be drained before a
-     * destroy (0 = 2000 ms), so that `create -c` shows the last bytes. */
-    unsigned drain_ms;
-};
-
-/*
- * Watch domain @domid until it is gone, applying @opts when it shuts down:
- * destroy (after the console is drained), preserve (leave it, stop
- * watching), restart (destroy; the caller re-creates it: returns 1).
- * Blocks; meant for a monitor process the CLI forks (the library never
- * forks or exits). Returns 0 when the domain is gone or preserved, 1 when
- * it must be re-created, <0 on error.
- */
-int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
-                      const struct xb_monitor_opts *opts);
 
 #endif

@@ -39,16 +39,9 @@ static const struct {
     {"pvshim", NULL, true}, /* the PV shim: a PVH guest whose module is the kernel */
     {"pvshim_*", NULL, true},
     {"msr_relaxed", NULL, true},
-    {"disk", NULL, true},             /* blkback, loop devices: devices/vbd.c */
-    {"vif", NULL, true},              /* netback on a bridge: devices/vif.c */
-    {"on_watchdog", "destroy", true}, /* the default: nothing to do */
-    {"on_watchdog", NULL, false},
-    {"on_soft_reset", "soft-reset", true},
-    {"on_soft_reset", NULL, false},
-    {"on_*", "destroy", true},
-    {"on_*", "restart", true},
-    {"on_*", "preserve", true},
-    {"on_*", NULL, false},
+    {"disk", NULL, true},  /* blkback, loop devices: devices/vbd.c */
+    {"vif", NULL, true},   /* netback on a bridge: devices/vif.c */
+    {"on_*", NULL, true},  /* the monitor applies every action (xbuild/manage.h) */
     {"acpi", NULL, false}, /* PVH: 0 is not its default */
     {"*", "0", true},      /* 0 (off, none) is every other key's default */
     {"*", "[]", true},     /* empty lists: nothing to do */

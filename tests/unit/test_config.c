@@ -245,12 +245,13 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
     run(&f,
         OK_BASE "disk = [ 'file:/x.img,xvda,w' ]\non_crash = 'preserve'\n"
                 "on_reboot = 'coredump-restart'\non_watchdog = 'destroy'\nvif = []\n"
-                "e820_host = 0\npvshim = 1\n",
+                "e820_host = 1\npvshim = 1\n",
         NULL);
     assert_int_equal(f.rc, 0);
-    assert_int_equal(f.spec->n_unsupported, 1); /* disks are built */
-    assert_string_equal(f.spec->unsupported[0].key, "on_reboot");
-    assert_int_equal(f.spec->unsupported[0].pos.line, 5);
+    /* disks, vifs and every on_* action are acted on; e820_host = 1 is not */
+    assert_int_equal(f.spec->n_unsupported, 1);
+    assert_string_equal(f.spec->unsupported[0].key, "e820_host");
+    assert_int_equal(f.spec->unsupported[0].pos.line, 8);
     /* pvshim on a PV guest: ignored with a warning, as xl ignores it */
     assert_false(f.spec->pvshim);
     assert_non_null(find(&f, "pvshim: ignored, as xl does"));

@@ -616,7 +616,8 @@ static char *xs_snapshot(struct xb_hv *hv)
  */
 enum {
     CALLS_CHECKS = 1,             /* physinfo */
-    CALLS_DOMAIN = 1 + 6 + 1 + 3, /* create; claim: tx, read, rm, 2 writes, commit; the
+    CALLS_DOMAIN = 1 + 7 + 1 + 3, /* create; claim: tx, 2 reads (holder, restart), rm,
+                                     2 writes, commit; the
                                      name scan (no other domain to read); 3 limits */
     CALLS_MEMORY =
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */

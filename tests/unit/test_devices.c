@@ -384,13 +384,14 @@ enum {
      * pointer, 13 settings, 3 of the block script's) 20; the vif 41 = 12 + frontend
      * 16 (5 nodes the guest owns, its mtu it reads) + 13 */
     CALLS_DEV_NODES = 1 + 52 + 52 + 41 + 1,
-    /* the handshake's first look: per disk its state, blkback's open, hotplug-status;
-     * the vif's state, netback's interface, on the bridge, hotplug-status */
-    CALLS_DEV_HANDSHAKE = 3 + 3 + 4,
+    /* a watch on the vbd and on the vif backends (probes: without them it polls); the
+     * handshake's first look: per disk its state, blkback's open, hotplug-status; the
+     * vif's state, netback's interface, on the bridge, hotplug-status */
+    CALLS_DEV_HANDSHAKE = 2 + 3 + 3 + 4,
     CALLS_DEVICES =
         CALLS_DEV_CHECKS + CALLS_DEV_LOOPS + CALLS_DEV_NODES + CALLS_DEV_HANDSHAKE,
     /* reading a backend's state is a probe: a failed read is looked at again */
-    CALLS_TOLERATED = 3,
+    CALLS_TOLERATED = 3 + 2, /* and the two watches: it polls without them */
 };
 
 static long calls_of_create(struct env *e, size_t n_disks, size_t n_vifs)
@@ -793,10 +794,59 @@ static void hotplug(void **state)
     env_fini(&e);
 }
 
+/* The file contents of the one libxl userdata file in @dir (malloc'd). */
+static char *read_userdata(const char *dir)
+{
+    char cmd[200], *buf = calloc(1, 1 << 16);
+    FILE *f;
+
+    assert_non_null(buf);
+    snprintf(cmd, sizeof(cmd), "cat %s/userdata-d.*.libxl-json", dir);
+    f = popen(cmd, "r");
+    assert_non_null(f);
+    assert_true(fread(buf, 1, (1 << 16) - 1, f) > 0);
+    pclose(f);
+    return buf;
+}
+
+/*
+ * libxl's stored config (xl list -l, xl's verbs) holds the disks and the vif
+ * as libxl_device_disk/nic: the disk's path and access, the vif's MAC as the
+ * backend has it (generated from the UUID), its bridge.
+ */
+static void userdata_devices(void **state)
+{
+    struct env e;
+    char ud[80], want[256], *json, *mac;
+    uint32_t d = 0;
+
+    env_init(&e);
+    snprintf(ud, sizeof(ud), "%s/ud", e.dir);
+    xb__ctx_set_userdata_dir(e.ctx, ud);
+    assert_int_equal(xb_domain_create(e.ctx, &e.spec, &e.opts, &d), 0);
+    json = read_userdata(ud);
+    snprintf(want, sizeof(want), "\"pdev_path\": \"%s\",\n            \"vdev\": \"xvda\"",
+             e.root);
+    assert_non_null(strstr(json, want));
+    assert_non_null(strstr(json, "\"readwrite\": 0"));
+    assert_non_null(strstr(json, "\"readwrite\": 1"));
+    mac = rd(&e, "/local/domain/0/backend/vif/%u/0/mac", d);
+    snprintf(want, sizeof(want), "\"mac\": \"%s\",\n            \"bridge\": \"xenbr0\"",
+             mac);
+    assert_non_null(strstr(json, want));
+    free(mac);
+    free(json);
+    assert_int_equal(xb_domain_destroy(e.ctx, d), 0);
+    snprintf(want, sizeof(want), "rmdir %s", ud); /* destroy removed the file */
+    assert_int_equal(system(want), 0);
+    env_fini(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(create_destroy),
+        cmocka_unit_test(userdata_devices),
         cmocka_unit_test(vif_settings),
         cmocka_unit_test(fault_injection),
         cmocka_unit_test(bad_inputs),

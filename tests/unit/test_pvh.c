@@ -757,7 +757,7 @@ static char *xs_snapshot(struct xb_hv *hv)
  */
 enum {
     CALLS_CHECKS = 1,                   /* physinfo */
-    CALLS_DOMAIN = 1 + 6 + 1 + 3,       /* create; name claim; the name scan; max vCPUs,
+    CALLS_DOMAIN = 1 + 7 + 1 + 3,       /* create; name claim; the name scan; max vCPUs,
                                            paging pool, max memory */
     CALLS_MEMORY = 16 + 1 + 1 + 2,      /* 16 superpages, 256 pages, the special pages;
                                            2 event channels */

@@ -31,15 +31,11 @@ const char *cli_xenbus_state(int state)
 int cli_open_domain(const char *verb, const char *what, struct xb_ctx **ctx,
                     uint32_t *domid)
 {
-    struct xb_err err = {0};
-
-    if (xb_ctx_open("xen", ctx, &err) != 0) {
-        cli_error("%s: %s", verb, err.msg);
+    *ctx = cli_ctx_open(verb);
+    if (!*ctx)
         return 1;
-    }
-    if (xb_domain_find(*ctx, what, domid) == 0)
+    if (cli_find(*ctx, verb, what, domid) == 0)
         return 0;
-    cli_error("%s: %s", verb, xb_errmsg(*ctx));
     xb_ctx_close(*ctx);
     *ctx = NULL;
     return 1;

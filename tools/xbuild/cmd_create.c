@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -287,10 +288,20 @@ static void report(const struct xb_spec *spec, enum xb_severity sev, const char 
     diags_print(&d);
 }
 
-static int create_domain(const struct xb_spec *spec, const struct create_opts *o)
+static int create_domain(const struct xb_spec *spec, const struct create_opts *o,
+                         const struct spec_source *s, const char *config_abs)
 {
+    const struct xb_restart_source src = {
+        .config = s->text,
+        .config_len = s->len,
+        .config_file = config_abs,
+        .overrides = o->overrides,
+        .n_overrides = (size_t)o->n_overrides,
+        .override_dir = s->cwd,
+        .strict = o->strict,
+    };
     /* The library unpauses, unless the console must be attached first. */
-    struct xb_create_opts copts = {.paused = o->paused || o->console};
+    struct xb_create_opts copts = {.paused = o->paused || o->console, .source = &src};
     struct xb_ctx *ctx = NULL;
     struct xb_err err = {0};
     uint32_t domid = 0;
@@ -307,7 +318,7 @@ static int create_domain(const struct xb_spec *spec, const struct create_opts *o
     for (size_t i = 0; xb_warning(ctx, i); i++)
         report(spec, XB_SEV_WARNING, xb_warning(ctx, i), o->quiet);
     if ((o->console && cli_console_open(ctx, domid, &fd) != 0) ||
-        cli_monitor_spawn(domid, spec) != 0)
+        cli_monitor_ensure(ctx) != 0)
         goto undo;
     if (copts.paused && !o->paused && xb_domain_unpause(ctx, domid) != 0) {
         cli_error("create: unpause: %s", xb_errmsg(ctx));
@@ -333,6 +344,7 @@ static int cmd_create(int argc, char **argv)
     struct create_opts o = {0};
     struct cli_diags diags = {0};
     struct spec_load_opts lo;
+    struct spec_source src = {0};
     struct xb_spec *spec = NULL;
     bool check = false;
     int rc = parse_args(argc, argv, &o);
@@ -347,7 +359,7 @@ static int cmd_create(int argc, char **argv)
         /* --dry-run is a faithful preview: what create refuses, it refuses */
         .refuse_unsupported = !o.config_only,
     };
-    if (spec_load(o.config, o.overrides, o.n_overrides, &lo, &diags, &spec) != 0) {
+    if (spec_load(o.config, o.overrides, o.n_overrides, &lo, &diags, &spec, &src) != 0) {
         diags_print(&diags);
         return 1;
     }
@@ -355,8 +367,15 @@ static int cmd_create(int argc, char **argv)
         rc = dry_run(spec, &o, &diags);
     } else {
         diags_print(&diags);
-        rc = create_domain(spec, &o);
+        char *abs = NULL;
+
+        if (o.config[0] != '/' && src.cwd &&
+            asprintf(&abs, "%s/%s", src.cwd, o.config) < 0)
+            abs = NULL;
+        rc = create_domain(spec, &o, &src, abs ? abs : o.config);
+        free(abs);
     }
+    spec_source_free(&src);
     xb_spec_free(spec);
     return rc;
 }

@@ -159,7 +159,7 @@ static void sleep_ms(unsigned ms)
 /* Ask the guest to let go; warn when it does not within @ms (removed anyway). */
 static int ask_close(struct xb_ctx *ctx, const struct close_job *j, unsigned ms)
 {
-    int rc = xb__xs_in_transaction(ctx->xs, &ctx->err, close_body, j, "close a device");
+    int rc = xb__xs_transaction(ctx->xs, &ctx->err, close_body, j, "close a device");
 
     for (unsigned waited = 0; !rc; waited += DETACH_STEP_MS) {
         int state = xb__dev_state(ctx->xs, j->kind, j->domid, j->devid);

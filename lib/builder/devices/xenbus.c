@@ -165,7 +165,7 @@ int xb__dev_write(struct xb_xs *xs, struct xb_err *err, const struct xb_dev *dev
             devs[i].ro_front.overflow || devs[i].hot.overflow)
             return xb_err_set(err, -ENAMETOOLONG, "xenstore: %s %u: a value is too long",
                               devs[i].kind, devs[i].devid);
-    return xb__xs_in_transaction(xs, err, write_body, &job, "write the device nodes");
+    return xb__xs_transaction(xs, err, write_body, &job, "write the device nodes");
 }
 
 char *xb__dev_get(struct xb_xs *xs, const char *kind, uint32_t domid, uint32_t devid,
@@ -247,5 +247,5 @@ int xb__dev_remove(struct xb_xs *xs, struct xb_err *err, const char *kind, uint3
 {
     const struct remove_job job = {.kind = kind, .domid = domid, .devid = devid};
 
-    return xb__xs_in_transaction(xs, err, remove_body, &job, "remove a device's nodes");
+    return xb__xs_transaction(xs, err, remove_body, &job, "remove a device's nodes");
 }

@@ -34,6 +34,7 @@ struct build {
     struct xb_hv_physinfo host; /* physinfo before create (check_host) */
     uint8_t uuid[16];
     uint32_t domid; /* DOMID_NONE until created */
+    bool restart;   /* the monitor's re-create: the name is held for it */
     bool introduced;
     uint64_t *p2m; /* [lo.total_pages]: pfn -> mfn */
     uint32_t store_port, console_port;

@@ -24,8 +24,10 @@
 #include "build.h"
 #include "ctx.h"
 #include "domain.h"
+#include "monitor.h"
 #include "nodes.h"
 #include "shim.h"
+#include "userdata.h"
 
 #define MAXMEM_SLACK_KIB 1024 /* as xl: room for Xen's own per-domain pages */
 #define SUPERPAGE_ORDER  9
@@ -177,7 +179,7 @@ static int create_domain(struct build *b)
  */
 static int claim_name(struct build *b)
 {
-    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid);
+    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid, b->restart);
 
     return rc ? rc : xb__dom_name_taken(b->ctx, berr(b), b->spec->name, b->domid);
 }
@@ -366,6 +368,7 @@ static int introduce(struct build *b)
         .kernel = b->kernel_path,
         .ramdisk = b->ramdisk_path,
         .cmdline = b->cmdline,
+        .start_time_cs = xb__wall_cs(),
     };
     int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
@@ -385,6 +388,21 @@ static int attach_devices(struct build *b)
 
     return xb__devs_attach(b->ctx, b->devs, b->domid, b->uuid, protocol,
                            b->opts.device_timeout_ms);
+}
+
+/* The configuration libxl keeps, so that xl list -l / reboot work on the domain. */
+static int write_userdata(struct build *b)
+{
+    return xb__userdata_write(b->ctx, berr(b), b->domid, b->uuid, b->spec);
+}
+
+/* The monitor's record (actions, restart source), when the caller gave a source. */
+static int record(struct build *b)
+{
+    if (!b->opts.source)
+        return 0;
+    return xb__monitor_record(b->ctx, berr(b), b->domid, b->uuid, b->spec,
+                              b->opts.source);
 }
 
 /* The library unpauses, unless the caller asked to own that step (opts->paused). */
@@ -408,8 +426,10 @@ static void rollback(struct build *b)
 
     if (b->domid == DOMID_NONE)
         return;
+    /* the devices, the nodes (the monitor's record with them), libxl's stored config */
     xb__teardown_begin(b->ctx, berr(b), b->domid, &t);
     xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid);
+    xb__userdata_remove(b->ctx, berr(b), b->domid, b->uuid);
     xb__devs_undo(b->ctx, b->devs);
     xb__teardown_finish(b->ctx, berr(b), t);
     bhv(b)->ops->domain_destroy(bhv(b), berr(b), b->domid);
@@ -476,13 +496,13 @@ static void lap(struct build *b, enum xb_phase p, int rc)
     b->lap_ns = t;
 }
 
-int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
-                     const struct xb_create_opts *opts, uint32_t *domid)
+int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                   const struct xb_create_opts *opts, bool restart, uint32_t *domid)
 {
     struct build b = build_init(ctx, spec, opts);
     int rc;
 
-    xb__ctx_reset(ctx);
+    b.restart = restart;
     b.lap_ns = b.opts.timings ? now_ns() : 0;
     rc = xb__plan(&b); /* spec, kernel, ramdisk, layout */
     lap(&b, XB_PHASE_LOAD, rc);
@@ -514,6 +534,10 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         rc = seed_gnttab(&b);
     if (!rc)
         rc = introduce(&b); /* the xenstore nodes, xenstored */
+    if (!rc)
+        rc = write_userdata(&b); /* libxl's copy of the config, for xl */
+    if (!rc)
+        rc = record(&b); /* the monitor's: on_* actions, restart source */
     lap(&b, XB_PHASE_XENSTORE, rc);
     if (!rc)
         rc = attach_devices(&b); /* loop devices, nodes, backends up, bridge ports */
@@ -527,6 +551,13 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         *domid = b.domid;
     build_free(&b);
     return rc;
+}
+
+int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                     const struct xb_create_opts *opts, uint32_t *domid)
+{
+    xb__ctx_reset(ctx);
+    return xb__dom_create(ctx, spec, opts, false, domid);
 }
 
 int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,

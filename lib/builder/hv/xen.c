@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "backend.h"
+#include "xen_manage.h"
 #include "xen_util.h"
 
 #ifdef XB_HAVE_XEN
@@ -46,6 +47,11 @@ static struct xen_hv *xen_of(struct xb_hv *hv)
 static xc_interface *xch(struct xb_hv *hv)
 {
     return xen_of(hv)->xch;
+}
+
+xc_interface *xb__xen_xch(struct xb_hv *hv)
+{
+    return xch(hv);
 }
 
 /* -- the hypervisor -- */
@@ -163,6 +169,8 @@ static void dominfo_from_xen(struct xb_hv_dominfo *o, const xc_domaininfo_t *i)
         .cpu_time_ns = i->cpu_time,
         .nr_online_vcpus = i->nr_online_vcpus,
         .max_vcpu_id = i->max_vcpu_id,
+        .cpupool = i->cpupool,
+        .ssidref = i->ssidref,
     };
     for (size_t k = 0; k < sizeof(dominf_flags) / sizeof(dominf_flags[0]); k++)
         if (i->flags & dominf_flags[k].xen)
@@ -496,6 +504,17 @@ static const struct xb_hv_ops xen_ops = {
     .set_paging_pool = xen_set_paging_pool,
     .hvm_get_context = xen_hvm_get_context,
     .hvm_set_context = xen_hvm_set_context,
+    /* management (xen_manage.c) */
+    .vcpu_info = xb__xen_vcpu_info,
+    .vcpu_get_affinity = xb__xen_vcpu_get_affinity,
+    .vcpu_set_affinity = xb__xen_vcpu_set_affinity,
+    .node_affinity = xb__xen_node_affinity,
+    .send_trigger = xb__xen_send_trigger,
+    .read_console = xb__xen_read_console,
+    .host_info = xb__xen_host_info,
+    .cpu_topology = xb__xen_cpu_topology,
+    .numa_info = xb__xen_numa_info,
+    .dump_core = xb__xen_dump_core,
     .close = xen_close,
 };
 

@@ -86,7 +86,7 @@ static int sim_physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hv_physi
         .xen_minor = s->xen_minor,
         .total_pages = s->nframes,
         .free_pages = s->nframes - used,
-        .nr_cpus = 2,
+        .nr_cpus = SIM_NR_CPUS,
         .hap = true,
     };
     snprintf(out->caps, sizeof(out->caps), "%s", s->caps);
@@ -125,11 +125,12 @@ static int sim_domain_create(struct xb_hv *hv, struct xb_err *err,
     memcpy(d->info.handle, cfg->handle, 16);
     d->vctx = calloc(cfg->max_vcpus, sizeof(*d->vctx));
     d->vctx_len = calloc(cfg->max_vcpus, sizeof(*d->vctx_len));
-    if (!d->vctx || !d->vctx_len ||
+    if (!d->vctx || !d->vctx_len || xb__sim_affinity_init(d) ||
         (d->info.translated && xb__sim_hvm_init(d, cfg->max_vcpus)) ||
         xb__sim_alloc_frame(s, d->domid, &d->info.shared_info_mfn)) {
         free(d->vctx);
         free(d->vctx_len);
+        free(d->affinity);
         xb__sim_hvm_free(d);
         d->used = false;
         return xb_err_set(err, -ENOMEM, "sim: domain_create: out of memory");
@@ -149,6 +150,7 @@ static void free_dom(struct sim *s, struct sim_dom *d)
     free(d->vctx);
     free(d->vctx_len);
     xb__sim_hvm_free(d);
+    free(d->affinity);
     *d = (struct sim_dom){0};
 }
 
@@ -164,6 +166,7 @@ static int sim_domain_destroy(struct xb_hv *hv, struct xb_err *err, uint32_t dom
     if (!d)
         return -ESRCH;
     free_dom(s, d);
+    xb__sim_xs_fire(s, "@releaseDomain");
     return 0;
 }
 
@@ -218,6 +221,7 @@ static int sim_domain_shutdown(struct xb_hv *hv, struct xb_err *err, uint32_t do
         return -ESRCH;
     d->flags |= XB_DOMINFO_SHUTDOWN;
     d->shutdown_reason = reason;
+    xb__sim_xs_fire(s, "@releaseDomain");
     return 0;
 }
 
@@ -484,6 +488,7 @@ static void sim_free(struct sim *s)
     while (s->nmaps)
         xb__sim_unmap_foreign(&s->hv, NULL, s->maps[0].addr, s->maps[0].n);
     xb__sim_xs_fini(s);
+    free(s->conring);
     free(s->maps);
     if (s->mem && s->mem != MAP_FAILED)
         munmap(s->mem, s->nframes * XB_PAGE_SIZE);
@@ -535,6 +540,17 @@ static const struct xb_hv_ops sim_ops = {
     .set_paging_pool = xb__sim_set_paging_pool,
     .hvm_get_context = xb__sim_hvm_get_context,
     .hvm_set_context = xb__sim_hvm_set_context,
+    /* management (manage.c) */
+    .vcpu_info = xb__sim_vcpu_info,
+    .vcpu_get_affinity = xb__sim_vcpu_get_affinity,
+    .vcpu_set_affinity = xb__sim_vcpu_set_affinity,
+    .node_affinity = xb__sim_node_affinity,
+    .send_trigger = xb__sim_send_trigger,
+    .read_console = xb__sim_read_console,
+    .host_info = xb__sim_host_info,
+    .cpu_topology = xb__sim_cpu_topology,
+    .numa_info = xb__sim_numa_info,
+    .dump_core = xb__sim_dump_core,
     .close = sim_close,
 };
 

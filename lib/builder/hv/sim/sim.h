@@ -32,6 +32,8 @@
 #define SIM_FREE       UINT32_MAX
 #define SIM_NO_GPFN    UINT64_MAX
 #define SIM_DOMID_XEN  0x7ff2u
+#define SIM_NR_CPUS    2
+#define SIM_MAP_BYTES  16
 #define SIM_MAX_LOOPS  16
 #define SIM_MAX_LINKS  32
 #define SIM_MAX_BDEVS  32
@@ -99,6 +101,8 @@ struct sim_dom {
     unsigned shutdown_reason;
     bool started;       /* unpaused once: the start of day was checked */
     struct sim_hvm hvm; /* translated domains only */
+    uint8_t *affinity;  /* [max_vcpus][2][SIM_MAP_BYTES]: hard, soft (manage.c) */
+    unsigned last_trigger, triggers; /* the latest trigger sent, how many */
 };
 
 struct xs_node {
@@ -156,6 +160,11 @@ enum sim_backends {
     SIM_BACKENDS_FAIL,   /* fail the probe: Closing, and an error node */
 };
 
+/* A watch, and a fired event waiting to be read (xs.c). */
+struct sim_watch {
+    char *path, *token;
+};
+
 struct sim_map {
     uint8_t *addr;
     size_t n;
@@ -187,9 +196,12 @@ struct sim {
     uint64_t store_gen;
     struct sim_tx tx[SIM_MAX_TX];
     uint32_t next_tx;
+    struct sim_watch *watches, *events; /* registered; fired, not yet read */
+    size_t nwatches, nevents;
     struct sim_map *maps;
     size_t nmaps, mapcap;
     long calls, fail_at;
+    char *conring;      /* Xen's console ring (manage.c) */
     bool dirty;         /* fill frames with 0xa5 when handed out */
     bool no_superpages; /* order-9 populate fails with -ENOMEM */
     struct sim_loop loops[SIM_MAX_LOOPS];
@@ -268,6 +280,34 @@ int xb__sim_hvm_set_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid
  * ports, the MTRRs.
  */
 int xb__sim_check_pvh_start(struct sim *s, struct xb_err *err, const struct sim_dom *d);
+/* manage.c: the management ops of hv.h; a new domain's affinities (all CPUs). */
+int xb__sim_affinity_init(struct sim_dom *d);
+int xb__sim_vcpu_info(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned vcpu,
+                      struct xb_hv_vcpuinfo *out);
+int xb__sim_vcpu_get_affinity(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                              unsigned vcpu, uint8_t *hard, uint8_t *soft, size_t len);
+int xb__sim_vcpu_set_affinity(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                              unsigned vcpu, const uint8_t *hard, const uint8_t *soft,
+                              size_t len);
+int xb__sim_node_affinity(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                          uint8_t *map, size_t len);
+int xb__sim_send_trigger(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                         unsigned trigger, unsigned vcpu);
+int xb__sim_read_console(struct xb_hv *hv, struct xb_err *err, bool clear, char **text,
+                         size_t *len);
+int xb__sim_host_info(struct xb_hv *hv, struct xb_err *err, struct xb_hostinfo *out);
+int xb__sim_cpu_topology(struct xb_hv *hv, struct xb_err *err, struct xb_cpu_topo *out,
+                         size_t max, size_t *n);
+int xb__sim_numa_info(struct xb_hv *hv, struct xb_err *err, struct xb_numa_node *out,
+                      size_t max, size_t *n);
+int xb__sim_dump_core(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                      const char *path);
+
+/*
+ * xs.c: fire the watches on @path (and its parents; "@releaseDomain" and
+ * "@introduceDomain" only fire their own). Out of memory drops the event.
+ */
+void xb__sim_xs_fire(struct sim *s, const char *path);
 
 /* xs.c: set up and tear down the store. */
 int xb__sim_xs_init(struct sim *s);
