@@ -616,15 +616,16 @@ static char *xs_snapshot(struct xb_hv *hv)
  */
 enum {
     CALLS_CHECKS = 1,             /* physinfo */
-    CALLS_DOMAIN = 1 + 6 + 1 + 3, /* create; claim: tx, read, rm, 2 writes, commit; the
+    CALLS_DOMAIN = 1 + 7 + 1 + 3, /* create; claim: tx, 2 reads (holder, restart), rm,
+                                     2 writes, commit; the
                                      name scan (no other domain to read); 3 limits */
     CALLS_MEMORY =
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
     CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
-    CALLS_NODES =
-        1 + 3 + 63 + 2 + 1 + 1, /* tx, 3 stale roots, 63 writes and perms (xl's node
-                                   set: start_time, image/, device/suspend/...), the
-                                   claim given up (read, rm), commit, introduce */
+    /* tx, 3 stale roots, 67 writes and perms, the claim given up (read, rm), commit;
+     * the console's backend record (tx, stale rm, mkdir, perms, 5 writes, commit);
+     * introduce */
+    CALLS_NODES = 1 + 3 + 67 + 2 + 1 + 10 + 1,
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

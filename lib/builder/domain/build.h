@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/domain/build.h - the state of one create or restore as its
- * steps pass it along (private to domain/): plan.c plans it (the spec, the
- * kernel, the layout) and checks it against the host, create.c runs the
- * steps that make the domain.
+ * lib/builder/domain/build.h - one create's (or restore's) state, shared by
+ * its two halves (private): plan.c, what needs no hypervisor (the spec, the
+ * bootloader, the kernel and ramdisk, the guest type, the layout), and
+ * create.c (the host's checks, the domain, its devices, the rollback).
  */
 #ifndef XB_DOMAIN_BUILD_H
 #define XB_DOMAIN_BUILD_H
@@ -13,11 +13,10 @@
 
 #include <xbuild/builder.h>
 
+#include "../devices/devices.h"
 #include "ctx.h"
 
-#define DOMID_NONE     UINT32_MAX
-#define XENSTORE_DOMID 0
-#define CONSOLE_DOMID  0
+#define DOMID_NONE UINT32_MAX
 
 struct xb__restore; /* migrate/migrate.h */
 
@@ -30,7 +29,7 @@ struct build {
     const struct xb_image *pv_img; /* in the PV shim: the PV kernel, else NULL */
     struct xb_image *shim_img;
     bool shim_auto; /* the shim chosen by xbuild, not the config */
-    uint8_t *ramdisk;
+    uint8_t *ramdisk_data;
     size_t ramdisk_len;
     unsigned guest; /* XB_GUEST_PV64 / XB_GUEST_PV32PAE, or XB_GUEST_PVH (the shim too) */
     struct xb_layout lo;
@@ -45,6 +44,11 @@ struct build {
     /* A restore: the domain is filled from this stream, not built from a kernel. */
     const struct xb__restore *restore;
     uint64_t lap_ns; /* when the last phase ended (opts.timings) */
+    /* the spec's kernel, ramdisk and command line, or the bootloader's */
+    const char *kernel, *ramdisk, *cmdline;
+    struct xb_boot boot;              /* the bootloader's files: removed once read */
+    char *kernel_path, *ramdisk_path; /* what was loaded, as /vm/UUID/image says */
+    struct xb_devs *devs;             /* disks and vifs: checked, then attached */
 };
 
 static inline struct xb_err *berr(struct build *b)
@@ -57,23 +61,27 @@ static inline struct xb_hv *bhv(struct build *b)
     return b->ctx->hv;
 }
 
-/*
- * plan.c. Everything that needs no hypervisor: the spec checked, the
- * kernel and ramdisk read, the guest type picked, the layout computed;
- * for a restore only the spec and the guest type (the memory comes from
- * the stream).
- */
-int xb__build_plan(struct build *b);
+static inline const char *pos_file(const struct xb_pos *pos)
+{
+    return pos->file ? pos->file : "config";
+}
+
+/* plan.c: the kernel's name for messages ("image" when given loaded). */
+const char *xb__kernel_name(const struct build *b);
+
+/* plan.c: the kernel's command line: the shim's own when the guest runs in it. */
+const char *xb__kernel_cmdline(const struct build *b);
+
+/* plan.c: the spec, the bootloader, the kernel, the ramdisk, the layout. */
+int xb__plan(struct build *b);
+
+/* plan.c: the layout of the guest type chosen (again, after a switch to the shim). */
+int xb__plan_layout(struct build *b);
 
 /*
- * Before anything exists: can this Xen run the guest type (or the PV shim
- * run it: the plan changes to the shim, with a notice), is there enough
- * free memory.
+ * plan.c: run the PV kernel in the PV shim at @path (NULL: the installed
+ * one): the shim becomes the PVH kernel, the PV kernel its first module.
  */
-int xb__build_check_host(struct build *b);
-int xb__build_check_free(struct build *b);
-
-/* The kernel's command line: the shim's own when the guest runs in the shim. */
-const char *xb__build_cmdline(const struct build *b);
+int xb__use_shim(struct build *b, const char *path);
 
 #endif

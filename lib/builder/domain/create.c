@@ -2,9 +2,9 @@
 /*
  * lib/builder/domain/create.c - xb_domain_create(): the create flow, one
  * small step after the other, and the rollback that leaves nothing behind
- * when a step fails. xb_domain_plan() runs the first part alone (plan.c).
- * A restore runs the same flow (xb__dom_create() with a stream): its memory
- * and start of day come from the stream instead of the kernel.
+ * when a step fails. Its first part, the plan, is plan.c's; xb_domain_plan()
+ * runs that alone. A restore runs the same flow (xb__dom_create() with a
+ * stream): its memory and start of day come from the stream, not a kernel.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,11 +17,14 @@
 
 #include <xbuild/builder.h>
 
+#include "../../config/unsupported.h"
+#include "../devices/devices.h"
 #include "../guest/pv_x86.h"
 #include "../guest/pvh.h"
 #include "../layout/layout.h"
 #include "../migrate/migrate.h"
 #include "build.h"
+#include "ctx.h"
 #include "domain.h"
 #include "monitor.h"
 #include "nodes.h"
@@ -31,6 +34,115 @@
 #define MAXMEM_SLACK_KIB 1024 /* as xl: room for Xen's own per-domain pages */
 #define SUPERPAGE_ORDER  9
 #define SUPERPAGE_PAGES  (1ull << SUPERPAGE_ORDER)
+#define XENSTORE_DOMID   0
+#define CONSOLE_DOMID    0
+
+/* ---- checks against the host, before anything exists ---- */
+
+static bool caps_have(const char *caps, const char *type)
+{
+    size_t len = strlen(type);
+
+    for (const char *p = strstr(caps, type); p; p = strstr(p + 1, type))
+        if ((p == caps || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+            return true;
+    return false;
+}
+
+static uint64_t pages_to_mib(uint64_t pages)
+{
+    return pages >> (20 - XB_PAGE_SHIFT);
+}
+
+static const char *pv_width(const struct build *b)
+{
+    return b->guest == XB_GUEST_PV64 ? "64-bit" : "32-bit";
+}
+
+/*
+ * A PV kernel of a kind this Xen lacks runs in the PV shim when Xen can run
+ * PVH and a shim is installed (xl would refuse it): said in one notice.
+ */
+static int auto_shim(struct build *b, const char *why)
+{
+    const char *width = pv_width(b);
+    int rc = 0;
+
+    if (!caps_have(b->host.caps, "hvm-3.0-x86_32"))
+        return xb_err_set(berr(b), -EOPNOTSUPP,
+                          "%s; use a 64-bit PV kernel, or a Xen built with %s PV "
+                          "support (CONFIG_PV32)",
+                          why, width);
+    if (xb__use_shim(b, b->opts.pvshim_path) != 0) {
+        char shim[sizeof(b->ctx->err.msg)];
+        snprintf(shim, sizeof(shim), "%s", b->ctx->err.msg);
+        xb_err_clear(&b->ctx->err); /* the root cause is Xen's: say both */
+        return xb_err_set(berr(b), -EOPNOTSUPP, "%s and the PV shim cannot run it: %s",
+                          why, shim);
+    }
+    b->shim_auto = true;
+    rc = xb__plan_layout(b);
+    if (!rc)
+        xb__ctx_warn(b->ctx, "%s: Xen has no %s PV; running it in the PV shim (%s)",
+                     b->spec->name, width, b->ctx->shim_path);
+    return rc;
+}
+
+static int check_caps(struct build *b)
+{
+    char *caps = b->host.caps, why[512];
+
+    for (size_t n = strlen(caps); n > 0 && caps[n - 1] == ' '; n--)
+        caps[n - 1] = '\0';
+    if (caps_have(caps, b->lo.guest_type))
+        return 0;
+    if (b->guest == XB_GUEST_PVH)
+        return xb_err_set(berr(b), -EOPNOTSUPP,
+                          "type: this Xen %u.%u runs no PVH guests (its capabilities are "
+                          "\"%s\", without hvm-3.0-x86_32: the CPU lacks VT-x or AMD-V, "
+                          "or Xen was built without HVM)",
+                          b->host.xen_major, b->host.xen_minor, caps);
+    if (b->restore)
+        return xb_err_set(berr(b), -EOPNOTSUPP,
+                          "type: the saved domain is a %s guest but this Xen %u.%u "
+                          "only runs \"%s\"",
+                          b->lo.guest_type, b->host.xen_major, b->host.xen_minor, caps);
+    snprintf(
+        why, sizeof(why), "kernel: %s is a %s guest but this Xen %u.%u only runs \"%s\"",
+        xb__kernel_name(b), b->lo.guest_type, b->host.xen_major, b->host.xen_minor, caps);
+    return auto_shim(b, why);
+}
+
+/*
+ * Can this Xen run the guest type (or the PV shim run it)? Notes the
+ * host's free memory for check_free().
+ */
+static int check_host(struct build *b)
+{
+    int rc = bhv(b)->ops->physinfo(bhv(b), berr(b), &b->host);
+
+    if (rc)
+        b->host = (struct xb_hv_physinfo){0};
+
+    return rc ? rc : check_caps(b);
+}
+
+/* Enough free memory on the host for the domain (Xen checks again). */
+static int check_free(struct build *b)
+{
+    if (b->lo.total_pages <= b->host.free_pages)
+        return 0;
+    return xb_err_set(berr(b), -ENOMEM,
+                      "memory: %" PRIu64 " MiB asked but the host has "
+                      "only %" PRIu64 " MiB free",
+                      b->spec->memory_mib, pages_to_mib(b->host.free_pages));
+}
+
+/* Every disk and vif can be served here (files, access, sharing, bridges). */
+static int check_devices(struct build *b)
+{
+    return xb__devs_check(b->ctx, b->spec, DOMID_NONE, &b->devs);
+}
 
 /* ---- the domain ---- */
 
@@ -179,9 +291,9 @@ static int build_pv(struct build *b)
     struct xb_pv_boot boot = {
         .lo = &b->lo,
         .img = b->img,
-        .ramdisk = b->ramdisk,
+        .ramdisk = b->ramdisk_data,
         .ramdisk_len = b->ramdisk_len,
-        .cmdline = b->spec->cmdline,
+        .cmdline = b->cmdline,
         .p2m = b->p2m,
         .store_port = b->store_port,
         .console_port = b->console_port,
@@ -197,7 +309,7 @@ static int build_pv(struct build *b)
         rc = xb__pv_x86_build(bhv(b), berr(b), b->domid, &boot, &cut);
     if (cut)
         xb__ctx_warn(b->ctx, "cmdline: %zu bytes, cut to the %d the guest can receive",
-                     strlen(b->spec->cmdline), XB_PV_CMDLINE_MAX - 1);
+                     strlen(b->cmdline), XB_PV_CMDLINE_MAX - 1);
     return rc;
 }
 
@@ -207,7 +319,7 @@ static int build_pvh(struct build *b)
     struct xb_pvh_boot boot = {
         .lo = &b->lo,
         .img = b->img,
-        .cmdline = xb__build_cmdline(b),
+        .cmdline = xb__kernel_cmdline(b),
         .store_port = b->store_port,
         .console_port = b->console_port,
         .max_vcpus = b->spec->maxvcpus,
@@ -217,16 +329,16 @@ static int build_pvh(struct build *b)
 
     if (b->pv_img)
         boot.mod[boot.nr_modules++] = (struct xb_pvh_module){
-            b->pv_img->elf, b->pv_img->elf_size, XB_SEG_PV_KERNEL, b->spec->cmdline};
+            b->pv_img->elf, b->pv_img->elf_size, XB_SEG_PV_KERNEL, b->cmdline};
     if (b->ramdisk_len)
         boot.mod[boot.nr_modules++] =
-            (struct xb_pvh_module){b->ramdisk, b->ramdisk_len, XB_SEG_RAMDISK, NULL};
+            (struct xb_pvh_module){b->ramdisk_data, b->ramdisk_len, XB_SEG_RAMDISK, NULL};
     rc = xb__pvh_build(bhv(b), berr(b), b->domid, &boot, &cut);
     if (cut)
         xb__ctx_warn(
             b->ctx,
             "cmdline: %zu bytes, cut to the %d the PV guest in the shim can receive",
-            strlen(b->spec->cmdline), XB_PVH_MOD_CMDLINE_MAX - 1);
+            strlen(b->cmdline), XB_PVH_MOD_CMDLINE_MAX - 1);
     return rc;
 }
 
@@ -271,15 +383,29 @@ static int introduce(struct build *b)
         .on_reboot = xb_action_name(s->on_reboot),
         .on_crash = xb_action_name(s->on_crash),
         .type = b->guest == XB_GUEST_PVH ? XB_DOMTYPE_PVH : XB_DOMTYPE_PV,
-        .kernel = s->kernel,
-        .ramdisk = s->ramdisk,
-        .cmdline = s->cmdline,
+        .kernel = b->kernel_path,
+        .ramdisk = b->ramdisk_path,
+        .cmdline = b->cmdline,
         .start_time_cs = xb__wall_cs(),
     };
     int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
     b->introduced = rc == 0;
     return rc;
+}
+
+/*
+ * Disks and vifs: loop devices, their nodes, and every backend up (blkback
+ * holding its device, netback's vif on its bridge), in a bounded wait.
+ */
+static int attach_devices(struct build *b)
+{
+    const char *protocol = b->guest == XB_GUEST_PV64      ? "x86_64-abi"
+                           : b->guest == XB_GUEST_PV32PAE ? "x86_32-abi"
+                                                          : NULL;
+
+    return xb__devs_attach(b->ctx, b->devs, b->domid, b->uuid, protocol,
+                           b->opts.device_timeout_ms);
 }
 
 /* The configuration libxl keeps, so that xl list -l / reboot work on the domain. */
@@ -307,15 +433,23 @@ static int unpause(struct build *b)
 
 /* ---- rollback ---- */
 
-/* Undo a failed create: nodes and name claim, then the domain (its ports and memory go
- * with it). */
+/*
+ * Undo a failed create: the devices' bridge ports, the nodes and name claim,
+ * what the builder still holds (loop devices), the loop devices once their
+ * backends let go, then the domain (its ports and memory go with it).
+ */
 static void rollback(struct build *b)
 {
+    struct xb_teardown *t = NULL;
+
     if (b->domid == DOMID_NONE)
         return;
-    /* the nodes, the monitor's record with them, libxl's stored config */
+    /* the devices, the nodes (the monitor's record with them), libxl's stored config */
+    xb__teardown_begin(b->ctx, berr(b), b->domid, &t);
     xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid);
     xb__userdata_remove(b->ctx, berr(b), b->domid, b->uuid);
+    xb__devs_undo(b->ctx, b->devs);
+    xb__teardown_finish(b->ctx, berr(b), t);
     bhv(b)->ops->domain_destroy(bhv(b), berr(b), b->domid);
     b->domid = DOMID_NONE;
 }
@@ -324,8 +458,12 @@ static void build_free(struct build *b)
 {
     xb_image_free(b->own_img);
     xb_image_free(b->shim_img);
-    free(b->ramdisk);
+    free(b->ramdisk_data);
     free(b->p2m);
+    xb__devs_free(b->devs);
+    xb__boot_clean(&b->boot);
+    free(b->kernel_path);
+    free(b->ramdisk_path);
 }
 
 static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
@@ -336,6 +474,9 @@ static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
         .spec = spec,
         .opts = opts ? *opts : (struct xb_create_opts){0},
         .domid = DOMID_NONE,
+        .kernel = spec->kernel,
+        .ramdisk = spec->ramdisk,
+        .cmdline = spec->cmdline,
         .store_frame = XB_NO_MFN,
         .console_frame = XB_NO_MFN,
     };
@@ -347,7 +488,7 @@ static const char *const phase_names[XB_PHASE_COUNT] = {
     [XB_PHASE_LOAD] = "load",       [XB_PHASE_CHECKS] = "checks",
     [XB_PHASE_DOMAIN] = "domain",   [XB_PHASE_POPULATE] = "populate",
     [XB_PHASE_BUILD] = "build",     [XB_PHASE_XENSTORE] = "xenstore",
-    [XB_PHASE_UNPAUSE] = "unpause",
+    [XB_PHASE_DEVICES] = "devices", [XB_PHASE_UNPAUSE] = "unpause",
 };
 
 const char *xb_phase_name(enum xb_phase p)
@@ -385,12 +526,14 @@ int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
     b.restore = restore;
     b.restart = restart;
     b.lap_ns = b.opts.timings ? now_ns() : 0;
-    rc = xb__build_plan(&b); /* spec, kernel, ramdisk, layout */
+    rc = xb__plan(&b); /* spec, kernel, ramdisk, layout */
     lap(&b, XB_PHASE_LOAD, rc);
     if (!rc)
-        rc = xb__build_check_host(&b); /* nothing exists yet: guest type, free memory */
+        rc = check_host(&b); /* nothing exists yet: guest type, free memory */
     if (!rc)
-        rc = xb__build_check_free(&b);
+        rc = check_free(&b);
+    if (!rc)
+        rc = check_devices(&b); /* disks and vifs: files, access, sharing, bridges */
     lap(&b, XB_PHASE_CHECKS, rc);
     if (!rc)
         rc = make_uuid(&b);
@@ -419,6 +562,9 @@ int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         rc = record(&b); /* the monitor's: on_* actions, restart source */
     lap(&b, XB_PHASE_XENSTORE, rc);
     if (!rc)
+        rc = attach_devices(&b); /* loop devices, nodes, backends up, bridge ports */
+    lap(&b, XB_PHASE_DEVICES, rc);
+    if (!rc)
         rc = unpause(&b);
     lap(&b, XB_PHASE_UNPAUSE, rc);
     if (rc)
@@ -444,7 +590,7 @@ int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
 
     xb__ctx_reset(ctx);
     b.opts.layout = NULL;
-    rc = xb__build_plan(&b);
+    rc = xb__plan(&b);
     if (!rc)
         *out = b.lo;
     build_free(&b);

@@ -13,8 +13,7 @@
  *   config/0.., config-file, override-dir,       what a restart re-creates
  *   overrides/0.., strict                         the domain from
  *   restarts = "COUNT SECONDS"                   restarts in a row, the last
- *   state = "kept" | "suspended"                 preserved | left to a save or
- *                                                migration (it resumes or destroys)
+ *   state = "kept" | "suspended"                 preserved | left to a save/migration
  * A restart first copies the record to /xbuild/restarts/NAME (with
  * old-domid), which holds the name meanwhile (creates refuse it, finds wait
  * for it), then destroys the old domain, creates the new one and removes
@@ -316,10 +315,9 @@ static void read_extras(struct xb_ctx *ctx, const char *base, struct rec *r)
     if (rd(ctx, NULL, base, "restarts", &v, &len) == 0)
         sscanf(v, "%u %" SCNu64, &r->restarts, &r->last_restart);
     free(v);
-    if (rd(ctx, NULL, base, "state", &v, &len) == 0) {
+    if (rd(ctx, NULL, base, "state", &v, &len) == 0)
         r->kept = strcmp(v, "kept") == 0;
-        r->suspended = strcmp(v, "suspended") == 0;
-    }
+    r->suspended = v && strcmp(v, "suspended") == 0; /* rd() leaves NULL without one */
     free(v);
     if (rd(ctx, NULL, base, "old-domid", &v, &len) == 0)
         r->old_domid = (uint32_t)strtoul(v, NULL, 10);
@@ -671,16 +669,18 @@ static int check_one(struct xb_monitor *m, const char *id, const struct xb_hv_do
     struct rec r = {0};
     int rc;
 
-    if (i && (i->flags & XB_DOMINFO_DYING || !(i->flags & XB_DOMINFO_SHUTDOWN)))
-        return 0; /* running, or on its way out */
+    bool gone = !i || i->flags & XB_DOMINFO_DYING; /* dying: destroyed, never back */
+
+    if (!gone && !(i->flags & XB_DOMINFO_SHUTDOWN))
+        return 0; /* running */
     record_path(base, domid);
     if (rec_read(m->ctx, merr(m), base, &r) != 0)
         return 0; /* removed meanwhile, or half written: not ours to judge */
-    if (i && (r.kept || (r.suspended && i->shutdown_reason == SHUTDOWN_suspend))) {
+    if (!gone && (r.kept || (r.suspended && i->shutdown_reason == SHUTDOWN_suspend))) {
         rec_free(&r);
         return 0;
     }
-    if (!i) { /* destroyed by someone else (xl destroy, a hypercall) */
+    if (gone) { /* destroyed by someone else (xl destroy, a hypercall) */
         event_init(ev, domid, &r, 0, XB_ACTION_DESTROY);
         ev->gone = true;
         rc = xb__xs_domain_remove(m->ctx->xs, merr(m), domid);

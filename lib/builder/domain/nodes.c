@@ -20,12 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nodes.h"
 
 #define XS_PATH_MAX      128
-#define XS_VAL_MAX       1040 /* a PV command line is up to 1024 bytes */
-#define XS_MAX_NODES     200
+#define XS_VAL_MAX       2048 /* a command line recorded in /vm is cut to fit */
+#define XS_NAME_MAX      128
+#define XS_MAX_NODES     80 /* and one per vCPU */
 #define XS_TX_RETRIES    16
 #define XS_NAMES_DIR     "/xbuild/names"
 #define XS_RESTARTS_DIR  "/xbuild/restarts"
@@ -37,8 +39,8 @@ enum node_perm {
     PERM_INHERIT = 0, /* whatever the parent has */
     PERM_RO,          /* dom0 owns; the guest may read */
     PERM_RW,          /* the guest owns (dom0 is privileged anyway) */
-    PERM_RW_DOM0_R, /* the guest owns, dom0 named as a reader (xl's console/backend-id) */
-    PERM_PRIV,      /* dom0 only */
+    PERM_PRIV,        /* dom0 only */
+    PERM_FRONT,       /* a frontend node: the guest owns it, dom0 (its backend) reads */
 };
 
 struct node {
@@ -49,10 +51,19 @@ struct node {
 };
 
 struct node_set {
-    struct node n[XS_MAX_NODES];
-    size_t count;
+    size_t count, cap;
     bool overflow;
+    struct node n[]; /* [cap] */
 };
+
+static struct node_set *set_new(size_t cap)
+{
+    struct node_set *s = calloc(1, sizeof(*s) + cap * sizeof(s->n[0]));
+
+    if (s)
+        s->cap = cap;
+    return s;
+}
 
 void xb__uuid_str(const uint8_t u[16], char buf[37])
 {
@@ -74,7 +85,7 @@ static void add(struct node_set *s, enum node_perm perm, bool dir, const char *b
     va_list ap;
     int len;
 
-    if (s->count == XS_MAX_NODES) {
+    if (s->count == s->cap) {
         s->overflow = true;
         return;
     }
@@ -110,7 +121,7 @@ static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char 
     VAL(s, vm, "start_time", "%llu.%02llu", (unsigned long long)(d->start_time_cs / 100),
         (unsigned long long)(d->start_time_cs % 100));
     VAL(s, lx, "type", "%s", xb_domtype_name(d->type));
-    VAL(s, lx, "dm-version", "qemu_xen"); /* as libxl records it, for every type */
+    VAL(s, lx, "dm-version", "qemu_xen"); /* as xl records it, device model or not */
     VAL(s, dom, "vm", "%s", vm);
     VAL(s, dom, "name", "%s", d->name);
     VAL(s, dom, "domid", "%u", d->domid);
@@ -137,21 +148,21 @@ static void add_control(struct node_set *s, const char *dom)
     for (size_t i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
         DIR(s, PERM_RW, dom, guest_owned[i]);
     DIR(s, PERM_RO, dom, "device");
-    DIR(s, PERM_INHERIT, dom, "device/suspend");
-    DIR(s, PERM_RW, dom, "device/suspend/event-channel");
+    DIR(s, PERM_RW, dom, "device/suspend/event-channel"); /* the guest's, to fill */
 }
 
-/* What libxl records of the image under /vm/UUID/image. */
+/* What xl records in /vm of how it was built (PVH: nothing). */
 static void add_image(struct node_set *s, const struct xb_xs_dom *d, const char *vm)
 {
-    DIR(s, PERM_INHERIT, vm, "image");
-    VAL(s, vm, "image/ostype", "%s", "linux"); /* libxl's name for every PV guest */
-    if (d->kernel)
-        VAL(s, vm, "image/kernel", "%s", d->kernel);
-    if (d->ramdisk)
-        VAL(s, vm, "image/ramdisk", "%s", d->ramdisk);
-    if (d->cmdline) /* as the guest receives it (a PV guest: 1023 bytes at most) */
-        VAL(s, vm, "image/cmdline", "%.1023s", d->cmdline);
+    if (d->type == XB_DOMTYPE_PV) {
+        VAL(s, vm, "image/ostype", "linux"); /* libxl's word for every PV guest */
+        if (d->kernel)
+            VAL(s, vm, "image/kernel", "%s", d->kernel);
+        if (d->ramdisk)
+            VAL(s, vm, "image/ramdisk", "%s", d->ramdisk);
+        if (d->cmdline) /* a record (the guest got its own): cut to fit */
+            VAL(s, vm, "image/cmdline", "%.*s", XS_VAL_MAX - 1, d->cmdline);
+    }
 }
 
 static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
@@ -169,16 +180,31 @@ static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const c
     }
 }
 
-/* The primary console: a frontend the guest owns, served by xenconsoled. */
+/*
+ * The primary console, served by xenconsoled: dom0's, the guest reads it (as
+ * xl, which keeps the guest from fiddling with it), but for backend-id. Its
+ * backend record, as xl's, is console_backend()'s.
+ */
 static void add_console(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
 {
     DIR(s, PERM_RO, dom, "console");
-    VALP(s, PERM_RW_DOM0_R, dom, "console/backend-id", "0");
+    VAL(s, dom, "console/backend", "/local/domain/0/backend/console/%u/0", d->domid);
+    add(s, PERM_FRONT, false, dom, "console/backend-id", "%s", "0");
     VAL(s, dom, "console/limit", XS_CONSOLE_LIMIT);
     VAL(s, dom, "console/type", "xenconsoled");
     VAL(s, dom, "console/output", "pty");
     VAL(s, dom, "console/port", "%u", d->console_port);
     VAL(s, dom, "console/ring-ref", "%llu", (unsigned long long)d->console_frame);
+}
+
+/* The console's settings as a device: in libxl's copy, and in its backend. */
+static void add_console_device(struct node_set *s, uint32_t domid, const char *dir)
+{
+    VAL(s, dir, "frontend", "/local/domain/%u/console", domid);
+    VAL(s, dir, "frontend-id", "%u", domid);
+    VAL(s, dir, "online", "1");
+    VAL(s, dir, "state", "1");
+    VAL(s, dir, "protocol", "vt100");
 }
 
 static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d,
@@ -189,15 +215,23 @@ static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_do
     if (!d->name || !d->uuid || d->maxvcpus > 4096)
         return xb_err_set(err, -EINVAL, "xenstore: domain %u: no name/uuid or %u vcpus",
                           d->domid, d->maxvcpus);
+    if (strlen(d->name) >= XS_NAME_MAX)
+        return xb_err_set(err, -ENAMETOOLONG,
+                          "xenstore: domain %u: the name is too long (\"%.40s...\", %zu "
+                          "bytes; at most %d)",
+                          d->domid, d->name, strlen(d->name), XS_NAME_MAX - 1);
     xb__uuid_str(d->uuid, uuid);
     snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
     snprintf(vm, sizeof(vm), "/vm/%s", uuid);
     snprintf(lx, sizeof(lx), "/libxl/%u", d->domid);
     add_roots(s, d, dom, vm, lx);
-    add_image(s, d, vm);
     add_control(s, dom);
     add_resources(s, d, dom);
     add_console(s, d, dom);
+    add_image(s, d, vm);
+    strncat(lx, "/device/console/0", sizeof(lx) - strlen(lx) - 1);
+    VAL(s, lx, "backend", "/local/domain/0/backend/console/%u/0", d->domid);
+    add_console_device(s, d->domid, lx);
     if (s->overflow)
         return xb_err_set(
             err, -ENAMETOOLONG,
@@ -222,7 +256,7 @@ static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     case PERM_RW: /* dom0 reads it anyway: privileged, as xl leaves it */
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
         break;
-    case PERM_RW_DOM0_R:
+    case PERM_FRONT:
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_READ};
         break;
@@ -247,11 +281,11 @@ static int write_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
 
 /* Remove stale nodes of a previous domain with this id/uuid, then write. */
 static int write_set(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                     const struct node_set *s, uint32_t domid)
+                     const struct node_set *s, uint32_t domid, size_t roots)
 {
     int rc;
 
-    for (size_t i = 0; i < 3; i++) { /* the three roots come first */
+    for (size_t i = 0; i < roots; i++) { /* the roots come first */
         rc = xs->ops->rm(xs, err, tx, s->n[i].path);
         if (rc && rc != -ENOENT)
             return rc;
@@ -314,15 +348,45 @@ static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
 static int write_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
 {
     const struct write_job *j = arg;
-    int rc = write_set(xs, err, tx, j->set, j->domid);
+    int rc = write_set(xs, err, tx, j->set, j->domid, 3);
 
     return rc ? rc : release_claim(xs, err, tx, j->name, j->domid);
+}
+
+static int console_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                        const void *arg)
+{
+    const struct write_job *j = arg;
+
+    return write_set(xs, err, tx, j->set, j->domid, 1);
+}
+
+/*
+ * The console's backend record, as xl writes it (dom0's, the guest reads
+ * it; state 1 for good: xenconsoled reads the frontend). A transaction of
+ * its own, so that the domain's stays within the domain's own roots.
+ */
+static int console_backend(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
+{
+    struct node_set *s = set_new(8);
+    struct write_job job = {.set = s, .domid = domid};
+    char be[XS_PATH_MAX];
+    int rc;
+
+    if (!s)
+        return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
+    snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0", domid);
+    DIR(s, PERM_RO, be, NULL);
+    add_console_device(s, domid, be);
+    rc = xb__xs_transaction(xs, err, console_body, &job, "write the console's backend");
+    free(s);
+    return rc;
 }
 
 int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
                             const struct xb_xs_dom *d)
 {
-    struct node_set *s = calloc(1, sizeof(*s));
+    struct node_set *s = set_new(XS_MAX_NODES + (d->maxvcpus <= 4096 ? d->maxvcpus : 0));
     struct write_job job = {.set = s, .domid = d->domid, .name = d->name};
     int rc;
 
@@ -331,6 +395,8 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
     rc = build_set(xs, err, d, s);
     if (rc == 0)
         rc = xb__xs_transaction(xs, err, write_body, &job, "write the domain's nodes");
+    if (rc == 0 && (rc = console_backend(xs, err, d->domid)) != 0)
+        xb__xs_domain_remove(xs, err, d->domid);
     if (rc == 0) {
         rc = xs->ops->introduce(xs, err, d->domid, d->store_mfn, d->store_port);
         if (rc)
@@ -483,6 +549,20 @@ static int vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t d
 }
 
 /* Backend nodes dom0 serves for @domid (xl writes a console backend). */
+int xb__xs_rm_empty(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = xs->ops->directory(xs, err, tx, path, &names, &n);
+
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return n ? 0 : rm_missing_ok(xs, err, tx, path);
+}
+
 static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                            uint32_t domid)
 {
@@ -496,10 +576,13 @@ static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
         snprintf(p, sizeof(p), "/local/domain/0/backend/%s/%u", types[i], domid);
         if (rc == 0)
             rc = rm_missing_ok(xs, err, tx, p);
+        *strrchr(p, '/') = '\0'; /* the kind's directory, when this was its last */
+        if (rc == 0)
+            rc = xb__xs_rm_empty(xs, err, tx, p);
         free(types[i]);
     }
     free(types);
-    return rc;
+    return rc ? rc : xb__xs_rm_empty(xs, err, tx, "/local/domain/0/backend");
 }
 
 /* Drop the claim on @name if @domid holds it. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/domain/plan.c - the part of a create that needs no domain:
- * the spec checked, the kernel and ramdisk read, the guest type and the
- * layout worked out, then checked against the host (its capabilities, the
- * PV shim when it lacks the kernel's PV kind, its free memory).
+ * lib/builder/domain/plan.c - the first half of a create, which needs no
+ * hypervisor (xb_domain_plan() runs it alone): the spec checked, the
+ * bootloader run, the kernel loaded and its guest type chosen (PV, PVH,
+ * a PV kernel in the PV shim), the ramdisk read, the layout computed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,21 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <xbuild/builder.h>
-
 #include "../../config/unsupported.h"
+#include "../guest/pvh.h"
 #include "../layout/layout.h"
 #include "build.h"
 #include "shim.h"
 
 #define RAMDISK_MAX (1ull << 30)
-
-static const char *pos_file(const struct xb_pos *pos)
-{
-    return pos->file ? pos->file : "config";
-}
-
-/* ---- plan: the spec, the kernel, the layout (no hypervisor) ---- */
 
 /* What the builder cannot act on is refused by name: the same table as the config's
  * warnings. */
@@ -45,6 +37,8 @@ static int check_support(struct build *b)
         (s->n_vifs && !xb__builder_acts_on("vif", NULL)))
         return xb_err_set(berr(b), -ENOTSUP, "%s: devices cannot be built yet",
                           s->n_disks ? "disk" : "vif");
+    if (s->bootloader && !xb__builder_acts_on("bootloader", NULL))
+        return xb_err_set(berr(b), -ENOTSUP, "bootloader: not supported by xbuild yet");
     return 0;
 }
 
@@ -57,7 +51,7 @@ static int check_spec(struct build *b)
         return xb_err_set(berr(b), -EINVAL,
                           "spec: name, memory and vcpus must be set "
                           "(maxvcpus >= vcpus, maxmem >= memory)");
-    if (!s->kernel && !b->opts.image && !b->restore)
+    if (!s->kernel && !b->opts.image && !s->bootloader && !b->restore)
         return xb_err_set(berr(b), -EINVAL, "kernel: no kernel given");
     return check_support(b);
 }
@@ -72,17 +66,20 @@ static int load_kernel(struct build *b)
         b->img = b->opts.image;
         return 0;
     }
-    rc = xb_image_load_file(b->spec->kernel, NULL, &b->own_img, &err);
+    rc = xb_image_load_file(b->kernel, NULL, &b->own_img, &err);
     b->img = b->own_img;
+    if (rc && b->boot.kernel)
+        return xb_err_set(berr(b), rc, "bootloader: the kernel %s chose: %s",
+                          b->spec->bootloader, err.msg);
     if (rc)
         return xb_err_set(berr(b), rc, "%s:%u:%u: kernel: %s", pos_file(pos), pos->line,
                           pos->col, err.msg);
     return 0;
 }
 
-static const char *kernel_name(const struct build *b)
+const char *xb__kernel_name(const struct build *b)
 {
-    return b->spec->kernel ? b->spec->kernel : "image";
+    return b->kernel ? b->kernel : "image";
 }
 
 static int pick_pvh(struct build *b)
@@ -92,7 +89,7 @@ static int pick_pvh(struct build *b)
         return 0;
     }
     return xb_err_set(berr(b), -ENOEXEC, "kernel: %s is not a PVH kernel (%s)%s",
-                      kernel_name(b), b->img->not_pvh,
+                      xb__kernel_name(b), b->img->not_pvh,
                       b->img->guest_types ? "; it is a PV kernel: set type = \"pv\", or "
                                             "pvshim = 1 to run it in the PV shim"
                                           : "");
@@ -102,7 +99,7 @@ static int pick_pvh(struct build *b)
  * Run the PV kernel in the PV shim at @path (NULL: the installed one): the
  * shim becomes the PVH kernel, the PV kernel its first module.
  */
-static int use_shim(struct build *b, const char *path)
+int xb__use_shim(struct build *b, const char *path)
 {
     const struct xb_shim_where w = {
         .path = path, .xen_major = b->host.xen_major, .xen_minor = b->host.xen_minor};
@@ -134,15 +131,15 @@ static int pick_guest(struct build *b)
         return xb_err_set(berr(b), -ENOEXEC,
                           "kernel: %s is not a PV kernel (no Xen notes "
                           "for xen-3.0-x86_64 or xen-3.0-x86_32p)%s",
-                          b->spec->kernel ? b->spec->kernel : "image",
+                          b->kernel ? b->kernel : "image",
                           types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\""
                                                : "");
-    return b->spec->pvshim ? use_shim(b, b->spec->pvshim_path) : 0;
+    return b->spec->pvshim ? xb__use_shim(b, b->spec->pvshim_path) : 0;
 }
 
 static int read_ramdisk(struct build *b)
 {
-    const char *path = b->spec->ramdisk;
+    const char *path = b->ramdisk;
     struct stat st;
     FILE *f;
     int rc = 0;
@@ -154,10 +151,10 @@ static int read_ramdisk(struct build *b)
         (uint64_t)st.st_size > RAMDISK_MAX)
         rc = xb_err_set(berr(b), f ? -EFBIG : -errno, "ramdisk: %s: %s", path,
                         f ? "not a regular file of at most 1 GiB" : strerror(errno));
-    if (!rc && st.st_size > 0 && !(b->ramdisk = malloc((size_t)st.st_size)))
+    if (!rc && st.st_size > 0 && !(b->ramdisk_data = malloc((size_t)st.st_size)))
         rc = xb_err_set(berr(b), -ENOMEM, "ramdisk: %s: out of memory", path);
     if (!rc && st.st_size > 0 &&
-        fread(b->ramdisk, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+        fread(b->ramdisk_data, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
         rc = xb_err_set(berr(b), -EIO, "ramdisk: %s: short read", path);
     if (!rc)
         b->ramdisk_len = (size_t)st.st_size;
@@ -167,17 +164,17 @@ static int read_ramdisk(struct build *b)
 }
 
 /* The kernel's command line: the shim's own when the guest runs in the shim. */
-const char *xb__build_cmdline(const struct build *b)
+const char *xb__kernel_cmdline(const struct build *b)
 {
     if (!b->pv_img)
-        return b->spec->cmdline;
+        return b->cmdline;
     return b->spec->pvshim_cmdline ? b->spec->pvshim_cmdline : XB_SHIM_CMDLINE;
 }
 
 static int plan_pvh_layout(struct build *b)
 {
     const struct xb_image *img = b->img;
-    const char *cmdline = xb__build_cmdline(b);
+    const char *cmdline = xb__kernel_cmdline(b);
     struct xb_pvh_layout_in in = {
         .kstart = img->pstart,
         .kend = img->pend,
@@ -201,7 +198,7 @@ static int plan_pvh_layout(struct build *b)
     return rc;
 }
 
-static int plan_layout(struct build *b)
+int xb__plan_layout(struct build *b)
 {
     const struct xb_image *img = b->img;
     const struct xb_layout_in in = {
@@ -223,7 +220,35 @@ static int plan_layout(struct build *b)
     return rc;
 }
 
-/* Everything that needs no hypervisor: the spec, the kernel and ramdisk, the layout. */
+/*
+ * bootloader = "pygrub": it takes the kernel, ramdisk and command line from
+ * the first disk (into files of its own directory, removed once read).
+ */
+static int run_bootloader(struct build *b)
+{
+    int rc;
+
+    if (!b->spec->bootloader || b->opts.image)
+        return 0;
+    rc = xb__bootloader_run(berr(b), b->spec, b->opts.bootloader_timeout_ms, &b->boot);
+    if (rc)
+        return rc;
+    b->kernel = b->boot.kernel;
+    b->ramdisk = b->boot.ramdisk;
+    b->cmdline = b->boot.cmdline;
+    return 0;
+}
+
+/* The files loaded, for the record (the bootloader's are gone soon after). */
+static int keep_paths(struct build *b)
+{
+    if (b->kernel && !(b->kernel_path = strdup(b->kernel)))
+        return xb_err_set(berr(b), -ENOMEM, "kernel: out of memory");
+    if (b->ramdisk && !(b->ramdisk_path = strdup(b->ramdisk)))
+        return xb_err_set(berr(b), -ENOMEM, "ramdisk: out of memory");
+    return 0;
+}
+
 /*
  * A restore: the guest type is the spec's, PV (its width comes in the
  * stream) or PVH (the PV shim's domain too); the memory comes from the
@@ -236,16 +261,21 @@ static int plan_restore(struct build *b)
     b->guest = pvh ? XB_GUEST_PVH : XB_GUEST_PV64;
     b->lo.guest_type = pvh ? "hvm-3.0-x86_32" : "xen-3.0-x86_64";
     b->lo.total_pages = b->spec->memory_mib << (20 - XB_PAGE_SHIFT);
-    return 0;
+    return keep_paths(b);
 }
 
-int xb__build_plan(struct build *b)
+/*
+ * Everything that needs no hypervisor: the spec, the kernel and ramdisk,
+ * the layout; for a restore (b->restore), the spec and the guest type.
+ */
+int xb__plan(struct build *b)
 {
     int rc = check_spec(b);
 
     if (b->restore)
         return rc ? rc : plan_restore(b);
-
+    if (!rc)
+        rc = run_bootloader(b);
     if (!rc)
         rc = load_kernel(b);
     if (!rc)
@@ -253,107 +283,12 @@ int xb__build_plan(struct build *b)
     if (!rc)
         rc = read_ramdisk(b);
     if (!rc)
-        rc = plan_layout(b);
-    return rc;
-}
-
-/* ---- checks against the host, before anything exists ---- */
-
-static bool caps_have(const char *caps, const char *type)
-{
-    size_t len = strlen(type);
-
-    for (const char *p = strstr(caps, type); p; p = strstr(p + 1, type))
-        if ((p == caps || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
-            return true;
-    return false;
-}
-
-static uint64_t pages_to_mib(uint64_t pages)
-{
-    return pages >> (20 - XB_PAGE_SHIFT);
-}
-
-static const char *pv_width(const struct build *b)
-{
-    return b->guest == XB_GUEST_PV64 ? "64-bit" : "32-bit";
-}
-
-/*
- * A PV kernel of a kind this Xen lacks runs in the PV shim when Xen can run
- * PVH and a shim is installed (xl would refuse it): said in one notice.
- */
-static int auto_shim(struct build *b, const char *why)
-{
-    const char *width = pv_width(b);
-    int rc = 0;
-
-    if (!caps_have(b->host.caps, "hvm-3.0-x86_32"))
-        return xb_err_set(berr(b), -EOPNOTSUPP,
-                          "%s; use a 64-bit PV kernel, or a Xen built with %s PV "
-                          "support (CONFIG_PV32)",
-                          why, width);
-    if (use_shim(b, b->opts.pvshim_path) != 0) {
-        char shim[sizeof(b->ctx->err.msg)];
-        snprintf(shim, sizeof(shim), "%s", b->ctx->err.msg);
-        xb_err_clear(&b->ctx->err); /* the root cause is Xen's: say both */
-        return xb_err_set(berr(b), -EOPNOTSUPP, "%s and the PV shim cannot run it: %s",
-                          why, shim);
+        rc = keep_paths(b);
+    if (b->boot.dir) { /* read (or failed): its files go now */
+        b->kernel = b->ramdisk = NULL;
+        xb__boot_clean_files(&b->boot);
     }
-    b->shim_auto = true;
-    rc = plan_layout(b);
     if (!rc)
-        xb__ctx_warn(b->ctx, "%s: Xen has no %s PV; running it in the PV shim (%s)",
-                     b->spec->name, width, b->ctx->shim_path);
+        rc = xb__plan_layout(b);
     return rc;
-}
-
-static int check_caps(struct build *b)
-{
-    char *caps = b->host.caps, why[512];
-
-    for (size_t n = strlen(caps); n > 0 && caps[n - 1] == ' '; n--)
-        caps[n - 1] = '\0';
-    if (caps_have(caps, b->lo.guest_type))
-        return 0;
-    if (b->guest == XB_GUEST_PVH)
-        return xb_err_set(berr(b), -EOPNOTSUPP,
-                          "type: this Xen %u.%u runs no PVH guests (its capabilities are "
-                          "\"%s\", without hvm-3.0-x86_32: the CPU lacks VT-x or AMD-V, "
-                          "or Xen was built without HVM)",
-                          b->host.xen_major, b->host.xen_minor, caps);
-    if (b->restore)
-        return xb_err_set(berr(b), -EOPNOTSUPP,
-                          "type: the saved domain is a %s guest but this Xen %u.%u "
-                          "only runs \"%s\"",
-                          b->lo.guest_type, b->host.xen_major, b->host.xen_minor, caps);
-    snprintf(
-        why, sizeof(why), "kernel: %s is a %s guest but this Xen %u.%u only runs \"%s\"",
-        kernel_name(b), b->lo.guest_type, b->host.xen_major, b->host.xen_minor, caps);
-    return auto_shim(b, why);
-}
-
-/*
- * Can this Xen run the guest type (or the PV shim run it)? Notes the
- * host's free memory for check_free().
- */
-int xb__build_check_host(struct build *b)
-{
-    int rc = bhv(b)->ops->physinfo(bhv(b), berr(b), &b->host);
-
-    if (rc)
-        b->host = (struct xb_hv_physinfo){0};
-
-    return rc ? rc : check_caps(b);
-}
-
-/* Enough free memory on the host for the domain (Xen checks again). */
-int xb__build_check_free(struct build *b)
-{
-    if (b->lo.total_pages <= b->host.free_pages)
-        return 0;
-    return xb_err_set(berr(b), -ENOMEM,
-                      "memory: %" PRIu64 " MiB asked but the host has "
-                      "only %" PRIu64 " MiB free",
-                      b->spec->memory_mib, pages_to_mib(b->host.free_pages));
 }
