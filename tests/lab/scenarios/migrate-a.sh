@@ -1,7 +1,10 @@
 # lab-xbuild-migrate-2host, host a (with migrate-b.sh on host b): Debian's
-# Linux as a counting PVH guest migrated live from host a to host b over
-# their own link, through xb-rsh (the lab's ssh), and back as many times as
-# /lab/files/migrate-rounds says (default 1: a to b only). After each move the
+# Linux as a counting guest migrated from host a to host b over their own
+# link, through xb-rsh (the lab's ssh), and back as many times as
+# /lab/files/migrate-rounds says (default 1: a to b only). The guest is PV
+# (/lab/files/migrate-type: pv or pvh): it moves non-live, with the notice,
+# as this Xen has no shadow paging; a PVH guest would move live, but under
+# qemu TCG its timers never fire, so it cannot suspend. After each move the
 # guest counts on over there under its name, with no second boot, and nothing
 # of it is left on the host it left. Each move prints xbuild's XB-BENCH
 # migrate line (downtime: the guest stopped here to the target's report that
@@ -21,6 +24,9 @@ fail() {
 lab_serve # host b migrates back through it
 lab_wait_peer 300 || fail "host b does not answer"
 rounds=$(cat /lab/files/migrate-rounds 2>/dev/null || echo 1)
+type=$(cat /lab/files/migrate-type 2>/dev/null || echo pv)
+live=
+[ "$type" = pvh ] && live=--live
 
 # The other host's clock against ours (ms): the guest's wall clock follows
 # its host's Xen, and so does each dom0's.
@@ -35,7 +41,7 @@ for i in 1 2 3 4 5; do
 done
 echo "migrate-a: host b's clock is ${offset} ms ahead of ours (+-$((best / 2)) ms)"
 
-lab_count_cfg /tmp/cnth.cfg cnth pvh
+lab_count_cfg /tmp/cnth.cfg cnth "$type"
 lab_peer "cat >/tmp/cnth.cfg" </tmp/cnth.cfg || fail "the config to host b"
 rm -f "$(lab_console_log cnth)"
 xbuild create /tmp/cnth.cfg || fail "create cnth"
@@ -52,9 +58,12 @@ move() {
 	$_run "cat $_from" >/tmp/from.log
 	_last=$(lab_count_after cnth 0 /tmp/from.log | tail -n 1)
 	$_check "rm -f $_to"
-	$_run "xbuild migrate --live --timings -C /tmp/cnth.cfg -s $LAB_RSH cnth $_dest" \
+	$_run "xbuild migrate $live --timings -C /tmp/cnth.cfg -s $LAB_RSH cnth $_dest" \
 		2>/tmp/mig.err || { cat /tmp/mig.err; fail "migrate to $_dest"; }
-	grep '^XB-BENCH migrate name=cnth live=1 ' /tmp/mig.err || { cat /tmp/mig.err; fail "not live"; }
+	grep "^XB-BENCH migrate name=cnth live=$([ -n "$live" ] && echo 1 || echo 0) " /tmp/mig.err ||
+		{ cat /tmp/mig.err; fail "not moved as asked ($type${live:+, live})"; }
+	[ -n "$live" ] || grep -q '^xbuild: warning: migrate: moving it non-live' /tmp/mig.err ||
+		fail "no notice of the non-live move"
 	$_run "xl domid cnth" >/dev/null 2>&1 && fail "cnth is still on the host it left"
 	$_check "xl domid cnth" >/dev/null || fail "cnth is not on $_dest"
 	_n=0

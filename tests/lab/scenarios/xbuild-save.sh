@@ -1,7 +1,8 @@
 # lab-xbuild-save: save, restore and migration of Debian's Linux as a PV
 # guest by xbuild on real Xen (Debian's 4.17, no shadow paging), the guest
 # counting (xb.test=count) so that its life can be followed:
-#  - save: the domain is gone, the image in place (no temporary left);
+#  - save (the configuration stored: libxl's JSON, which xbuild wrote at
+#    create): the domain is gone, the image in place (no temporary left);
 #    restore: it counts on from where it was, under its name, a new domid,
 #    no second boot; the image restores again, -p keeps it paused;
 #    save -c: a checkpoint, it runs on;
@@ -33,7 +34,7 @@ lab_wait_count cnt 10 || fail "cnt does not count"
 id=$(xl domid cnt)
 
 # -- save: the domain goes, the image stays --
-xbuild save --timings cnt $img/cnt.save /tmp/cnt.cfg 2>/tmp/save.err ||
+xbuild save --timings cnt $img/cnt.save 2>/tmp/save.err || # libxl's JSON of it
 	{ cat /tmp/save.err; fail "save"; }
 grep '^XB-BENCH save ' /tmp/save.err || fail "no XB-BENCH line from save --timings"
 xl domid cnt >/dev/null 2>&1 && fail "cnt still exists after its save"
