@@ -47,8 +47,11 @@ rm -f "$(lab_console_log cnth)"
 xbuild create /tmp/cnth.cfg || fail "create cnth"
 lab_wait_count cnth 20 400 || fail "cnth does not count"
 
-# ms of "SECS.USECS"
-to_ms() { echo "$1" | awk '{ split($1, a, "."); printf "%d\n", a[1] * 1000 + substr(a[2] "000000", 1, 3) }'; }
+# ms of "SECS.USECS", in the shell's 64-bit arithmetic (busybox awk's %d is 32-bit)
+to_ms() {
+	_u=$(echo "${1#*.}000" | cut -c1-3)
+	echo $((${1%.*} * 1000 + 1$_u - 1000))
+}
 
 # move RUN CHECK LOG_FROM LOG_TO SIGN DEST: migrate cnth from the host RUN runs
 # commands on (here, or lab_peer) to DEST, where CHECK runs them; then measure
