@@ -4,9 +4,13 @@
 #    it runs, `xl list` and `xbuild list` agree (type pvh in --json), and
 #    `xbuild console` shows its output; `xbuild destroy` leaves no domain
 #    and no xenstore node;
-#  - Debian's Linux as PVH from its bzImage, with the lab's initramfs: its
-#    init prints the marker and the command line on `xbuild console`, from
-#    the kernel's banner on (it halts at the end: no ACPI, no power-off);
+#  - Debian's Linux as PVH from its bzImage, with the lab's initramfs, 2 of
+#    3 vCPUs: its init prints the marker and the command line on `xbuild
+#    console`, from the kernel's banner on; it finds xbuild's ACPI tables
+#    (RSDP at 0xfc000000, 3 CPUs of which 1 hot-pluggable), brings up its
+#    second vCPU and powers off at the end: the monitor destroys it
+#    (on_poweroff's default; on_crash="preserve" would keep a crash); its
+#    --dry-run with acpi=0 plans no tables;
 #  - a config of just name, memory and kernel for the 32-bit PAE guest
 #    xbtest-x86_32: its --dry-run shows the plan (the shim, automatic);
 #    created running in the PV shim with the one-line notice,
@@ -67,9 +71,16 @@ kernel = "/lab/domu/vmlinuz"
 ramdisk = "/lab/domu/initrd.cpio.gz"
 extra = "console=hvc0 rdinit=/init xbuild-pvh-marker=7"
 memory = 128
+vcpus = 2
+maxvcpus = 3
+on_crash = "preserve"
 CFG
+xbuild create --dry-run /tmp/linux-pvh.cfg acpi=0 >/tmp/noacpi.json || fail "dry run with acpi=0"
+grep -q '"rsdp": "0x0"' /tmp/noacpi.json && ! grep -q '"type": "acpi"' /tmp/noacpi.json ||
+  { sed -n '/"layout"/,$p' /tmp/noacpi.json; fail "acpi=0: the dry run still plans ACPI tables"; }
 t0=$(lab_ms)
 xbuild create -p /tmp/linux-pvh.cfg || fail "create linux-pvh"
+id=$(xl domid linux-pvh) || fail "xl does not know linux-pvh"
 xbuild console linux-pvh >/tmp/linux.txt 2>&1 &
 cpid=$!
 sleep 1
@@ -78,16 +89,18 @@ n=0
 while ! grep -q '^XB-DOMU-CMDLINE' /tmp/linux.txt && [ $n -lt 600 ]; do sleep 0.2; n=$((n + 1)); done
 kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 tr -d '\r' </tmp/linux.txt >/tmp/linux.log
-grep -E 'Linux version|XB-DOMU' /tmp/linux.log | head
+grep -E 'Linux version|XB-DOMU|ACPI: (RSDP|XSDT|FACP|DSDT|APIC) |smpboot: Allowing|Brought up' /tmp/linux.log | head -20
 head -c 300 /tmp/linux.log | grep -q 'Linux version' || { head -5 /tmp/linux.log; fail "xbuild console missed the kernel's banner"; }
 grep -q '^XB-DOMU-OK' /tmp/linux.log || { tail -30 /tmp/linux.log; fail "no XB-DOMU-OK from Linux as PVH"; }
 grep -q '^XB-DOMU-CMDLINE .*xbuild-pvh-marker=7' /tmp/linux.log || fail "the command line did not reach Linux"
 echo "xbuild-pvh: Linux PVH from the bzImage: marker $(( $(lab_ms) - t0 )) ms after create"
-[ "$(rows xbuild list)" = "$(rows xl list)" ] || { xbuild list; fail "xbuild list and xl list differ (Linux PVH)"; }
-# Without ACPI tables (xbuild builds none) Linux cannot power itself off: it halts.
-id=$(xl domid linux-pvh)
-xbuild destroy linux-pvh || fail "destroy linux-pvh"
+grep -q 'ACPI: RSDP 0x00000000FC000000 000024 (v02 XBUILD)' /tmp/linux.log || fail "Linux did not find xbuild's RSDP"
+grep -q 'smpboot: Allowing 3 CPUs, 1 hotplug CPUs' /tmp/linux.log || fail "Linux did not find 3 vCPUs in the MADT, 1 hot-pluggable"
+grep -q '^XB-DOMU-INFO .* vcpus=2$' /tmp/linux.log || fail "Linux did not bring up its 2 vCPUs"
+# With the tables Linux powers off: the monitor applies on_poweroff (destroy).
+lab_wait_gone linux-pvh 60 || { xl list; fail "Linux PVH did not power off (or crashed: preserved)"; }
 no_trace linux-pvh $id
+echo "xbuild-pvh: Linux PVH powered off, destroyed by the monitor $(( $(lab_ms) - t0 )) ms after create"
 
 # -- the 32-bit PAE guest from a config of just name, memory and kernel --
 name=xbtest-min
