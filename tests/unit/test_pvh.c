@@ -355,6 +355,56 @@ static void in_test_pvh_kernel(void **state)
     xb_ctx_close(ctx);
 }
 
+/* The tables as the guest finds them (3 of 4 vCPUs online), and acpi = 0. */
+static void acpi_tables_on_the_sim(void **state)
+{
+    struct xb_ctx *ctx = open_sim(7, NULL);
+    struct xb_hv *hv = xb__ctx_hv(ctx);
+    struct test_kernel *k = malloc(sizeof(*k));
+    struct xb_spec spec = make_spec(NULL, XB_DOMTYPE_PVH);
+    struct xb_layout lo;
+    struct xb_create_opts opts = {.layout = &lo};
+    struct hvm_start_info si;
+    const struct hvm_hw_cpu *c;
+    uint8_t rsdp[36], madt[44 + 4 * 8];
+    uint64_t xsdt[2];
+    uint32_t domid = 0;
+    bool online;
+
+    assert_non_null(k);
+    make_pvh(k, 0x100000);
+    opts.image = &k->img;
+    spec.vcpus = 3;
+    spec.maxvcpus = 4;
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid),
+                     0); /* the sim checked */
+    c = xb__sim_hvm_cpu(hv, domid, 0, &online);
+    assert_non_null(c);
+    read_phys(hv, domid, c->rbx, &si, sizeof(si));
+    assert_int_equal(si.rsdp_paddr, 0xfc000000);
+    read_phys(hv, domid, si.rsdp_paddr, rsdp, sizeof(rsdp));
+    assert_memory_equal(rsdp, "RSD PTR ", 8);
+    memcpy(xsdt, rsdp + 24, 8);
+    read_phys(hv, domid, xsdt[0] + 36, xsdt, sizeof(xsdt));
+    read_phys(hv, domid, xsdt[1], madt, sizeof(madt));
+    assert_memory_equal(madt, "APIC", 4);
+    for (unsigned v = 0; v < 4; v++) /* the online vCPUs' local APICs enabled */
+        assert_int_equal(madt[44 + 8 * v + 4], v < 3);
+    assert_int_equal(xb_domain_destroy(ctx, domid), 0);
+    /* acpi = 0: no tables, no page for them, rsdp_paddr 0 */
+    spec.acpi = false;
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), 0);
+    assert_int_equal(lo.rsdp_paddr, 0);
+    assert_int_equal(lo.nr_e820, 2);
+    assert_int_equal(xb__sim_dom_pages(hv, domid), 33 * 256 + 8);
+    c = xb__sim_hvm_cpu(hv, domid, 0, &online);
+    read_phys(hv, domid, c->rbx, &si, sizeof(si));
+    assert_int_equal(si.rsdp_paddr, 0);
+    assert_int_equal(xb__sim_gfn_to_mfn(hv, domid, 0xfc000), XB_NO_MFN);
+    free(k);
+    xb_ctx_close(ctx);
+}
+
 /* xbtest-pvh as the real loader reads it: where xl puts everything (README.md). */
 static void xbtest_pvh_as_xl_lays_it_out(void **state)
 {
@@ -922,6 +972,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(in_test_pvh_kernel),
+        cmocka_unit_test(acpi_tables_on_the_sim),
         cmocka_unit_test(xbtest_pvh_as_xl_lays_it_out),
         cmocka_unit_test(pv_kernel_as_pvh_refused),
         cmocka_unit_test(shim_asked_for),
