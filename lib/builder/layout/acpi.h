@@ -3,7 +3,8 @@
  * lib/builder/layout/acpi.h - the ACPI tables of a PVH guest, built by pure
  * functions into a buffer (layout/acpi.c): what Linux needs to find its
  * local APICs (and so take event-channel upcalls) and to know it has no
- * legacy hardware. The ACPI 6.0 layouts of the tables are here, with the
+ * legacy hardware, and the processor devices that let it take more vCPUs
+ * later. The ACPI 6.0 layouts of the tables are here, with the
  * offsets of every field we set, so that the builder, the sim and the
  * tests agree on one description.
  */
@@ -75,7 +76,8 @@ struct xb_acpi_in {
 /* Where each table lies, as offsets from the buffer's start. */
 struct xb_acpi_map {
     uint64_t rsdp, xsdt, fadt, dsdt, madt;
-    uint64_t len; /* bytes in all, from the RSDP at offset 0 */
+    uint64_t dsdt_len; /* the DSDT's length (its AML grows with the vCPUs) */
+    uint64_t len;      /* bytes in all, from the RSDP at offset 0 */
 };
 
 /*
@@ -90,7 +92,8 @@ int xb__acpi_map(const struct xb_acpi_in *in, struct xb_acpi_map *map,
  * Write the tables of @in into @buf (@cap bytes, zeroed by the caller for
  * at least map.len of them): RSDP (revision 2, at offset 0), XSDT (FADT,
  * MADT), FADT (hardware-reduced: no PM registers, SCI, PM timer, CMOS RTC,
- * VGA; the DSDT), DSDT (a definition block with no objects), MADT (one
+ * VGA; the DSDT), DSDT (a processor device per vCPU: _HID ACPI0007, _UID
+ * the vCPU, _STA present, _MAT its local APIC enabled), MADT (one
  * enabled local APIC per online vCPU, one disabled per other vCPU, APIC ID
  * 2 * vCPU as Xen numbers them; no I/O APIC). Every checksum is set.
  * Returns 0, or -EINVAL/-ENOSPC with the reason in @err.

@@ -4,13 +4,14 @@
 #    it runs, `xl list` and `xbuild list` agree (type pvh in --json), and
 #    `xbuild console` shows its output; `xbuild destroy` leaves no domain
 #    and no xenstore node;
-#  - Debian's Linux as PVH from its bzImage, with the lab's initramfs, 2 of
-#    3 vCPUs: its init prints the marker and the command line on `xbuild
-#    console`, from the kernel's banner on; it finds xbuild's ACPI tables
-#    (RSDP at 0xfc000000, 3 CPUs of which 1 hot-pluggable), brings up its
-#    second vCPU and powers off at the end: the monitor destroys it
-#    (on_poweroff's default; on_crash="preserve" would keep a crash); its
-#    --dry-run with acpi=0 plans no tables;
+#  - Debian's Linux as PVH from its bzImage, with the lab's initramfs kept
+#    up (xb.stay), 2 of 3 vCPUs: its init prints the marker and the command
+#    line on `xbuild console`, from the kernel's banner on; it finds
+#    xbuild's ACPI tables (RSDP at 0xfc000000; 3 CPUs, 1 hot-pluggable, whose
+#    processor device it hot-adds at boot), runs on 2 vCPUs, takes the third
+#    on `xbuild vcpu-set` and powers off on `xbuild shutdown`: the monitor
+#    destroys it (on_poweroff's default; on_crash="preserve" would keep a
+#    crash); its --dry-run with acpi=0 plans no tables;
 #  - a config of just name, memory and kernel for the 32-bit PAE guest
 #    xbtest-x86_32: its --dry-run shows the plan (the shim, automatic);
 #    created running in the PV shim with the one-line notice,
@@ -69,7 +70,7 @@ name = "linux-pvh"
 type = "pvh"
 kernel = "/lab/domu/vmlinuz"
 ramdisk = "/lab/domu/initrd.cpio.gz"
-extra = "console=hvc0 rdinit=/init xbuild-pvh-marker=7"
+extra = "console=hvc0 rdinit=/init xbuild-pvh-marker=7 xb.stay"
 memory = 128
 vcpus = 2
 maxvcpus = 3
@@ -86,10 +87,9 @@ cpid=$!
 sleep 1
 xl unpause linux-pvh || fail "unpause linux-pvh"
 n=0
-while ! grep -q '^XB-DOMU-CMDLINE' /tmp/linux.txt && [ $n -lt 600 ]; do sleep 0.2; n=$((n + 1)); done
-kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
+while ! grep -q '^XB-DOMU-STATE' /tmp/linux.txt && [ $n -lt 600 ]; do sleep 0.2; n=$((n + 1)); done
 tr -d '\r' </tmp/linux.txt >/tmp/linux.log
-grep -E 'Linux version|XB-DOMU|ACPI: (RSDP|XSDT|FACP|DSDT|APIC) |smpboot: Allowing|Brought up' /tmp/linux.log | head -20
+grep -E 'Linux version|XB-DOMU|ACPI: (RSDP|XSDT|FACP|DSDT|APIC) |smpboot: Allowing|Brought up|hot-added' /tmp/linux.log | head -20
 head -c 300 /tmp/linux.log | grep -q 'Linux version' || { head -5 /tmp/linux.log; fail "xbuild console missed the kernel's banner"; }
 grep -q '^XB-DOMU-OK' /tmp/linux.log || { tail -30 /tmp/linux.log; fail "no XB-DOMU-OK from Linux as PVH"; }
 grep -q '^XB-DOMU-CMDLINE .*xbuild-pvh-marker=7' /tmp/linux.log || fail "the command line did not reach Linux"
@@ -97,8 +97,17 @@ echo "xbuild-pvh: Linux PVH from the bzImage: marker $(( $(lab_ms) - t0 )) ms af
 grep -q 'ACPI: RSDP 0x00000000FC000000 000024 (v02 XBUILD)' /tmp/linux.log || fail "Linux did not find xbuild's RSDP"
 grep -q 'smpboot: Allowing 3 CPUs, 1 hotplug CPUs' /tmp/linux.log || fail "Linux did not find 3 vCPUs in the MADT, 1 hot-pluggable"
 grep -q '^XB-DOMU-INFO .* vcpus=2$' /tmp/linux.log || fail "Linux did not bring up its 2 vCPUs"
+grep -q 'CPU2 has been hot-added' /tmp/linux.log || fail "Linux did not take the DSDT's processor device of vCPU 2"
+# the third vCPU (-i: the lab's host has fewer CPUs), brought up by Linux
+xbuild vcpu-set -i linux-pvh 3 || fail "vcpu-set linux-pvh 3"
+n=0
+while ! grep -q 'XB-DOMU-STATE cpus=3' /tmp/linux.txt && [ $n -lt 300 ]; do sleep 0.2; n=$((n + 1)); done
+grep -q 'XB-DOMU-STATE cpus=3' /tmp/linux.txt || { tail -5 /tmp/linux.txt; fail "Linux did not bring up vCPU 2"; }
+echo "xbuild-pvh: Linux PVH took its third vCPU $(( $(lab_ms) - t0 )) ms after create"
 # With the tables Linux powers off: the monitor applies on_poweroff (destroy).
-lab_wait_gone linux-pvh 60 || { xl list; fail "Linux PVH did not power off (or crashed: preserved)"; }
+xbuild shutdown linux-pvh || fail "shutdown linux-pvh"
+lab_wait_gone linux-pvh 60 || { xl list; tail -5 /tmp/linux.txt; fail "Linux PVH did not power off (or crashed: preserved)"; }
+kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 no_trace linux-pvh $id
 echo "xbuild-pvh: Linux PVH powered off, destroyed by the monitor $(( $(lab_ms) - t0 )) ms after create"
 
