@@ -1,6 +1,7 @@
 # lab-xbuild-pvh: PVH guests and the PV shim built by `xbuild create` on real
 # Xen (Debian's 4.17: no 32-bit PV, its PV shim installed), in one boot:
-#  - xbtest-pvh (tests/guests/) passes every check of its start of day; while
+#  - xbtest-pvh (tests/guests/) passes every check of its start of day (with
+#    vcpus=2 maxvcpus=3: its MADT has 3 local APICs, 2 enabled); while
 #    it runs, `xl list` and `xbuild list` agree (type pvh in --json), and
 #    `xbuild console` shows its output; `xbuild destroy` leaves no domain
 #    and no xenstore node;
@@ -9,7 +10,7 @@
 #    line on `xbuild console`, from the kernel's banner on; it finds
 #    xbuild's ACPI tables (RSDP at 0xfc000000; 3 CPUs, 1 hot-pluggable, whose
 #    processor device it hot-adds at boot), runs on 2 vCPUs, takes the third
-#    on `xbuild vcpu-set` and powers off on `xbuild shutdown`: the monitor
+#    on `xbuild vcpu-set` and powers off when asked (control/shutdown): the monitor
 #    destroys it (on_poweroff's default; on_crash="preserve" would keep a
 #    crash); its --dry-run with acpi=0 plans no tables;
 #  - a config of just name, memory and kernel for the 32-bit PAE guest
@@ -39,7 +40,7 @@ no_trace() { # NAME ID: no domain, no xenstore node left
 # -- xbtest-pvh: its checks, list, console, destroy --
 name=xbtest-pvh
 t0=$(lab_ms)
-xbuild create -p /lab/files/xbtest-pvh.cfg 'on_poweroff="preserve"' || fail "create $name"
+xbuild create -p /lab/files/xbtest-pvh.cfg 'on_poweroff="preserve"' vcpus=2 maxvcpus=3 || fail "create $name"
 echo "xbuild create -p $name: $(( $(lab_ms) - t0 )) ms"
 id=$(xl domid $name) || fail "xl does not know $name"
 [ "$(rows xbuild list)" = "$(rows xl list)" ] || { xbuild list; fail "xbuild list and xl list differ (PVH, paused)"; }
@@ -53,6 +54,8 @@ while ! grep -q 'XBTEST RESULT' /tmp/pvh-con.txt && [ $n -lt 300 ]; do sleep 0.2
 tr -d '\r' </tmp/pvh-con.txt >/tmp/pvh.log
 cat /tmp/pvh.log
 checks_pass /tmp/pvh.log 17 || fail "xbtest-pvh: not every check passed under xbuild"
+grep -q '^XBTEST CHECK acpi ok .*MADT 3 LAPICs (2 enabled, ours), Xen 3 vCPUs$' /tmp/pvh.log ||
+  fail "xbtest-pvh: want a MADT of 3 local APICs, 2 enabled (vcpus=2, maxvcpus=3)"
 echo "xbuild-pvh: xbtest-pvh: $(grep -c '^XBTEST CHECK' /tmp/pvh.log) checks ok, on xbuild console"
 n=0
 until xbuild list --json $name | grep -q '"shutdown_reason": "poweroff"'; do
@@ -105,7 +108,9 @@ while ! grep -q 'XB-DOMU-STATE cpus=3' /tmp/linux.txt && [ $n -lt 300 ]; do slee
 grep -q 'XB-DOMU-STATE cpus=3' /tmp/linux.txt || { tail -5 /tmp/linux.txt; fail "Linux did not bring up vCPU 2"; }
 echo "xbuild-pvh: Linux PVH took its third vCPU $(( $(lab_ms) - t0 )) ms after create"
 # With the tables Linux powers off: the monitor applies on_poweroff (destroy).
-xbuild shutdown linux-pvh || fail "shutdown linux-pvh"
+# The request is the guest protocol's own node (what xl and xbuild shutdown
+# write), so that this checks the guest's poweroff, not a verb.
+xenstore-write /local/domain/$id/control/shutdown poweroff || fail "control/shutdown of linux-pvh"
 lab_wait_gone linux-pvh 60 || { xl list; tail -5 /tmp/linux.txt; fail "Linux PVH did not power off (or crashed: preserved)"; }
 kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 no_trace linux-pvh $id
