@@ -302,9 +302,6 @@ lab_pygrub_test() {
 # migration. It prints "XB-COUNT N t=SECS.USECS" every xb.count_ms (100) ms.
 
 # lab_count_cfg FILE NAME pv|pvh [EXTRA]: its config, 128 MiB, one vCPU.
-# As PVH it counts once only, for now: xbuild's PVH guests get no ACPI
-# tables, and without them Linux takes no event-channel upcalls (see
-# tests/lab/meson.build): its first usleep never returns.
 lab_count_cfg() {
 	_x=
 	[ $3 = pvh ] && _x=" noxsave" # see lab_vbd_test

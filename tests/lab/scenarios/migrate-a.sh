@@ -1,10 +1,9 @@
 # lab-xbuild-migrate-2host, host a (with migrate-b.sh on host b): Debian's
 # Linux as a counting guest migrated from host a to host b over their own
 # link, through xb-rsh (the lab's ssh), and back as many times as
-# /lab/files/migrate-rounds says (default 1: a to b only). The guest is PV
-# (/lab/files/migrate-type: pv or pvh): it moves non-live, with the notice,
-# as this Xen has no shadow paging; a PVH guest would move live, but under
-# qemu TCG its timers never fire, so it cannot suspend. After each move the
+# /lab/files/migrate-rounds says (default 1: a to b only). The guest is PVH
+# and moves live (/lab/files/migrate-type pv: PV, non-live with the notice,
+# as this Xen has no shadow paging). After each move the
 # guest counts on over there under its name, with no second boot, and nothing
 # of it is left on the host it left. Each move prints xbuild's XB-BENCH
 # migrate line (downtime: the guest stopped here to the target's report that
@@ -24,7 +23,7 @@ fail() {
 lab_serve # host b migrates back through it
 lab_wait_peer 300 || fail "host b does not answer"
 rounds=$(cat /lab/files/migrate-rounds 2>/dev/null || echo 1)
-type=$(cat /lab/files/migrate-type 2>/dev/null || echo pv)
+type=$(cat /lab/files/migrate-type 2>/dev/null || echo pvh)
 live=
 [ "$type" = pvh ] && live=--live
 
@@ -76,9 +75,9 @@ move() {
 		sleep 0.5
 		_n=$((_n + 1))
 	done
-	lab_count_goes_on cnth 0 "${_last%% *}" /tmp/to.log || fail "cnth did not carry on at $_dest"
 	$_run "cat $_from" >/tmp/from.log # what the source's xenconsoled still had
-	_last=$(lab_count_after cnth 0 /tmp/from.log | tail -n 1)
+	_last=$(lab_count_after cnth 0 /tmp/from.log | tail -n 1) # live: it counted on
+	lab_count_goes_on cnth 0 "${_last%% *}" /tmp/to.log || fail "cnth did not carry on at $_dest"
 	_next=$(lab_count_after cnth 0 /tmp/to.log | awk -v n="${_last%% *}" '$1 > n { print; exit }')
 	_interval=$(lab_count_after cnth 0 /tmp/from.log | tail -n 21 | while read -r _c _t; do
 		to_ms "$_t"
