@@ -9,7 +9,11 @@
  * line ("!memory=5\n..."), so overrides are fuzzed too. The first line is
  * also given to the pure helpers xb_config_vdev_devid() and
  * xb_config_vif_rate(), whose results are checked against their contracts.
+ * An input starting with '{' is libxl's JSON (a save image's or a userdata
+ * file's domain configuration): parsed with xb_config_parse_libxl_json(),
+ * and its xl.cfg text, when there is one, must parse without an error.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +59,30 @@ static void helpers(const uint8_t *data, size_t size)
     free(line);
 }
 
+/* libxl's JSON: the text it converts to is xl.cfg that parses cleanly. */
+static void libxl_json(struct xb_config *cfg, const char *buf, size_t len)
+{
+    char why[256], *text = NULL;
+    size_t text_len = 0;
+    int rc = xb_config_libxl_json_text(buf, len, &text, &text_len, why, sizeof(why));
+
+    if (rc == 0) {
+        struct xb_config *again = NULL;
+
+        if (!text || strlen(text) != text_len)
+            abort(); /* NUL-terminated, of the length it says */
+        if (xb_config_new(&again) == 0) {
+            if (xb_config_parse(again, text, text_len, "dir/fuzz.json") != 0)
+                abort(); /* what it writes, it can read back */
+            xb_config_free(again);
+        }
+    } else if (rc == -EINVAL && !memchr(why, '\0', sizeof(why))) {
+        abort(); /* the reason is a string */
+    }
+    free(text);
+    xb_config_parse_libxl_json(cfg, buf, len, "dir/fuzz.json");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct xb_config *cfg = NULL;
@@ -67,7 +95,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (xb_config_new(&cfg) < 0)
         return 0;
     override_line(cfg, &body, &len);
-    xb_config_parse(cfg, (const char *)body, len, "dir/fuzz.cfg");
+    if (len && body[0] == '{')
+        libxl_json(cfg, (const char *)body, len);
+    else
+        xb_config_parse(cfg, (const char *)body, len, "dir/fuzz.cfg");
     if (xb_config_to_spec(cfg, &opts, &spec) == 0 && !spec)
         abort(); /* success must produce a spec */
     for (size_t i = 0; i < xb_config_diag_count(cfg); i++)

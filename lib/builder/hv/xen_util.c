@@ -36,9 +36,10 @@ static void quiet_destroy(struct xentoollog_logger *l)
 {
 }
 
-static void keep_vmessage(struct xentoollog_logger *l, xentoollog_level level,
-                          int errnoval, const char *context, const char *format,
-                          va_list al)
+/* libxentoollog's vmessage hook: @format is libxenctrl's own printf format. */
+__attribute__((format(printf, 5, 0))) static void
+keep_vmessage(struct xentoollog_logger *l, xentoollog_level level, int errnoval,
+              const char *context, const char *format, va_list al)
 {
     struct xb_xen_log *log = (struct xb_xen_log *)l;
     size_t n;
