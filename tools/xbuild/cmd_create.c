@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tools/xbuild/cmd_create.c - xbuild create [-c] [-p] [-q] [-n|--config-only]
- *                             [--dry-run] [--strict] [-f] CFG [KEY=VALUE...]
+ *                             [--dry-run] [--strict] [--timings] [-f] CFG
+ *                             [KEY=VALUE...]
  *
  * Every path starts with the same validated spec. -n (--config-only, as
  * `xl create -n`) prints {"spec"} as JSON without reading the kernel.
  * --dry-run goes further: the kernel is loaded and the domain built for real
  * on the simulated machine, and {"spec", "image", "layout"} is printed; it
  * exits 1, with nothing on stdout, when the config has errors or the kernel
- * cannot be loaded or built. A real create goes to create_domain().
+ * cannot be loaded or built. A real create goes to create_domain();
+ * --timings has it print where its time went (timings.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +25,7 @@
 #include "cli.h"
 #include "json.h"
 #include "spec_cli.h"
+#include "timings.h"
 
 struct create_opts {
     bool console;     /* -c: attach to the console */
@@ -31,13 +34,20 @@ struct create_opts {
     bool dry_run;     /* --dry-run: build on the simulated machine */
     bool config_only; /* -n, --config-only: the spec alone, no kernel */
     bool strict;
+    bool timings;       /* --timings: the time of each step, on stderr */
     const char *config; /* -f CFG, or the first operand */
     char **overrides;
     int n_overrides;
 };
 
-/* .excl: -c and -p act on a real domain, which --dry-run and -n do not make. */
-enum { EX_CONSOLE = 1u << 0, EX_PAUSED = 1u << 1, EX_CHECK = EX_CONSOLE | EX_PAUSED };
+/* .excl: -c, -p and --timings act on a real domain, which --dry-run and -n do not make.
+ */
+enum {
+    EX_CONSOLE = 1u << 0,
+    EX_PAUSED = 1u << 1,
+    EX_TIMINGS = 1u << 2,
+    EX_CHECK = EX_CONSOLE | EX_PAUSED | EX_TIMINGS,
+};
 
 static const struct cli_opt create_options[] = {
     {.short_name = 'c',
@@ -63,6 +73,10 @@ static const struct cli_opt create_options[] = {
     {.long_name = "strict",
      .off = offsetof(struct create_opts, strict),
      .help = "unknown keys and parameters are errors"},
+    {.long_name = "timings",
+     .off = offsetof(struct create_opts, timings),
+     .excl = EX_TIMINGS,
+     .help = "print the time of each step of the create on stderr"},
     {.short_name = 'f',
      .arg = "CFG",
      .off = offsetof(struct create_opts, config),
@@ -212,10 +226,14 @@ static void report(const struct xb_spec *spec, enum xb_severity sev, const char 
     diags_print(&d);
 }
 
-static int create_domain(const struct xb_spec *spec, const struct create_opts *o)
+static int create_domain(const struct xb_spec *spec, const struct create_opts *o,
+                         struct cli_timings *t)
 {
     /* The library unpauses, unless the console must be attached first. */
-    struct xb_create_opts copts = {.paused = o->paused || o->console};
+    struct xb_create_opts copts = {
+        .paused = o->paused || o->console,
+        .timings = t->on ? &t->lib : NULL,
+    };
     struct xb_ctx *ctx = NULL;
     struct xb_err err = {0};
     uint32_t domid = 0;
@@ -225,21 +243,28 @@ static int create_domain(const struct xb_spec *spec, const struct create_opts *o
         cli_error("create: %s", err.msg);
         return 1;
     }
+    timings_lap(t, CLI_STEP_OPEN);
     if (xb_domain_create(ctx, spec, &copts, &domid) != 0) {
         report(spec, XB_SEV_ERROR, xb_errmsg(ctx), false);
         goto out;
     }
+    timings_lap(t, CLI_STEP_CREATE);
     for (size_t i = 0; xb_warning(ctx, i); i++)
         report(spec, XB_SEV_WARNING, xb_warning(ctx, i), o->quiet);
-    if ((o->console && cli_console_open(ctx, domid, &fd) != 0) ||
-        cli_monitor_spawn(domid, spec) != 0)
+    if (o->console && cli_console_open(ctx, domid, &fd) != 0)
         goto undo;
+    if (cli_monitor_spawn(domid, spec) != 0)
+        goto undo;
+    timings_lap(t, CLI_STEP_MONITOR);
     if (copts.paused && !o->paused && xb_domain_unpause(ctx, domid) != 0) {
         cli_error("create: unpause: %s", xb_errmsg(ctx));
         goto undo;
     }
+    timings_lap(t, CLI_STEP_CONSOLE);
     rc = 0;
-    if (fd >= 0) {
+    if (fd >= 0) { /* the relay's time is the guest's, not the create's */
+        timings_print(t, spec->name, domid);
+        t->on = false;
         rc = cli_console_relay(ctx, domid, fd);
         fd = -1;
     }
@@ -250,6 +275,9 @@ out:
     if (fd >= 0)
         close(fd);
     xb_ctx_close(ctx);
+    timings_lap(t, CLI_STEP_CLOSE);
+    if (rc == 0)
+        timings_print(t, spec->name, domid);
     return rc;
 }
 
@@ -259,11 +287,15 @@ static int cmd_create(int argc, char **argv)
     struct cli_diags diags = {0};
     struct spec_load_opts lo;
     struct xb_spec *spec = NULL;
+    struct cli_timings t;
     bool check = false;
-    int rc = parse_args(argc, argv, &o);
+    int rc;
 
+    timings_start(&t, false);
+    rc = parse_args(argc, argv, &o);
     if (rc != CLI_CONTINUE)
         return rc;
+    timings_start(&t, o.timings); /* from here: the options themselves are not timed */
     check = o.dry_run || o.config_only;
     diags.quiet = o.quiet;
     lo = (struct spec_load_opts){
@@ -280,7 +312,8 @@ static int cmd_create(int argc, char **argv)
         rc = dry_run(spec, &o, &diags);
     } else {
         diags_print(&diags);
-        rc = create_domain(spec, &o);
+        timings_lap(&t, CLI_STEP_PARSE);
+        rc = create_domain(spec, &o, &t);
     }
     xb_spec_free(spec);
     return rc;
