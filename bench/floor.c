@@ -5,8 +5,9 @@
  * over libxenctrl and libxenforeignmemory (no libbuilder), and the minimal
  * destroy. Every create figure of bench/ is also a ratio to this program.
  *
- *   floor create [-p] [-t] [-w SECS] [-m MIB] [-r RAMDISK] [-c CMDLINE] ELF
+ *   floor create [-p] [-t] [-w SECS [-C]] [-m MIB] [-r RAMDISK] [-c CMDLINE] ELF
  *   floor destroy DOMID
+ *   floor wait DOMID SECS
  *
  * create prints the new domain's id on stdout. The calls, in order:
  * xc_interface_open + xenforeignmemory_open (per process, as any
@@ -26,8 +27,15 @@
  * otherwise), shared_info initialisation. The xbtest guest of tests/guests
  * then passes its start-of-day checks and fails `xenstore` and `console`
  * at once (port 0), so it shuts down (crash) within a second: -w SECS
- * waits for that shutdown after the unpause and prints its reason, which is
- * how the benchmark proves the floor's domains really ran.
+ * waits for that shutdown after the unpause and prints its reason and the
+ * vCPU time it used. A crash alone proves little (a guest that faults at
+ * its first instruction crashes too), so -C, for the proof and never in a
+ * timed run, also allocates the console's event channel: the guest then
+ * writes its report into the console ring page (which nobody serves) and
+ * the floor prints that ring once the guest is down: every XBTEST CHECK
+ * but `xenstore` and `console` must say ok. A Linux guest proves itself by
+ * shutting down with poweroff (its init ran). `floor wait DOMID SECS` waits
+ * for any domain's shutdown the same way (exit 0) or fails (exit 1).
  *
  * -t prints the microseconds of each step on stderr (one line). The ELF is
  * used as it is: no decompression (give a vmlinux, not a bzImage), 64-bit
@@ -51,6 +59,7 @@
 #include <xenforeignmemory.h>
 
 #include <xen/elfnote.h>
+#include <xen/io/console.h>
 #include <xen/memory.h>
 
 #define PAGE       4096ull
@@ -99,6 +108,7 @@ struct floor {
     xen_pfn_t *p2m;
     uint8_t *mem; /* the bootstrap region, mapped */
     uint64_t shinfo_mfn;
+    uint32_t console_port; /* 0 unless -C */
     uint64_t t[T_COUNT];
 };
 
@@ -372,6 +382,7 @@ static void write_start_info(struct floor *f)
     si->shared_info = f->shinfo_mfn * PAGE;
     si->store_mfn = f->p2m[lo->store_pfn];
     si->console.domU.mfn = f->p2m[lo->cons_pfn];
+    si->console.domU.evtchn = f->console_port;
     si->pt_base = va_of(f, lo->pt_pfn);
     si->nr_pt_frames = lo->nr_pt;
     si->mfn_list = va_of(f, lo->p2m_pfn);
@@ -441,8 +452,8 @@ static void boot(struct floor *f)
         die("setvcpucontext");
 }
 
-/* After the unpause: wait up to @secs for the shutdown; print its reason. */
-static int wait_shutdown(struct floor *f, unsigned secs)
+/* Wait up to @secs for domain @domid's shutdown; print its reason. */
+static int wait_shutdown(xc_interface *xch, uint32_t domid, unsigned secs)
 {
     static const char *const why[] = {"poweroff", "reboot",   "suspend",
                                       "crash",    "watchdog", "soft_reset"};
@@ -450,21 +461,35 @@ static int wait_shutdown(struct floor *f, unsigned secs)
     xc_domaininfo_t info;
 
     while (now_us() < deadline) {
-        if (xc_domain_getinfolist(f->xch, f->domid, 1, &info) != 1 ||
-            info.domain != f->domid)
-            die("domain %u vanished", f->domid);
+        if (xc_domain_getinfolist(xch, domid, 1, &info) != 1 || info.domain != domid)
+            die("domain %u vanished", domid);
         if (info.flags & XEN_DOMINF_shutdown) {
             unsigned r =
                 (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
 
-            fprintf(stderr, "floor: domain %u shut down: %s, cpu %" PRIu64 " us\n",
-                    f->domid, r < 6 ? why[r] : "?", info.cpu_time / 1000);
+            fprintf(stderr, "floor: domain %u shut down: %s, cpu %" PRIu64 " us\n", domid,
+                    r < 6 ? why[r] : "?", info.cpu_time / 1000);
             return 0;
         }
         usleep(10000);
     }
-    fprintf(stderr, "floor: domain %u did not shut down within %u s\n", f->domid, secs);
+    fprintf(stderr, "floor: domain %u did not shut down within %u s\n", domid, secs);
     return 1;
+}
+
+/* -C: what the guest wrote into its console ring, on stdout. */
+static void print_console(struct floor *f)
+{
+    xen_pfn_t mfn = f->p2m[f->lo.cons_pfn];
+    struct xencons_interface *r =
+        xenforeignmemory_map(f->fmem, f->domid, PROT_READ, 1, &mfn, NULL);
+
+    if (!r)
+        die("map the console ring");
+    for (XENCONS_RING_IDX i = r->out_cons; i != r->out_prod; i++)
+        putchar(r->out[MASK_XENCONS_IDX(i, r->out)]);
+    fflush(stdout);
+    xenforeignmemory_unmap(f->fmem, r, 1);
 }
 
 static void print_times(const struct floor *f)
@@ -481,23 +506,27 @@ static void print_times(const struct floor *f)
 
 static int usage(void)
 {
-    fputs(
-        "usage: floor create [-p] [-t] [-w SECS] [-m MIB] [-r RAMDISK] [-c CMDLINE] ELF\n"
-        "       floor destroy DOMID\n",
-        stderr);
+    fputs("usage: floor create [-p] [-t] [-w SECS [-C]] [-m MIB] [-r RAMDISK] [-c "
+          "CMDLINE] ELF\n"
+          "       floor destroy DOMID\n"
+          "       floor wait DOMID SECS\n",
+          stderr);
     return 2;
 }
 
 static int create(int argc, char **argv)
 {
     struct floor f = {.mib = 4, .cmdline = "", .domid = DOMID_INVALID};
-    bool paused = false, times = false;
+    bool paused = false, times = false, proof = false;
     unsigned wait_secs = 0;
     uint64_t t0 = now_us();
     int opt;
 
-    while ((opt = getopt(argc, argv, "ptw:m:r:c:")) != -1) {
+    while ((opt = getopt(argc, argv, "ptw:Cm:r:c:")) != -1) {
         switch (opt) {
+        case 'C':
+            proof = true;
+            break;
         case 'p':
             paused = true;
             break;
@@ -520,7 +549,8 @@ static int create(int argc, char **argv)
             return usage();
         }
     }
-    if (optind != argc - 1 || !f.mib || f.mib > (1u << 20))
+    if (optind != argc - 1 || !f.mib || f.mib > (1u << 20) ||
+        (proof && (!wait_secs || paused)))
         return usage();
     load_elf(&f.k, argv[optind]);
     plan(&f);
@@ -531,6 +561,13 @@ static int create(int argc, char **argv)
     lap(&f, T_OPEN, &t0);
     building = &f;
     make_domain(&f);
+    if (proof) {
+        int port = xc_evtchn_alloc_unbound(f.xch, f.domid, 0);
+
+        if (port < 0)
+            die("evtchn_alloc_unbound");
+        f.console_port = (uint32_t)port;
+    }
     lap(&f, T_DOMAIN, &t0);
     populate(&f);
     lap(&f, T_POPULATE, &t0);
@@ -554,26 +591,49 @@ static int create(int argc, char **argv)
     fflush(stdout);
     if (times)
         print_times(&f);
-    return wait_secs && !paused ? wait_shutdown(&f, wait_secs) : 0;
+    if (!wait_secs || paused)
+        return 0;
+    opt = wait_shutdown(f.xch, f.domid, wait_secs);
+    if (proof)
+        print_console(&f);
+    return opt;
+}
+
+/* A domid of a domU, or 0. */
+static uint32_t domid_arg(const char *s)
+{
+    char *end;
+    unsigned long id = strtoul(s, &end, 10);
+
+    return *end || !s[0] || id >= DOMID_FIRST_RESERVED ? 0 : (uint32_t)id;
 }
 
 static int destroy(int argc, char **argv)
 {
     xc_interface *xch;
-    char *end;
-    unsigned long id;
+    uint32_t id;
 
-    if (argc != 2)
-        return usage();
-    id = strtoul(argv[1], &end, 10);
-    if (*end || !argv[1][0] || id == 0 || id >= DOMID_FIRST_RESERVED)
+    if (argc != 2 || !(id = domid_arg(argv[1])))
         return usage();
     xch = xc_interface_open(NULL, NULL, 0);
     if (!xch)
         die("open libxenctrl");
-    if (xc_domain_destroy(xch, (uint32_t)id) != 0)
-        die("destroy %lu", id);
+    if (xc_domain_destroy(xch, id) != 0)
+        die("destroy %u", id);
     return 0;
+}
+
+static int wait_cmd(int argc, char **argv)
+{
+    xc_interface *xch;
+    uint32_t id;
+
+    if (argc != 3 || !(id = domid_arg(argv[1])))
+        return usage();
+    xch = xc_interface_open(NULL, NULL, 0);
+    if (!xch)
+        die("open libxenctrl");
+    return wait_shutdown(xch, id, (unsigned)strtoul(argv[2], NULL, 10));
 }
 
 int main(int argc, char **argv)
@@ -582,5 +642,7 @@ int main(int argc, char **argv)
         return create(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "destroy") == 0)
         return destroy(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "wait") == 0)
+        return wait_cmd(argc - 1, argv + 1);
     return usage();
 }

@@ -615,9 +615,10 @@ enum {
     CALLS_MEMORY =
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
     CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
-    CALLS_NODES =
-        1 + 3 + 53 + 2 + 1 + 1, /* tx, 3 stale roots, 53 writes and perms, the claim
-                                   given up (read, rm), commit, introduce */
+    CALLS_NODES = 2 + 4 + 1 + 47 + 1 + 1 +
+                  1, /* /vm/UUID and /libxl/N: 2 stale ones removed, made with their
+                        perms (outside the transaction); tx, 47 writes and perms, commit;
+                        the claim given up (rm, no read-back); introduce */
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

@@ -4,6 +4,15 @@
  * claimed first (atomically), the rest written in one transaction at create,
  * all removed at destroy.
  *
+ * xenstored (C, since 4.9) aborts a transaction at commit when a node it
+ * read or wrote changed meanwhile, and adding or removing a node changes
+ * its parent. So the transaction that writes a domain's nodes works inside
+ * its own three roots, made before it: /local/domain/N by the name claim,
+ * /vm/UUID and /libxl/N just before (nobody else writes there), and the
+ * claim is given up after it. Concurrent creates then meet only in the
+ * short claim transaction (/local/domain and /xbuild/names are shared),
+ * retried after a random pause.
+ *
  * Who reads what:
  *   xenconsoled   /local/domain/N/console/{ring-ref,port,type,limit}; writes tty
  *   the guest     control/ (shutdown requests; it writes feature-* there),
@@ -19,13 +28,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "nodes.h"
 
 #define XS_PATH_MAX      128
 #define XS_VAL_MAX       128
 #define XS_MAX_NODES     64
-#define XS_TX_RETRIES    16
+#define XS_TX_RETRIES    64 /* conflicts: one per concurrent create that commits first */
+#define XS_TX_BACKOFF_MS 8  /* at most, random, after a conflict: no lockstep retries */
 #define XS_NAMES_DIR     "/xbuild/names"
 #define XS_CLAIM_MAX     (sizeof(XS_NAMES_DIR) + 3 * 256 + 4)
 #define XS_CONSOLE_LIMIT "1048576" /* bytes xenconsoled buffers, as xl sets */
@@ -92,19 +104,22 @@ static void add(struct node_set *s, enum node_perm perm, bool dir, const char *b
 #define VAL(s, base, rel, ...)  add((s), PERM_INHERIT, false, (base), (rel), __VA_ARGS__)
 #define DIR(s, perm, base, rel) add((s), (perm), true, (base), (rel), "%s", "")
 
+/*
+ * /vm/UUID and /libxl/N exist (prepare_roots()); /local/domain/N does once
+ * the name is claimed, with the name node, whose permissions are set here:
+ * the claim made it with those of /local/domain.
+ */
 static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char *dom,
                       const char *vm, const char *lx)
 {
     char uuid[37];
     xb__uuid_str(d->uuid, uuid);
     DIR(s, PERM_RO, dom, NULL);
-    DIR(s, PERM_RO, vm, NULL);
-    DIR(s, PERM_PRIV, lx, NULL);
+    add(s, PERM_RO, false, dom, "name", "%s", d->name);
     VAL(s, vm, "uuid", "%s", uuid);
     VAL(s, vm, "name", "%s", d->name);
     VAL(s, lx, "type", "%s", d->pvh ? "pvh" : "pv");
     VAL(s, dom, "vm", "%s", vm);
-    VAL(s, dom, "name", "%s", d->name);
     VAL(s, dom, "domid", "%u", d->domid);
 }
 
@@ -123,12 +138,12 @@ static void add_control(struct node_set *s, const char *dom)
         "error",
     };
 
-    DIR(s, PERM_RO, dom, "control");
+    /* control/ and device/ take the domain's own read-only permissions */
     VAL(s, dom, "control/platform-feature-multiprocessor-suspend", "1");
     VAL(s, dom, "control/platform-feature-xs_reset_watches", "1");
     for (size_t i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
         DIR(s, PERM_RW, dom, guest_owned[i]);
-    DIR(s, PERM_RO, dom, "device");
+    DIR(s, PERM_INHERIT, dom, "device");
 }
 
 static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
@@ -158,19 +173,30 @@ static void add_console(struct node_set *s, const struct xb_xs_dom *d, const cha
     VAL(s, dom, "console/ring-ref", "%llu", (unsigned long long)d->console_frame);
 }
 
-static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d,
+/* The domain's three roots: /local/domain/N, /vm/UUID, /libxl/N. */
+struct roots {
+    char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX];
+};
+
+static void roots_of(const struct xb_xs_dom *d, struct roots *r)
+{
+    char uuid[37];
+
+    xb__uuid_str(d->uuid, uuid);
+    snprintf(r->dom, sizeof(r->dom), "/local/domain/%u", d->domid);
+    snprintf(r->vm, sizeof(r->vm), "/vm/%s", uuid);
+    snprintf(r->lx, sizeof(r->lx), "/libxl/%u", d->domid);
+}
+
+static int build_set(struct xb_err *err, const struct xb_xs_dom *d, const struct roots *r,
                      struct node_set *s)
 {
-    char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX], uuid[37];
+    const char *dom = r->dom;
 
     if (!d->name || !d->uuid || d->maxvcpus > 4096)
         return xb_err_set(err, -EINVAL, "xenstore: domain %u: no name/uuid or %u vcpus",
                           d->domid, d->maxvcpus);
-    xb__uuid_str(d->uuid, uuid);
-    snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
-    snprintf(vm, sizeof(vm), "/vm/%s", uuid);
-    snprintf(lx, sizeof(lx), "/libxl/%u", d->domid);
-    add_roots(s, d, dom, vm, lx);
+    add_roots(s, d, dom, r->vm, r->lx);
     add_control(s, dom);
     add_resources(s, d, dom);
     add_console(s, d, dom);
@@ -218,17 +244,11 @@ static int write_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     return rc ? rc : set_perm(xs, err, tx, n, domid);
 }
 
-/* Remove stale nodes of a previous domain with this id/uuid, then write. */
 static int write_set(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                      const struct node_set *s, uint32_t domid)
 {
     int rc;
 
-    for (size_t i = 0; i < 3; i++) { /* the three roots come first */
-        rc = xs->ops->rm(xs, err, tx, s->n[i].path);
-        if (rc && rc != -ENOENT)
-            return rc;
-    }
     for (size_t i = 0; i < s->count; i++) {
         rc = write_node(xs, err, tx, &s->n[i], domid);
         if (rc)
@@ -243,6 +263,45 @@ static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     int rc = xs->ops->rm(xs, err, tx, path);
 
     return rc == -ENOENT ? 0 : rc;
+}
+
+/*
+ * /vm/UUID and /libxl/N, fresh (a stale one of a previous domain with this
+ * uuid or id removed), outside any transaction: nobody else writes there,
+ * and making them changes /vm and /libxl, which the transaction must not
+ * touch. unprepare_roots() removes them again.
+ */
+static int prepare_roots(struct xb_xs *xs, struct xb_err *err, const struct roots *r,
+                         uint32_t domid)
+{
+    struct node n[2] = {{.dir = true, .perm = PERM_RO}, {.dir = true, .perm = PERM_PRIV}};
+    int rc = 0;
+
+    snprintf(n[0].path, sizeof(n[0].path), "%s", r->vm);
+    snprintf(n[1].path, sizeof(n[1].path), "%s", r->lx);
+    for (size_t i = 0; !rc && i < 2; i++)
+        rc = rm_missing_ok(xs, err, XB_XS_NO_TX, n[i].path);
+    for (size_t i = 0; !rc && i < 2; i++)
+        rc = write_node(xs, err, XB_XS_NO_TX, &n[i], domid);
+    return rc;
+}
+
+static void unprepare_roots(struct xb_xs *xs, struct xb_err *err, const struct roots *r)
+{
+    rm_missing_ok(xs, err, XB_XS_NO_TX, r->vm);
+    rm_missing_ok(xs, err, XB_XS_NO_TX, r->lx);
+}
+
+/* A random pause of at most XS_TX_BACKOFF_MS after a conflict. */
+static void backoff(void)
+{
+    unsigned short r = 0;
+    struct timespec ts;
+
+    if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+        r = (unsigned short)clock();
+    ts = (struct timespec){.tv_nsec = (long)(r % (XS_TX_BACKOFF_MS * 1000)) * 1000L};
+    nanosleep(&ts, NULL);
 }
 
 /*
@@ -270,6 +329,7 @@ static int in_transaction(struct xb_xs *xs, struct xb_err *err,
         rc = xs->ops->transaction_end(xs, err, tx, false);
         if (rc != -EAGAIN)
             return rc;
+        backoff();
     }
     return xb_err_set(err, -EAGAIN, "xenstore: %s: transaction kept conflicting", what);
 }
@@ -277,37 +337,57 @@ static int in_transaction(struct xb_xs *xs, struct xb_err *err,
 struct write_job {
     const struct node_set *set;
     uint32_t domid;
-    const char *name;
 };
 
-static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                         const char *name, uint32_t domid);
-
-/* All the nodes, and the name claim given up: the name node holds it from now on. */
 static int write_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
 {
     const struct write_job *j = arg;
-    int rc = write_set(xs, err, tx, j->set, j->domid);
 
-    return rc ? rc : release_claim(xs, err, tx, j->name, j->domid);
+    return write_set(xs, err, tx, j->set, j->domid);
+}
+
+static int claim_path(const char *name, char *buf, size_t size);
+
+/*
+ * The name node holds the name for good now: the claim is given up, with no
+ * read-back (a claim whose domain still carries the name is never taken
+ * over, so it is ours).
+ */
+static int give_up_claim(struct xb_xs *xs, struct xb_err *err, const char *name)
+{
+    char path[XS_CLAIM_MAX];
+
+    if (claim_path(name, path, sizeof(path)) != 0)
+        return 0; /* never claimed: xb__xs_name_claim() refuses such names */
+    return rm_missing_ok(xs, err, XB_XS_NO_TX, path);
 }
 
 int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
                             const struct xb_xs_dom *d)
 {
     struct node_set *s = calloc(1, sizeof(*s));
-    struct write_job job = {.set = s, .domid = d->domid, .name = d->name};
+    struct write_job job = {.set = s, .domid = d->domid};
+    struct roots r;
     int rc;
 
     if (!s)
         return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
-    rc = build_set(xs, err, d, s);
+    roots_of(d, &r);
+    rc = build_set(err, d, &r, s);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    rc = prepare_roots(xs, err, &r, d->domid);
     if (rc == 0)
         rc = in_transaction(xs, err, write_body, &job, "write the domain's nodes");
-    if (rc == 0) {
+    if (rc == 0)
+        rc = give_up_claim(xs, err, d->name);
+    if (rc == 0)
         rc = xs->ops->introduce(xs, err, d->domid, d->store_mfn, d->store_port);
-        if (rc)
-            xb__xs_domain_remove(xs, err, d->domid);
+    if (rc) { /* nothing stays, whatever step failed */
+        unprepare_roots(xs, err, &r);
+        xb__xs_domain_remove(xs, err, d->domid);
     }
     free(s);
     return rc;

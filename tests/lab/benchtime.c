@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench/benchtime.c - run a command, or K copies of it released at the same
+ * tests/lab/benchtime.c - run a command, or K copies of it released at the same
  * moment, and write how long it took: the timer of the lab benchmarks and
  * of the concurrency tests (a shell timing itself forks `date` twice and
  * adds their cost to every figure).
