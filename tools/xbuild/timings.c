@@ -43,9 +43,10 @@ struct row {
 static size_t rows_of(const struct cli_timings *t, struct row *r)
 {
     static const char *const cli_names[CLI_STEP_COUNT] = {
-        [CLI_STEP_PARSE] = "parse",     [CLI_STEP_OPEN] = "open",
-        [CLI_STEP_CREATE] = "create",   [CLI_STEP_MONITOR] = "monitor",
-        [CLI_STEP_CONSOLE] = "console", [CLI_STEP_CLOSE] = "close",
+        [CLI_STEP_PARSE] = "parse",     [CLI_STEP_KERNEL] = "kernel",
+        [CLI_STEP_OPEN] = "open",       [CLI_STEP_CREATE] = "create",
+        [CLI_STEP_MONITOR] = "monitor", [CLI_STEP_CONSOLE] = "console",
+        [CLI_STEP_CLOSE] = "close",
     };
     uint64_t lib_sum = 0;
     size_t n = 0;

@@ -15,11 +15,12 @@
 /* The CLI's steps, in order; the library's phases come between OPEN and MONITOR. */
 enum cli_step {
     CLI_STEP_PARSE = 0, /* options, config file, overrides, validation, file checks */
-    CLI_STEP_OPEN,      /* xb_ctx_open("xen"): the hypervisor and xenstore handles */
-    CLI_STEP_CREATE,    /* xb_domain_create(): its phases are in .lib */
-    CLI_STEP_MONITOR,   /* the on_* monitor started */
-    CLI_STEP_CONSOLE,   /* -c: the console opened and the domain unpaused */
-    CLI_STEP_CLOSE,     /* xb_ctx_close() */
+    CLI_STEP_KERNEL, /* the kernel read, decompressed (or taken from the cache), parsed */
+    CLI_STEP_OPEN,   /* xb_ctx_open("xen"): the hypervisor and xenstore handles */
+    CLI_STEP_CREATE, /* xb_domain_create(): its phases are in .lib */
+    CLI_STEP_MONITOR, /* the on_* monitor started */
+    CLI_STEP_CONSOLE, /* -c: the console opened and the domain unpaused */
+    CLI_STEP_CLOSE,   /* xb_ctx_close() */
     CLI_STEP_COUNT,
 };
 
@@ -38,8 +39,8 @@ void timings_lap(struct cli_timings *t, enum cli_step s);
 
 /*
  * Print the table and the line
- *   XB-BENCH create-phases name=NAME domid=N parse_us=.. open_us=.. load_us=..
- *   checks_us=.. domain_us=.. populate_us=.. build_us=.. xenstore_us=..
+ *   XB-BENCH create-phases name=NAME domid=N parse_us=.. kernel_us=.. open_us=..
+ * load_us=.. checks_us=.. domain_us=.. populate_us=.. build_us=.. xenstore_us=..
  *   unpause_us=.. lib_other_us=.. monitor_us=.. console_us=.. close_us=.. total_us=..
  * on stderr (no-op unless t->on).
  */

@@ -20,6 +20,7 @@
 
 #include "bytes.h"
 #include "bzimage.h"
+#include "cache.h"
 #include "decompress.h"
 #include "elf.h"
 #include "notes.h"
@@ -50,25 +51,45 @@ static int copy_elf(struct xb_image *img, const uint8_t *p, size_t len,
     return 0;
 }
 
+/* Where a load gets and keeps decompressed kernels (NULL: nowhere). */
+struct unpack {
+    const struct xb_image_cache *cache;
+    uint64_t limit;
+};
+
 static int decompress(struct xb_image *img, enum xb_compression c, const uint8_t *p,
-                      size_t len, uint64_t limit, struct xb_err *err)
+                      size_t len, const struct unpack *u, struct xb_err *err)
 {
     uint64_t hint = len >= 4 ? xb__le32(p + len - 4) : 0; /* gzip ISIZE, Linux's size */
-    uint8_t *out = NULL;
+    uint8_t key[XB_SHA256_LEN], *out = NULL;
     size_t out_len = 0;
     int r;
 
+    if (u->cache) {
+        xb__sha256(p, len, key);
+        if (xb__cache_get(u->cache, key, c, u->limit, &out, &out_len, img->cache_note) ==
+            0) {
+            img->cache_use = XB_CACHE_HIT;
+            img->elf = out;
+            img->elf_size = out_len;
+            return 0;
+        }
+    }
     if (hint / 64 > len) /* a first allocation, not a promise: keep it proportionate */
         hint = 0;
-    r = xb__decompress(c, p, len, limit, hint, &out, &out_len, err);
-
+    r = xb__decompress(c, p, len, u->limit, hint, &out, &out_len, err);
+    if (r == 0 && u->cache)
+        img->cache_use =
+            xb__cache_put(u->cache, key, c, out, out_len, img->cache_note) == 0
+                ? XB_CACHE_STORED
+                : XB_CACHE_MISS;
     img->elf = out;
     img->elf_size = out_len;
     return r;
 }
 
 static int unwrap_bzimage(struct xb_image *img, const uint8_t *p, size_t len,
-                          uint64_t limit, struct xb_err *err)
+                          const struct unpack *u, struct xb_err *err)
 {
     const uint8_t *pl;
     size_t plen;
@@ -80,7 +101,7 @@ static int unwrap_bzimage(struct xb_image *img, const uint8_t *p, size_t len,
         return r;
     img->payload_compression = xb__compression_detect(pl, plen);
     if (img->payload_compression != XB_COMP_NONE)
-        return decompress(img, img->payload_compression, pl, plen, limit, err);
+        return decompress(img, img->payload_compression, pl, plen, u, err);
     if (plen >= SELFMAG && memcmp(pl, ELFMAG, SELFMAG) == 0)
         return copy_elf(img, pl, plen, err);
     return xb_err_set(
@@ -92,13 +113,13 @@ static int unwrap_bzimage(struct xb_image *img, const uint8_t *p, size_t len,
 
 /* Take @owned (a malloc'd copy of @p, may be NULL) or copy @p. */
 static int unwrap(struct xb_image *img, const uint8_t *p, size_t len, uint8_t **owned,
-                  uint64_t limit, struct xb_err *err)
+                  const struct unpack *u, struct xb_err *err)
 {
     if (xb__bzimage_detect(p, len))
-        return unwrap_bzimage(img, p, len, limit, err);
+        return unwrap_bzimage(img, p, len, u, err);
     img->compression = xb__compression_detect(p, len);
     if (img->compression != XB_COMP_NONE)
-        return decompress(img, img->compression, p, len, limit, err);
+        return decompress(img, img->compression, p, len, u, err);
     if (len >= SELFMAG && memcmp(p, ELFMAG, SELFMAG) == 0) {
         if (!*owned)
             return copy_elf(img, p, len, err);
@@ -336,11 +357,14 @@ static int parse(struct xb_image *img, struct xb_err *err)
 }
 
 static int load(const uint8_t *p, size_t len, uint8_t *owned,
-                const struct xb_image_opts *opts, struct xb_image **out,
-                struct xb_err *err)
+                const struct xb_image_opts *opts, const struct xb_image_cache *cache,
+                struct xb_image **out, struct xb_err *err)
 {
-    uint64_t limit = opts && opts->max_decompressed ? opts->max_decompressed
-                                                    : XB__DEFAULT_MAX_DECOMPRESSED;
+    const struct unpack u = {
+        .cache = cache,
+        .limit = opts && opts->max_decompressed ? opts->max_decompressed
+                                                : XB__DEFAULT_MAX_DECOMPRESSED,
+    };
     struct xb_image *img = calloc(1, sizeof(*img));
     int r;
 
@@ -350,7 +374,7 @@ static int load(const uint8_t *p, size_t len, uint8_t *owned,
         return xb_err_set(err, -ENOMEM, "out of memory for an image");
     }
     img->file_size = len;
-    r = unwrap(img, p, len, &owned, limit, err);
+    r = unwrap(img, p, len, &owned, &u, err);
     free(owned);
     if (r == 0)
         r = parse(img, err);
@@ -371,7 +395,7 @@ int xb_image_load_buffer(const void *buf, size_t len, const struct xb_image_opts
         *out = NULL;
         return xb_err_set(err, -EINVAL, "xb_image_load_buffer: buf is NULL");
     }
-    return load(buf ? buf : "", len, NULL, opts, out, err);
+    return load(buf ? buf : "", len, NULL, opts, NULL, out, err);
 }
 
 /* --- files -------------------------------------------------------------------- */
@@ -424,8 +448,9 @@ static int read_file(const char *path, uint64_t limit, uint8_t **out, size_t *le
     return 0;
 }
 
-int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
-                       struct xb_image **out, struct xb_err *err)
+int xb_image_load_cached(const char *path, const struct xb_image_opts *opts,
+                         const struct xb_image_cache *cache, struct xb_image **out,
+                         struct xb_err *err)
 {
     uint64_t limit = opts ? opts->max_decompressed : 0;
     struct xb_err why = {0};
@@ -434,13 +459,19 @@ int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
     int r;
 
     if (!out || !path)
-        return xb_err_set(err, -EINVAL, "xb_image_load_file: path or out is NULL");
+        return xb_err_set(err, -EINVAL, "xb_image_load_cached: path or out is NULL");
     *out = NULL;
     /* The file itself may be up to the larger of the limit and 1 GiB. */
     r = read_file(
         path, limit > XB__DEFAULT_MAX_DECOMPRESSED ? limit : XB__DEFAULT_MAX_DECOMPRESSED,
         &buf, &len, &why);
     if (r == 0)
-        r = load(buf, len, buf, opts, out, &why);
+        r = load(buf, len, buf, opts, cache, out, &why);
     return r < 0 ? xb_err_set(err, r, "%s: %s", path, why.msg) : 0;
+}
+
+int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
+                       struct xb_image **out, struct xb_err *err)
+{
+    return xb_image_load_cached(path, opts, NULL, out, err);
 }
