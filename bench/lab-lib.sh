@@ -21,6 +21,10 @@ LINUX_CFG=/lab/domu/linux-pv.cfg
 LINUX_RD=/lab/domu/initrd.cpio.gz
 LINUX_CMDLINE="console=hvc0 rdinit=/init"
 BT=/tmp/bt.out
+# xbuild keeps decompressed kernels in /var/cache/xbuild; in the lab that is
+# dom0's rootfs, a 181 MiB tmpfs the suite's own files nearly fill (the
+# floor's vmlinux alone is 66 MiB): /tmp is another tmpfs, with room.
+export XBUILD_CACHE_DIR=/tmp/xbuild-cache
 
 bench_fail() {
 	echo "bench: FAIL: $*"

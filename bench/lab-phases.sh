@@ -35,6 +35,22 @@ for g in minios linux; do
 	done
 done
 
+# What starting each program costs the dynamic loader (glibc's LD_DEBUG=statistics).
+for t in $TOOLS; do
+	case $t in
+	xl) set -- xl -h ;;
+	floor) set -- $F/floor ;;
+	xbuild) set -- xbuild --version ;;
+	base) set -- env LD_LIBRARY_PATH=$F/base/lib:$LD_LIBRARY_PATH $F/base/xbuild --version ;;
+	esac
+	LD_DEBUG=statistics "$@" >/dev/null 2>/tmp/ld.out
+	LD_DEBUG=files "$@" >/dev/null 2>/tmp/ld.files
+	cyc=$(sed -n 's/.*total startup time in dynamic loader: *\([0-9,]*\).*/\1/p' /tmp/ld.out | head -1 | tr -d ,)
+	rel=$(sed -n 's/.*number of relocations: *\([0-9]*\).*/\1/p' /tmp/ld.out | head -1)
+	objs=$(grep -c 'file=.*\[0\];  generating link map' /tmp/ld.files 2>/dev/null)
+	echo "XB-BENCH ldso tool=$t startup_cycles=${cyc:-?} relocations=${rel:-?} objects=${objs:-?}"
+done
+
 for t in $TOOLS; do
 	export LD_PRELOAD=$F/calltrace.so
 	create_mini "$t" paused 2>/tmp/ct.create

@@ -135,7 +135,7 @@ struct xb_image {
     /* xb_image_load_cached(): where the decompressed ELF came from. */
     enum xb_cache_use {
         XB_CACHE_NONE = 0, /* no cache given, or nothing to decompress */
-        XB_CACHE_HIT,      /* read from the cache */
+        XB_CACHE_HIT,      /* read from the cache (elf maps its entry, read-only) */
         XB_CACHE_STORED,   /* decompressed, and kept in the cache */
         XB_CACHE_MISS,     /* decompressed, not kept: cache_note says why */
     } cache_use;

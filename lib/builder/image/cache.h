@@ -32,12 +32,16 @@
 
 /*
  * The decompression of the @c-compressed stream whose SHA-256 is @key:
- * 0 with *out (malloc'd, the caller frees) of *out_len <= @limit bytes, or
- * -ENOENT (a miss; @note says why when the cache is not usable).
+ * 0 with *out, *out_len <= @limit bytes, a read-only mapping of the entry
+ * (give it back with xb__cache_unmap()), or -ENOENT (a miss; @note says
+ * why when the cache is not usable).
  */
 int xb__cache_get(const struct xb_image_cache *cache, const uint8_t key[XB_SHA256_LEN],
-                  enum xb_compression c, uint64_t limit, uint8_t **out, size_t *out_len,
-                  char note[XB__CACHE_NOTE_MAX]);
+                  enum xb_compression c, uint64_t limit, const uint8_t **out,
+                  size_t *out_len, char note[XB__CACHE_NOTE_MAX]);
+
+/* Unmap what xb__cache_get() gave. */
+void xb__cache_unmap(const uint8_t *data, size_t len);
 
 /*
  * Keep @len bytes at @data as the decompression of @key, then trim the

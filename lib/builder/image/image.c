@@ -31,7 +31,10 @@ void xb_image_free(struct xb_image *img)
 {
     if (!img)
         return;
-    free((void *)img->elf);
+    if (img->cache_use == XB_CACHE_HIT) /* a mapping of the cache's entry */
+        xb__cache_unmap(img->elf, img->elf_size);
+    else
+        free((void *)img->elf);
     free(img->segs);
     free(img);
 }
@@ -62,15 +65,16 @@ static int decompress(struct xb_image *img, enum xb_compression c, const uint8_t
 {
     uint64_t hint = len >= 4 ? xb__le32(p + len - 4) : 0; /* gzip ISIZE, Linux's size */
     uint8_t key[XB_SHA256_LEN], *out = NULL;
+    const uint8_t *hit = NULL;
     size_t out_len = 0;
     int r;
 
     if (u->cache) {
         xb__sha256(p, len, key);
-        if (xb__cache_get(u->cache, key, c, u->limit, &out, &out_len, img->cache_note) ==
+        if (xb__cache_get(u->cache, key, c, u->limit, &hit, &out_len, img->cache_note) ==
             0) {
             img->cache_use = XB_CACHE_HIT;
-            img->elf = out;
+            img->elf = hit;
             img->elf_size = out_len;
             return 0;
         }
