@@ -290,6 +290,8 @@ static int create_domain(const struct xb_spec *spec, const struct create_opts *o
         goto out;
     }
     timings_lap(t, CLI_STEP_CREATE);
+    xb_image_free(img); /* built: not needed, nor copied into the monitor's fork */
+    img = NULL;
     for (size_t i = 0; xb_warning(ctx, i); i++)
         report(spec, XB_SEV_WARNING, xb_warning(ctx, i), o->quiet);
     if (o->console && cli_console_open(ctx, domid, &fd) != 0)
