@@ -128,6 +128,39 @@ static struct xb_image *load(const char *name, const struct xb_image_cache *c)
     return img;
 }
 
+/* The key files (f-*.key) in the cache. */
+static int key_files(const struct tcache *t)
+{
+    DIR *d = opendir(t->dir);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d)))
+        n += strncmp(e->d_name, "f-", 2) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Copy fixture @name to @path. */
+static void copy_to(const char *name, const char *path)
+{
+    char cmd[8192];
+
+    snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", fixture(name), path);
+    assert_int_equal(system(cmd), 0);
+}
+
+static struct xb_image *load_path(const char *path, const struct xb_image_cache *c)
+{
+    struct xb_image *img = NULL;
+    struct xb_err err = {0};
+
+    if (xb_image_load_cached(path, NULL, c, &img, &err) != 0)
+        fail_msg("%s: %s", path, err.msg);
+    return img;
+}
+
 /* Two images with the same ELF and the same parse. */
 static void assert_same(const struct xb_image *a, const struct xb_image *b)
 {
@@ -275,6 +308,44 @@ static void bound_holds(void **state)
     tcache_free(&t);
 }
 
+/*
+ * An unchanged kernel file's key is remembered (no hashing next time), but
+ * not for a file changed in the last seconds, and a changed file (new
+ * ctime) is hashed again: the image is always the file's as it is now.
+ */
+static void unchanged_file_key_remembered(void **state)
+{
+    struct tcache t;
+    struct xb_image *gz = load("minios64.gz", NULL), *xz = load("minios64.xz", NULL),
+                    *img;
+    char path[128];
+
+    tcache_new(&t, 0);
+    snprintf(path, sizeof(path), "%.*s/kernel", (int)(strlen(t.dir) - 2), t.dir);
+    copy_to("minios64.gz", path);
+    img = load_path(path, &t.c); /* just written: its key is not kept */
+    assert_int_equal(img->cache_use, XB_CACHE_STORED);
+    assert_int_equal(key_files(&t), 0);
+    xb_image_free(img);
+    sleep(3);
+    img = load_path(path, &t.c); /* settled: kept */
+    assert_int_equal(img->cache_use, XB_CACHE_HIT);
+    assert_int_equal(key_files(&t), 1);
+    xb_image_free(img);
+    img = load_path(path, &t.c);
+    assert_int_equal(img->cache_use, XB_CACHE_HIT);
+    assert_same(gz, img);
+    xb_image_free(img);
+    copy_to("minios64.xz", path); /* same inode, new content */
+    img = load_path(path, &t.c);
+    assert_int_equal(img->cache_use, XB_CACHE_STORED);
+    assert_same(xz, img);
+    xb_image_free(img);
+    xb_image_free(gz);
+    xb_image_free(xz);
+    tcache_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +356,7 @@ int main(void)
         cmocka_unit_test(limit_holds_on_a_hit),
         cmocka_unit_test(open_directory_is_not_used),
         cmocka_unit_test(bound_holds),
+        cmocka_unit_test(unchanged_file_key_remembered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,10 @@
 /*
  * lib/builder/image/cache.c - the decompressed-kernel cache (cache.h): one
  * file per kernel, DIR/<sha256 hex>.elf, a 64-byte header then the bytes;
- * written to a temporary file and renamed, so a reader sees a whole entry
- * or none.
+ * and one small file per kernel file seen, DIR/f-<dev>-<inode>.key, which
+ * remembers the key of its compressed bytes while the file stays the same
+ * (same size, mtime and ctime). Both written to a temporary file and
+ * renamed, so a reader sees a whole file or none.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +28,8 @@
 #define TMP_PREFIX    ".tmp-"
 #define TMP_STALE_SEC 600 /* a writer that died: its temporary file goes */
 #define SCAN_MAX      1024
+#define KEYS_MAX      256 /* remembered kernel files; the oldest forgotten first */
+#define KEY_SETTLE_S  2   /* a file changed this recently may change again unseen */
 
 struct entry_hdr {
     char magic[8];
@@ -36,6 +40,17 @@ struct entry_hdr {
     uint8_t pad[8];
 };
 _Static_assert(sizeof(struct entry_hdr) == 64, "cache entry header");
+
+/* What identifies a kernel file's content while it is not written to. */
+struct key_rec {
+    char magic[8];
+    uint64_t dev, ino, size;
+    int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+    uint32_t compression, reserved;
+    uint64_t off, len; /* the compressed stream within the file */
+    uint8_t key[XB_SHA256_LEN];
+};
+_Static_assert(sizeof(struct key_rec) == 120, "cache key record");
 
 static int say(char *note, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -196,10 +211,17 @@ void xb__cache_unmap(const uint8_t *data, size_t len)
 }
 
 struct seen {
-    char name[NAME_LEN + 1];
+    char name[NAME_LEN + 8];
     uint64_t size;
     struct timespec mtime;
 };
+
+static bool is_key_file(const char *n)
+{
+    size_t len = strlen(n);
+
+    return len > 6 && strncmp(n, "f-", 2) == 0 && strcmp(n + len - 4, ".key") == 0;
+}
 
 static bool is_entry(const char *n)
 {
@@ -221,8 +243,11 @@ static int older(const void *a, const void *b)
     return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
 }
 
-/* The entries of directory @dir (stale temporary files removed on the way). */
-static size_t scan(int dir, struct seen *v, uint64_t *total)
+/*
+ * The entries of directory @dir into @v, the key files into @k (stale
+ * temporary files removed on the way).
+ */
+static size_t scan(int dir, struct seen *v, uint64_t *total, struct seen *k, size_t *nk)
 {
     DIR *d = fdopendir(dup(dir));
     struct dirent *e;
@@ -230,6 +255,7 @@ static size_t scan(int dir, struct seen *v, uint64_t *total)
     size_t n = 0;
 
     *total = 0;
+    *nk = 0;
     while (d && (e = readdir(d)) && n < SCAN_MAX) {
         if (fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
             !S_ISREG(st.st_mode))
@@ -237,6 +263,12 @@ static size_t scan(int dir, struct seen *v, uint64_t *total)
         if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) {
             if (time(NULL) - st.st_mtime > TMP_STALE_SEC)
                 unlinkat(dir, e->d_name, 0);
+            continue;
+        }
+        if (is_key_file(e->d_name) && *nk < SCAN_MAX &&
+            strlen(e->d_name) < sizeof(k->name)) {
+            snprintf(k[*nk].name, sizeof(k->name), "%s", e->d_name);
+            k[(*nk)++].mtime = st.st_mtim;
             continue;
         }
         if (!is_entry(e->d_name))
@@ -251,25 +283,29 @@ static size_t scan(int dir, struct seen *v, uint64_t *total)
     return n;
 }
 
-/* The least recently used entries go until the rest fits @max. */
+/* The least recently used entries go until the rest fits @max; key files past KEYS_MAX.
+ */
 static void trim(int dir, uint64_t max)
 {
-    struct seen *v = calloc(SCAN_MAX, sizeof(*v));
+    struct seen *v = calloc(2 * SCAN_MAX, sizeof(*v)), *k = v + SCAN_MAX;
     uint64_t total;
-    size_t n;
+    size_t n, nk;
 
     if (!v)
         return;
-    n = scan(dir, v, &total);
+    n = scan(dir, v, &total, k, &nk);
     qsort(v, n, sizeof(*v), older);
     for (size_t i = 0; i < n && total > max; i++)
         if (unlinkat(dir, v[i].name, 0) == 0)
             total -= v[i].size;
+    qsort(k, nk, sizeof(*k), older);
+    for (size_t i = 0; nk > KEYS_MAX && i < nk - KEYS_MAX; i++)
+        unlinkat(dir, k[i].name, 0);
     free(v);
 }
 
-/* Write the entry to a temporary file in the cache and rename it into place. */
-static int store(int dir, const char *name, const struct entry_hdr *h,
+/* Write @h then @data to a temporary file in the cache and rename it to @name. */
+static int store(int dir, const char *name, const void *h, size_t hlen,
                  const uint8_t *data, size_t len)
 {
     char tmp[sizeof(TMP_PREFIX) + 24];
@@ -281,8 +317,8 @@ static int store(int dir, const char *name, const struct entry_hdr *h,
     }
     if (fd < 0)
         return -errno;
-    rc = write_all(fd, h, sizeof(*h));
-    if (rc == 0)
+    rc = write_all(fd, h, hlen);
+    if (rc == 0 && len)
         rc = write_all(fd, data, len);
     if (rc == 0 && fdatasync(fd) != 0) /* no renamed entry without its bytes */
         rc = -errno;
@@ -312,11 +348,88 @@ int xb__cache_put(const struct xb_image_cache *cache, const uint8_t key[XB_SHA25
     memcpy(h.magic, MAGIC, sizeof(h.magic));
     memcpy(h.key, key, XB_SHA256_LEN);
     entry_name(key, name);
-    rc = store(dir, name, &h, data, len);
+    rc = store(dir, name, &h, sizeof(h), data, len);
     if (rc != 0)
         say(note, rc, "%s: cannot write an entry: %s", cache->dir, strerror(-rc));
     else
         trim(dir, max);
     close(dir);
     return rc;
+}
+
+/* ---- keys of kernel files that did not change ---- */
+
+static void key_file_name(const struct stat *st, char *buf, size_t size)
+{
+    snprintf(buf, size, "f-%llx-%llx.key", (unsigned long long)st->st_dev,
+             (unsigned long long)st->st_ino);
+}
+
+static struct key_rec key_rec_of(const struct stat *st, enum xb_compression c,
+                                 uint64_t off, uint64_t len)
+{
+    struct key_rec r = {
+        .dev = st->st_dev,
+        .ino = st->st_ino,
+        .size = (uint64_t)st->st_size,
+        .mtime_s = st->st_mtim.tv_sec,
+        .mtime_ns = st->st_mtim.tv_nsec,
+        .ctime_s = st->st_ctim.tv_sec,
+        .ctime_ns = st->st_ctim.tv_nsec,
+        .compression = (uint32_t)c,
+        .off = off,
+        .len = len,
+    };
+
+    memcpy(r.magic, "XBKFILE1", sizeof(r.magic));
+    return r;
+}
+
+int xb__cache_key_find(const struct xb_image_cache *cache, const struct stat *st,
+                       enum xb_compression c, uint64_t off, uint64_t len,
+                       uint8_t key[XB_SHA256_LEN])
+{
+    struct key_rec want = key_rec_of(st, c, off, len), got;
+    char name[64], note[XB__CACHE_NOTE_MAX] = "";
+    struct stat kst;
+    int dir = open_dir(cache, false, note), fd, rc = -ENOENT;
+
+    if (dir < 0)
+        return -ENOENT;
+    key_file_name(st, name, sizeof(name));
+    fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    close(dir);
+    if (fd < 0)
+        return -ENOENT;
+    if (fstat(fd, &kst) == 0 && S_ISREG(kst.st_mode) && kst.st_uid == geteuid() &&
+        kst.st_size == (off_t)sizeof(got) && read_all(fd, &got, sizeof(got)) == 0 &&
+        memcmp(&got, &want, offsetof(struct key_rec, key)) == 0) {
+        memcpy(key, got.key, XB_SHA256_LEN);
+        rc = 0;
+    }
+    close(fd);
+    return rc;
+}
+
+void xb__cache_key_keep(const struct xb_image_cache *cache, const struct stat *st,
+                        enum xb_compression c, uint64_t off, uint64_t len,
+                        const uint8_t key[XB_SHA256_LEN])
+{
+    struct key_rec r = key_rec_of(st, c, off, len);
+    char name[64], note[XB__CACHE_NOTE_MAX] = "";
+    struct timespec now;
+    int dir;
+
+    /* changed within the timestamps' granularity: could change again unseen */
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec - st->st_ctim.tv_sec < KEY_SETTLE_S ||
+        now.tv_sec - st->st_mtim.tv_sec < KEY_SETTLE_S)
+        return;
+    dir = open_dir(cache, true, note);
+    if (dir < 0)
+        return;
+    memcpy(r.key, key, XB_SHA256_LEN);
+    key_file_name(st, name, sizeof(name));
+    store(dir, name, &r, sizeof(r), NULL, 0);
+    close(dir);
 }

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <xbuild/image.h>
 
@@ -42,6 +43,27 @@ int xb__cache_get(const struct xb_image_cache *cache, const uint8_t key[XB_SHA25
 
 /* Unmap what xb__cache_get() gave. */
 void xb__cache_unmap(const uint8_t *data, size_t len);
+
+/*
+ * The key of the @len-byte @c-compressed stream at @off in the kernel file
+ * @st describes, remembered by xb__cache_key_keep() while the file has the
+ * same device, inode, size, mtime and ctime (its content can change only
+ * with its ctime, which only the kernel sets): 0, or -ENOENT (hash it).
+ * This spares hashing the kernel on every create; the entry is still
+ * found by its key, so the cache stays keyed by content.
+ */
+int xb__cache_key_find(const struct xb_image_cache *cache, const struct stat *st,
+                       enum xb_compression c, uint64_t off, uint64_t len,
+                       uint8_t key[XB_SHA256_LEN]);
+
+/*
+ * Remember @key for that stream of file @st, unless the file changed in the
+ * last seconds (timestamps are coarse: it could change again within the
+ * same tick, unseen). Best effort: nothing to report.
+ */
+void xb__cache_key_keep(const struct xb_image_cache *cache, const struct stat *st,
+                        enum xb_compression c, uint64_t off, uint64_t len,
+                        const uint8_t key[XB_SHA256_LEN]);
 
 /*
  * Keep @len bytes at @data as the decompression of @key, then trim the

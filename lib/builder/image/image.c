@@ -58,7 +58,22 @@ static int copy_elf(struct xb_image *img, const uint8_t *p, size_t len,
 struct unpack {
     const struct xb_image_cache *cache;
     uint64_t limit;
+    const uint8_t *file;   /* the whole file, and what stat said of it */
+    const struct stat *st; /* (NULL for a buffer) */
 };
+
+/* The cache's key of the stream @p: remembered for an unchanged file, or hashed. */
+static void stream_key(const uint8_t *p, size_t len, enum xb_compression c,
+                       const struct unpack *u, uint8_t key[XB_SHA256_LEN])
+{
+    uint64_t off = u->st ? (uint64_t)(p - u->file) : 0;
+
+    if (u->st && xb__cache_key_find(u->cache, u->st, c, off, len, key) == 0)
+        return;
+    xb__sha256(p, len, key);
+    if (u->st)
+        xb__cache_key_keep(u->cache, u->st, c, off, len, key);
+}
 
 static int decompress(struct xb_image *img, enum xb_compression c, const uint8_t *p,
                       size_t len, const struct unpack *u, struct xb_err *err)
@@ -70,7 +85,7 @@ static int decompress(struct xb_image *img, enum xb_compression c, const uint8_t
     int r;
 
     if (u->cache) {
-        xb__sha256(p, len, key);
+        stream_key(p, len, c, u, key);
         if (xb__cache_get(u->cache, key, c, u->limit, &hit, &out_len, img->cache_note) ==
             0) {
             img->cache_use = XB_CACHE_HIT;
@@ -362,12 +377,14 @@ static int parse(struct xb_image *img, struct xb_err *err)
 
 static int load(const uint8_t *p, size_t len, uint8_t *owned,
                 const struct xb_image_opts *opts, const struct xb_image_cache *cache,
-                struct xb_image **out, struct xb_err *err)
+                const struct stat *st, struct xb_image **out, struct xb_err *err)
 {
     const struct unpack u = {
         .cache = cache,
         .limit = opts && opts->max_decompressed ? opts->max_decompressed
                                                 : XB__DEFAULT_MAX_DECOMPRESSED,
+        .file = p,
+        .st = st,
     };
     struct xb_image *img = calloc(1, sizeof(*img));
     int r;
@@ -399,7 +416,7 @@ int xb_image_load_buffer(const void *buf, size_t len, const struct xb_image_opts
         *out = NULL;
         return xb_err_set(err, -EINVAL, "xb_image_load_buffer: buf is NULL");
     }
-    return load(buf ? buf : "", len, NULL, opts, NULL, out, err);
+    return load(buf ? buf : "", len, NULL, opts, NULL, NULL, out, err);
 }
 
 /* --- files -------------------------------------------------------------------- */
@@ -423,7 +440,7 @@ static int read_all(int fd, uint8_t *buf, size_t len, struct xb_err *err)
 }
 
 static int read_file(const char *path, uint64_t limit, uint8_t **out, size_t *len,
-                     struct xb_err *err)
+                     struct stat *sto, struct xb_err *err)
 {
     struct stat st;
     uint8_t *buf = NULL;
@@ -449,6 +466,7 @@ static int read_file(const char *path, uint64_t limit, uint8_t **out, size_t *le
     }
     *out = buf;
     *len = (size_t)st.st_size;
+    *sto = st;
     return 0;
 }
 
@@ -458,6 +476,7 @@ int xb_image_load_cached(const char *path, const struct xb_image_opts *opts,
 {
     uint64_t limit = opts ? opts->max_decompressed : 0;
     struct xb_err why = {0};
+    struct stat st;
     uint8_t *buf = NULL;
     size_t len = 0;
     int r;
@@ -468,9 +487,9 @@ int xb_image_load_cached(const char *path, const struct xb_image_opts *opts,
     /* The file itself may be up to the larger of the limit and 1 GiB. */
     r = read_file(
         path, limit > XB__DEFAULT_MAX_DECOMPRESSED ? limit : XB__DEFAULT_MAX_DECOMPRESSED,
-        &buf, &len, &why);
+        &buf, &len, &st, &why);
     if (r == 0)
-        r = load(buf, len, buf, opts, cache, out, &why);
+        r = load(buf, len, buf, opts, cache, &st, out, &why);
     return r < 0 ? xb_err_set(err, r, "%s: %s", path, why.msg) : 0;
 }
 
