@@ -19,6 +19,7 @@
 
 #include <xbuild/error.h>
 #include <xbuild/image.h>
+#include <xbuild/manage.h>
 #include <xbuild/spec.h>
 
 struct xb_ctx;
@@ -58,19 +59,38 @@ enum xb_seg_id {
     XB_SEG_CONSOLE,
     XB_SEG_PGTABLES,
     XB_SEG_STACK,
+    XB_SEG_PV_KERNEL, /* PV shim: the PV guest's kernel, the shim's first module */
     XB_SEG_COUNT,
 };
 
 struct xb_layout_seg {
     const char *name;      /* "kernel", "ramdisk", "p2m", ... (static) */
-    uint64_t vstart, vend; /* guest virtual [vstart, vend), page aligned */
-    uint64_t pfn, pages;   /* first guest pfn and page count */
+    uint64_t vstart, vend; /* guest virtual [vstart, vend), page aligned; for
+                              PVH (paging off) the guest physical range */
+    uint64_t pfn, pages;   /* first guest pfn (PVH: gfn) and page count */
 };
 
-/* Where everything goes, computed by pure arithmetic before any hypercall. */
+/* One entry of a PVH guest's memory map (E820 types: 1 RAM, 2 reserved). */
+struct xb_e820_entry {
+    uint64_t addr, size;
+    uint32_t type;
+};
+
+#define XB_LAYOUT_E820_MAX 4
+
+/*
+ * Where everything goes, computed by pure arithmetic before any hypercall.
+ * PV guests: a bootstrap mapping of virtual addresses (seg[] from KERNEL to
+ * STACK). PVH guests (guest_type "hvm-3.0-x86_32", levels 0): physical
+ * addresses, paging off: the kernel at its ELF paddr, then its modules
+ * (RAMDISK; for the PV shim PV_KERNEL first), then START_INFO (the
+ * hvm_start_info, command lines, module list and memory map); XENSTORE
+ * and CONSOLE are among the special pages outside RAM, as xl places them.
+ */
 struct xb_layout {
-    const char *guest_type;  /* "xen-3.0-x86_64" or "xen-3.0-x86_32p" (static) */
-    unsigned levels;         /* page-table levels: 4 or 3 (PAE) */
+    const char *guest_type;  /* "xen-3.0-x86_64", "xen-3.0-x86_32p" or
+                                "hvm-3.0-x86_32" (PVH) (static) */
+    unsigned levels;         /* page-table levels: 4 or 3 (PAE); 0 for PVH */
     unsigned pfn_size;       /* bytes per p2m entry: 8 or 4 */
     uint64_t total_pages;    /* initial memory, in pages */
     uint64_t virt_base;      /* guest virtual address of pfn 0 */
@@ -80,6 +100,21 @@ struct xb_layout {
     unsigned nr_tables[4];   /* page tables per level: [0] = L1 ... [levels-1] = top */
     uint64_t nr_pt_frames;   /* sum of nr_tables = seg[XB_SEG_PGTABLES].pages */
     struct xb_layout_seg seg[XB_SEG_COUNT];
+
+    /* PVH only (zero for PV): */
+    uint64_t cmdline_paddr; /* the kernel's command line, 0 = none */
+    uint64_t modlist_paddr; /* hvm_modlist_entry[nr_modules], 0 = none */
+    uint64_t memmap_paddr;  /* hvm_memmap_table_entry[nr_e820] */
+    unsigned nr_modules;    /* 0..2 */
+    uint64_t special_gfn;   /* first of nr_special special pages (reserved) */
+    unsigned nr_special;    /* 8, as xl: xenstore 5th, console 8th */
+    unsigned nr_e820;       /* the memory map Xen and the start info carry */
+    struct xb_e820_entry e820[XB_LAYOUT_E820_MAX];
+    /* The PV shim, when the PV kernel runs inside it (seg[XB_SEG_KERNEL] is
+     * then the shim): its path (borrowed from the spec or static), or NULL. */
+    const char *pvshim;
+    bool pvshim_auto; /* xbuild chose the shim: this Xen cannot run the kernel's
+                         PV kind (the config named no type, or type "pv") */
 };
 
 /* Where a create spends its time (xb_create_opts.timings), phase by phase. */
@@ -102,6 +137,23 @@ struct xb_timings {
 /* "load", "checks", "domain", ... ("?" out of range). Never NULL. */
 const char *xb_phase_name(enum xb_phase p);
 
+/*
+ * What the monitor re-creates a domain from when its on_* action restarts
+ * it (xbuild/manage.h): the config text as it was parsed, not the file,
+ * so that a restart reads nothing the user did not ask for (the kernel and
+ * ramdisk are read again, as by xl). All borrowed; copied into xenstore.
+ */
+struct xb_restart_source {
+    const char *config; /* the config file's bytes, as parsed */
+    size_t config_len;
+    const char *config_file; /* the name they were parsed under: relative
+                                paths resolve against its folder */
+    char *const *overrides;  /* "KEY=VALUE" applied after the file */
+    size_t n_overrides;
+    const char *override_dir; /* where relative paths of overrides resolve */
+    bool strict;              /* unknown keys were errors */
+};
+
 /* Options of xb_domain_create() / xb_domain_plan(); all zero = defaults. */
 struct xb_create_opts {
     bool paused; /* leave the domain paused instead of unpausing it */
@@ -111,6 +163,19 @@ struct xb_create_opts {
     struct xb_layout *layout;
     /* When not NULL, receives the time of each phase reached (others 0). */
     struct xb_timings *timings;
+    /*
+     * The PV shim to run a PV kernel in (pvshim = 1 without pvshim_path, or
+     * a PV kernel whose kind this Xen cannot run). NULL: Xen's installed
+     * shim, /usr/lib/xen-X.Y/boot/xen-shim for the running Xen X.Y, else
+     * /usr/lib/xen/boot/xen-shim.
+     */
+    const char *pvshim_path;
+    /*
+     * When not NULL, the domain gets a monitor record (xbuild/manage.h)
+     * before it runs: its on_* actions and @source, so that a monitor
+     * applies them. NULL: no record; nothing acts on its shutdown.
+     */
+    const struct xb_restart_source *source;
 };
 
 /*
@@ -143,7 +208,7 @@ int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
  */
 int xb_domain_unpause(struct xb_ctx *ctx, uint32_t domid);
 
-/* ---- running domains: list, find, destroy, console, monitor ---- */
+/* ---- running domains: list, find, destroy, console (more in xbuild/manage.h) ---- */
 
 /* State bits of struct xb_dominfo, as xl's "rbpscd" State column. */
 enum {
@@ -168,6 +233,8 @@ struct xb_dominfo {
     unsigned state;           /* XB_DOM_* bits */
     unsigned shutdown_reason; /* SHUTDOWN_* of xen/sched.h when SHUTDOWN or CRASHED */
     uint64_t cpu_time_ns;
+    uint32_t cpupool; /* its cpupool's id (xb_cpupool_name()) */
+    uint32_t ssidref; /* its XSM security id; 0 without XSM */
 };
 
 /*
@@ -192,6 +259,12 @@ int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid);
 int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid);
 
 /*
+ * As xb_domain_destroy(), and dom0 too (xl destroy -f: only meaningful with
+ * a disaggregated hardware domain and toolstack).
+ */
+int xb_domain_destroy_forced(struct xb_ctx *ctx, uint32_t domid);
+
+/*
  * Wait up to @timeout_ms (-1 = forever) until xenconsoled serves domain
  * @domid's console and return its pty path (malloc'd, caller frees) in *tty.
  * -ETIMEDOUT when it did not appear; -ESRCH when the domain went away.
@@ -203,24 +276,5 @@ int xb_console_tty(struct xb_ctx *ctx, uint32_t domid, int timeout_ms, char **tt
  * guest wrote has been consumed by xenconsoled): 1 yes, 0 not yet, <0 error.
  */
 int xb_console_drained(struct xb_ctx *ctx, uint32_t domid);
-
-/* What the monitor does when the guest powers off, reboots or crashes. */
-struct xb_monitor_opts {
-    enum xb_action on_poweroff, on_reboot, on_crash;
-    /* Wait at most this long for the console to be drained before a
-     * destroy (0 = 2000 ms), so that `create -c` shows the last bytes. */
-    unsigned drain_ms;
-};
-
-/*
- * Watch domain @domid until it is gone, applying @opts when it shuts down:
- * destroy (after the console is drained), preserve (leave it, stop
- * watching), restart (destroy; the caller re-creates it: returns 1).
- * Blocks; meant for a monitor process the CLI forks (the library never
- * forks or exits). Returns 0 when the domain is gone or preserved, 1 when
- * it must be re-created, <0 on error.
- */
-int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
-                      const struct xb_monitor_opts *opts);
 
 #endif

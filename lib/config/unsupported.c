@@ -19,7 +19,8 @@ static const struct {
 } rows[] = {
     {"name", NULL, true},
     {"type", "pv", true},
-    {"type", NULL, false}, /* pvh: not yet */
+    {"type", "pvh", true},
+    {"type", NULL, false}, /* hvm */
     {"builder", "pv", true},
     {"kernel", NULL, true},
     {"ramdisk", NULL, true},
@@ -36,23 +37,14 @@ static const struct {
     {"bootloader", NULL, false}, /* issue 10: pygrub */
     {"bootloader_args", "[]", true},
     {"bootloader_args", NULL, false},
-    {"pvshim", "0", true}, /* issue 9: the PV shim */
-    {"pvshim", NULL, false},
-    {"pvshim_*", NULL, false},
-    {"msr_relaxed", "0", true},
-    {"msr_relaxed", NULL, false},
+    {"pvshim", NULL, true}, /* the PV shim: a PVH guest whose module is the kernel */
+    {"pvshim_*", NULL, true},
+    {"msr_relaxed", NULL, true},
     {"disk", "[]", true}, /* issue 10: disks and vifs */
     {"disk", NULL, false},
     {"vif", "[]", true},
     {"vif", NULL, false},
-    {"on_watchdog", "destroy", true}, /* the default: nothing to do */
-    {"on_watchdog", NULL, false},
-    {"on_soft_reset", "soft-reset", true},
-    {"on_soft_reset", NULL, false},
-    {"on_*", "destroy", true},
-    {"on_*", "restart", true},
-    {"on_*", "preserve", true},
-    {"on_*", NULL, false},
+    {"on_*", NULL, true},  /* the monitor applies every action (xbuild/manage.h) */
     {"acpi", NULL, false}, /* PVH: 0 is not its default */
     {"*", "0", true},      /* 0 (off, none) is every other key's default */
     {"*", "[]", true},     /* empty lists: nothing to do */

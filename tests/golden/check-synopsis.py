@@ -48,7 +48,7 @@ def xbuild(*args):
 
 def code_side(exe):
     main_usage = xbuild(exe, "--help").splitlines()[0]
-    verbs = re.findall(r"^  (\w+) ", xbuild(exe, "--help"), re.M)
+    verbs = re.findall(r"^  ([\w-]+) ", xbuild(exe, "--help"), re.M)
     usage, options = {}, {}
     for v in verbs:
         text = xbuild(exe, v, "--help")

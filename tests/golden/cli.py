@@ -13,7 +13,10 @@ import re
 import subprocess
 import sys
 
-VERBS = ["console", "create", "destroy", "help", "inspect", "list"]
+VERBS = ["console", "create", "destroy", "dmesg", "domid", "domname", "dump-core", "help",
+         "info", "inspect", "list", "mem-max", "mem-set", "monitor", "pause", "reboot",
+         "rename", "shutdown", "sysrq", "trigger", "unpause", "uptime", "vcpu-list",
+         "vcpu-pin", "vcpu-set"]
 # Each stderr line: "FILE:LINE:COL: error|warning: ..." or "xbuild: ...".
 MESSAGE = re.compile(r"^(?:[^:\s][^:]*:\d+:\d+: (?:error|warning): \S|xbuild: \S)")
 
@@ -56,7 +59,7 @@ def check_help():
     expect(["--version"], 0, stdout=re.escape(f"xbuild {VERSION}\n"), stderr="")
     for flag in ("--help", "-h"):
         p = expect([flag], 0, stderr="")
-        listed = re.findall(r"^  (\w+) ", p.stdout, re.M)
+        listed = re.findall(r"^  ([\w-]+) ", p.stdout, re.M)
         if listed != VERBS:
             fail([flag], f"lists {listed}, want {VERBS}")
     expect([], 2, stdout="", stderr=r"xbuild: no verb given \(xbuild --help lists them\)\nusage: xbuild .*\n")
@@ -77,7 +80,7 @@ def check_help():
                 if not re.search(rf"^  (?:-\w, )?(?:    )?{re.escape(form)}\b", text, re.M):
                     fail([verb, "--help"], f"{form} has no line of its own")
         usage_error([verb, "--bogus"], 'unknown option "--bogus"')
-        usage_error([verb, "-Z"], 'unknown option "-Z"')
+        usage_error([verb, "-Q"], 'unknown option "-Q"')
     usage_error(["help", "bogus"], 'unknown verb "bogus"')
 
 

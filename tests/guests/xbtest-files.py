@@ -7,7 +7,7 @@
       multiple of the page size on purpose).
 
   xbtest-files.py config --kernel PATH --ramdisk PATH --ramdisk-file FILE
-                         [--type pv|pvh] [--pvshim] [--name N] [--memory MIB]
+                         [--type pv|pvh] [--pvshim | --auto-shim] [--name N] [--memory MIB]
                          [--on-crash ACTION] [--lie KEY=VALUE]... --out CFG
       Write an xl.cfg for the guest whose command line carries the
       expectations the guest checks (README.md): name=, mem=, rd_len=,
@@ -17,7 +17,13 @@
       xbtest-pvh. --pvshim runs a PV guest (xbtest-x86_32) in Xen's PV shim:
       type "pvh", pvshim=1, msr_relaxed=1 (TCG's CPU model), and no mem=,
       since inside the shim the builder is the shim, which gives the guest
-      what it does not keep for itself. --lie KEY=VALUE (repeatable) states
+      what it does not keep for itself. --auto-shim is the same guest with
+      no type and no pvshim key (xbuild runs it in the shim by itself when
+      Xen has no 32-bit PV; msr_relaxed=1 is left to the command line of
+      the lab, a setting for TCG only). Its command line carries acpi=off:
+      the shim, finding no ACPI tables (xbuild builds none), appends
+      " acpi=off" to its guest's command line unless it has an acpi= already,
+      which len= would count. --lie KEY=VALUE (repeatable) states
       a wrong expectation, for tests that the guest does report failures.
 """
 import argparse
@@ -34,7 +40,7 @@ def ramdisk_bytes(size):
     return bytes(out[:size])
 
 
-def cmdline(name, mem, rd, lies):
+def cmdline(name, mem, rd, lies, extra=""):
     keys = {"name": name, "mem": "%d" % mem if mem is not None else None,
             "rd_len": "%d" % len(rd),
             "rd_crc": "0x%08x" % (zlib.crc32(rd) & 0xFFFFFFFF)}
@@ -45,7 +51,7 @@ def cmdline(name, mem, rd, lies):
         if k not in keys:
             raise SystemExit("--lie: unknown key %r" % k)
         keys[k] = v
-    base = "xbtest " + " ".join("%s=%s" % kv for kv in keys.items())
+    base = "xbtest " + extra + " ".join("%s=%s" % kv for kv in keys.items())
     n = len(base) + len(" len=") + 1
     while len("%s len=%d" % (base, n)) != n:
         n = len("%s len=%d" % (base, n))
@@ -60,8 +66,11 @@ HEADER = {
     "shim": "# xbtest-x86_32 in Xen's PV shim: a PVH domain whose kernel is the shim,\n"
             "# which builds the PV guest itself (tests/guests/README.md). No mem=\n"
             "# expectation: the shim gives the guest what it does not keep.\n",
+    "auto-shim": "# xbtest-x86_32 with no type and no shim: on a Xen without 32-bit PV,\n"
+                 "# xbuild runs it in Xen's PV shim by itself. No mem= expectation (the\n"
+                 "# shim keeps some memory); under TCG add msr_relaxed=1 when creating.\n",
 }
-EXTRA = {"pv": "", "pvh": "", "shim": "pvshim = 1\nmsr_relaxed = 1\n"}
+EXTRA = {"pv": "", "pvh": "", "shim": "pvshim = 1\nmsr_relaxed = 1\n", "auto-shim": ""}
 
 CONFIG = """\
 {header}\
@@ -69,8 +78,7 @@ CONFIG = """\
 # the guest checks (its name, memory, the ramdisk's length and CRC-32 and
 # the command line's own length).
 {example}name = "{name}"
-type = "{type}"
-{extra}\
+{type}{extra}\
 kernel = "{kernel}"
 ramdisk = "{ramdisk}"
 memory = {mem}
@@ -109,6 +117,8 @@ def main(argv):
     c.add_argument("--type", choices=("pv", "pvh"), default="pv")
     c.add_argument("--pvshim", action="store_true",
                    help="a PV kernel in Xen's PV shim (type pvh, pvshim=1)")
+    c.add_argument("--auto-shim", action="store_true",
+                   help="a PV kernel with no type and no pvshim key")
     c.add_argument("--name", default="xbtest")
     c.add_argument("--memory", type=int, default=32)
     c.add_argument("--on-crash", default="destroy")
@@ -125,14 +135,17 @@ def main(argv):
         return 0
     with open(a.ramdisk_file, "rb") as f:
         rd = f.read()
-    kind = "shim" if a.pvshim else a.type
+    kind = "auto-shim" if a.auto_shim else "shim" if a.pvshim else a.type
+    no_mem = a.pvshim or a.auto_shim
+    type_line = "" if a.auto_shim else 'type = "%s"\n' % ("pvh" if a.pvshim else a.type)
     example = EXAMPLE.format(kernel=a.kernel, ramdisk=a.ramdisk) if a.example else ""
     text = CONFIG.format(header=HEADER[kind], name=a.name, example=example,
-                         type="pvh" if a.pvshim else a.type, extra=EXTRA[kind],
+                         type=type_line, extra=EXTRA[kind],
                          kernel=a.kernel, ramdisk=a.ramdisk, mem=a.memory,
                          on_crash=a.on_crash,
-                         cmdline=cmdline(a.name, None if a.pvshim else a.memory,
-                                         rd, a.lie))
+                         cmdline=cmdline(a.name, None if no_mem else a.memory,
+                                         rd, a.lie,
+                                         "acpi=off " if a.auto_shim else ""))
     with open(a.out, "w") as f:
         f.write(text)
     return 0

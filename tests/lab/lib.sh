@@ -12,9 +12,16 @@
 #   vmlinuz                Debian's Linux bzImage (the PV domU kernel)
 #   dom0-vmlinux           its ELF vmlinux, the dom0 kernel (boots faster)
 #   vmlinux                -> dom0-vmlinux: an ELF kernel for PVH domUs (pass it
-#                          to tests/lab/run as a FILE: /lab/files/vmlinux)
-#   domu-initrd.cpio.gz    busybox initramfs: prints XB-DOMU-OK, powers off
+#                          to tests/lab/run as FILE cache:vmlinux: /lab/files/vmlinux)
+#   domu-initrd.cpio.gz    busybox initramfs: prints XB-DOMU-OK, powers off;
+#                          xb.test=disk|net modes (tests/lab/domu-init)
 #   dom0-base.cpio.gz      dom0 initramfs without the per-run overlay
+#   dom0-pygrub.cpio.gz    python3 + pygrub, appended to dom0's initrd only for
+#                          scenarios that say `# lab-needs: pygrub`
+#   root.img ro.img        ext4 disk images for the guests (tests/lab/run FILE
+#                          cache:root.img -> /lab/files/root.img)
+#   grub.img               ext4 image with /boot/grub/grub.cfg, Debian's kernel
+#                          and the domU initramfs, for bootloader = "pygrub"
 # Per-run files go to tests/lab/work/ (gitignored), one mktemp dir per run.
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,13 +35,39 @@ LAB_XEN_PKGS=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common
   xenstore-utils libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1
   libxengnttab1 libxenstore4 libxentoollog1 libxentoolcore1 libxenhypfs1
   libxendevicemodel1 libyajl2 libgcc-s1)
-# Dom0 modules the toolstack needs (built as modules in Debian's kernel).
-LAB_MODULES=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc)
+# pygrub in dom0 (tests/lab/dom0-pygrub.cpio.gz): the interpreter and core
+# stdlib (python3.11-minimal, libpython3.11-minimal), ctypes and curses
+# (libpython3.11-stdlib, with libffi8, libncursesw6, libtinfo6 and the
+# terminfo entries of ncurses-base), libext2fs for xenfsimage's ext2fs plugin
+# (libext2fs2, libcom-err2). pygrub itself, its grub/ modules and xenfsimage
+# are in xen-utils-4.17 and libxenmisc4.17.
+LAB_PYGRUB_PKGS=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
+  libffi8 libncursesw6 libtinfo6 ncurses-base libext2fs2 libcom-err2)
+# Dom0 modules (built as modules in Debian's kernel), loaded at boot in this
+# order after their dependencies: the toolstack's, blkback and loop (xl's
+# file: disks), netback and the bridge (vifs).
+LAB_MODULES=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc
+  xen-blkback loop xen-netback bridge)
+# DomU modules in the domU initramfs, per xb.test mode (see domu-init); ext4
+# wants crc32c (a soft dependency, which no depends= names).
+LAB_DOMU_DISK_MODULES=(xen-blkfront crc32c_generic ext4)
+LAB_DOMU_NET_MODULES=(xen-netfront)
+# Host tools copied into dom0 (with their libraries) for xl's hotplug scripts
+# (/etc/xen/scripts/block, vif-bridge: bash scripts calling losetup, flock,
+# ip), and debugfs for scenarios that read a guest's disk image. From the
+# host's Debian packages bash, util-linux, mount, iproute2, e2fsprogs
+# (scripts/setup installs them); busybox lacks flock and ip's bridge options.
+# Each is where dom0 gets it (the host's may be elsewhere on its PATH).
+LAB_HOST_TOOLS=(/bin/bash /usr/bin/flock /usr/sbin/losetup /usr/sbin/ip
+  /usr/sbin/bridge /usr/sbin/debugfs)
 # Xen binaries copied into dom0 (from /usr/lib/xen-4.17/bin).
 LAB_XEN_BINS=(xl xenstored xenconsoled xenconsole xen-init-dom0
   libxl-save-helper xenstore-control)
 LAB_XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 loglvl=warning guest_loglvl=warning"
-LAB_DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=3"
+# rootfstype=ramfs: the initramfs unpacks into a ramfs, not into the tmpfs it
+# gets by default, capped at 133 MB here, which a run's files (a PVH vmlinux,
+# disk images, pygrub) outgrow: the overlay would not unpack.
+LAB_DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=3 rootfstype=ramfs"
 
 lab_die() { echo "lab: $*" >&2; exit 126; }
 lab_log() { [ "${LAB_QUIET:-0}" = 1 ] || echo "lab: $*" >&2; }
@@ -58,8 +91,11 @@ lab_download() { # packages...
 
 # Download and unpack every .deb once; stamp records the exact package list.
 lab_fetch_debs() {
-  local stamp="$LAB_CACHE/debs.stamp"
-  if [ "${LAB_REFRESH:-0}" != 1 ] && [ -s "$stamp" ] && [ -d "$LAB_CACHE/root" ]; then
+  local stamp="$LAB_CACHE/debs.stamp" p have=1
+  for p in "${LAB_XEN_PKGS[@]}" "${LAB_PYGRUB_PKGS[@]}"; do
+    grep -q "\(^\| \)$p=" "$stamp" 2>/dev/null || have=0
+  done
+  if [ "${LAB_REFRESH:-0}" != 1 ] && [ $have = 1 ] && [ -d "$LAB_CACHE/root" ]; then
     return 0 # cached; tests/lab/fetch --refresh looks for newer packages
   fi
   if ! lab_apt_ready; then
@@ -69,7 +105,7 @@ lab_fetch_debs() {
   fi
   local pkgs
   # pkg=version for each package apt would download now
-  pkgs=$(apt-cache policy "${LAB_XEN_PKGS[@]}" "$(lab_kernel_pkg)" |
+  pkgs=$(apt-cache policy "${LAB_XEN_PKGS[@]}" "${LAB_PYGRUB_PKGS[@]}" "$(lab_kernel_pkg)" |
     awk '/^[^ ].*:$/ { p = substr($1, 1, length($1) - 1) }
          $1 == "Candidate:" { printf "%s=%s ", p, $2 }')
   [ -n "$pkgs" ] && [ "${pkgs#*=(none)}" = "$pkgs" ] || lab_die "apt has no candidate among: $pkgs"
@@ -150,6 +186,12 @@ lab_stale() {
 }
 lab_built() { lab_key "$@" >"$1.key"; }
 
+# The host's tool $1 (LAB_HOST_TOOLS), sbin directories included.
+lab_host_tool() {
+  PATH=$PATH:/usr/sbin:/sbin command -v "$1" ||
+    lab_die "$1 not found on the host (scripts/setup installs it)"
+}
+
 lab_busybox() {
   local bb
   bb=$(command -v busybox) || lab_die "busybox not found (apt-get install busybox-static)"
@@ -157,16 +199,151 @@ lab_busybox() {
   echo "$bb"
 }
 
+# The kernel module file of module $1 (- and _ are the same in names).
+lab_ko_path() {
+  find "$LAB_CACHE/root/lib/modules/$(lab_kver)/kernel" -name "${1//[-_]/[-_]}.ko*" | head -1
+}
+lab_ko_cat() {
+  case $1 in
+  *.xz) xz -dc "$1" ;;
+  *.zst) zstd -qdc "$1" ;;
+  *.gz) gzip -dc "$1" ;;
+  *) cat "$1" ;;
+  esac
+}
+# Modules $3... and the modules they depend on (each .ko's modinfo depends=;
+# the package has no modules.dep), uncompressed into directory $1 as NAME.ko;
+# their names, dependencies first, go to list file $2 (for insmod in order).
+lab_modules() {
+  local dir=$1 list=$2 m
+  shift 2
+  local -A seen=()
+  mkdir -p "$dir"
+  : >"$list"
+  _lab_module() {
+    local ko dep
+    [ -n "${seen[$1]:-}" ] && return 0
+    seen[$1]=1
+    ko=$(lab_ko_path "$1")
+    [ -n "$ko" ] || lab_die "module $1 not found in the kernel package"
+    lab_ko_cat "$ko" >"$dir/$1.ko" || lab_die "cannot unpack $ko"
+    for dep in $(tr '\0' '\n' <"$dir/$1.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+      _lab_module "$dep"
+    done
+    echo "$1" >>"$list"
+  }
+  for m in "$@"; do _lab_module "$m"; done
+}
+
 lab_domu_initrd() {
   local out="$LAB_CACHE/domu-initrd.cpio.gz" bb
   bb=$(lab_busybox)
-  local inputs=("$LAB_DIR/domu-init" "$bb")
+  local inputs=("$LAB_DIR/domu-init" "$bb" "$LAB_CACHE/debs.stamp")
   lab_stale "$out" "${inputs[@]}" || return 0
   local d
   d=$(mktemp -d "$LAB_CACHE/domu.XXXXXX")
   mkdir -p "$d/bin" "$d/proc" "$d/sys" "$d/dev"
   cp "$bb" "$d/bin/busybox"
   install -m 755 "$LAB_DIR/domu-init" "$d/init"
+  lab_modules "$d/lib/modules" "$d/lib/modules/disk.list" "${LAB_DOMU_DISK_MODULES[@]}"
+  lab_modules "$d/lib/modules" "$d/lib/modules/net.list" "${LAB_DOMU_NET_MODULES[@]}"
+  lab_cpio "$d" "$out" gz
+  lab_built "$out" "${inputs[@]}"
+  rm -rf "$d"
+}
+
+# Disk images for the guests, ext4 made by mkfs.ext4 -d (no mount, no root):
+#   root.img  8 MiB, /xb-root-marker "xb-lab root disk": a guest's xvda (w)
+#   ro.img    4 MiB, /xb-ro-marker "xb-lab read-only disk": a guest's xvdb (r)
+#   grub.img  /boot/vmlinuz-KVER, /boot/initrd.img-KVER (the domU initramfs)
+#             and /boot/grub/grub.cfg: two menuentries, the default (1) with
+#             xb.grub=1 on its command line, so a guest shows which pygrub took.
+lab_mkfs() { # image size_kib source_dir label
+  rm -f "$1.tmp"
+  mkfs.ext4 -q -F -L "$4" -d "$3" "$1.tmp" "${2}k" >/dev/null 2>&1 &&
+    mv "$1.tmp" "$1" || lab_die "mkfs.ext4 -d $3 $1 failed (scripts/setup installs e2fsprogs)"
+}
+lab_disk_images() {
+  local kver d PATH=$PATH:/usr/sbin:/sbin
+  kver=$(lab_kver)
+  local inputs=("$LAB_CACHE/vmlinuz" "$LAB_CACHE/domu-initrd.cpio.gz")
+  lab_stale "$LAB_CACHE/grub.img" "${inputs[@]}" || return 0
+  lab_log "building the guests' disk images"
+  d=$(mktemp -d "$LAB_CACHE/img.XXXXXX")
+  mkdir -p "$d/root" "$d/ro" "$d/grub/boot/grub"
+  echo "xb-lab root disk" >"$d/root/xb-root-marker"
+  echo "xb-lab read-only disk" >"$d/ro/xb-ro-marker"
+  lab_mkfs "$LAB_CACHE/root.img" 8192 "$d/root" xb-root
+  lab_mkfs "$LAB_CACHE/ro.img" 4096 "$d/ro" xb-ro
+  cp -L "$LAB_CACHE/vmlinuz" "$d/grub/boot/vmlinuz-$kver"
+  cp "$LAB_CACHE/domu-initrd.cpio.gz" "$d/grub/boot/initrd.img-$kver"
+  cat >"$d/grub/boot/grub/grub.cfg" <<EOF
+set default="1"
+set timeout=0
+menuentry 'Debian GNU/Linux (not the default)' {
+	linux /boot/vmlinuz-$kver console=hvc0 rdinit=/init xb.grub=0
+	initrd /boot/initrd.img-$kver
+}
+menuentry 'Debian GNU/Linux, lab domU initramfs' {
+	linux /boot/vmlinuz-$kver console=hvc0 rdinit=/init xb.grub=1
+	initrd /boot/initrd.img-$kver
+}
+EOF
+  lab_mkfs "$LAB_CACHE/grub.img" $(($(du -sk "$d/grub" | cut -f1) * 5 / 4 + 2048)) "$d/grub" xb-grub
+  rm -rf "$d"
+  lab_built "$LAB_CACHE/grub.img" "${inputs[@]}"
+}
+
+# Python 3 and pygrub for dom0, an archive appended to its initrd when a
+# scenario needs it (see tests/lab/run): the interpreter, pygrub, its grub/
+# modules, xenfsimage with its filesystem plugins, terminfo for curses, and
+# of the stdlib exactly the modules pygrub loads (Debian's is 25 MB): traced
+# by running this pygrub on the host on grub.img (python -v), then checked by
+# running the copy the same way. Precompiled, so dom0 never compiles.
+lab_dom0_pygrub() {
+  local out="$LAB_CACHE/dom0-pygrub.cpio.gz" r="$LAB_CACHE/root"
+  local inputs=("$LAB_CACHE/debs.stamp" "$LAB_CACHE/dom0-base.cpio.gz.key" "$LAB_CACHE/grub.img.key")
+  lab_stale "$out" "${inputs[@]}" || return 0
+  lab_log "building dom0's pygrub archive"
+  local d py=usr/lib/python3.11 xl=usr/lib/xen-4.17/lib f
+  local fsdir=usr/lib/xen-4.17/lib/x86_64-linux-gnu/xenfsimage
+  d=$(mktemp -d "$LAB_CACHE/pygrub.XXXXXX")
+  # pygrub $1 (python $2) on grub.img, with python's trace on stderr ($3)
+  _lab_pygrub() {
+    XEN_FSIMAGE_FSDIR=$4/$fsdir LD_LIBRARY_PATH=$4/usr/lib/x86_64-linux-gnu \
+      "$2" -E -s -B ${3:+-v} "$1" -q -n --output-format=simple "$LAB_CACHE/grub.img" 2>"${3:-/dev/null}"
+  }
+  _lab_pygrub "$r/usr/lib/xen-4.17/bin/pygrub" "$r/usr/bin/python3.11" "$d/trace" "$r" >/dev/null ||
+    lab_die "pygrub does not run on the host: $(tail -n 3 "$d/trace")"
+  mkdir -p "$d/usr/bin" "$d/usr/lib/xen-4.17/bin" "$d/$xl/x86_64-linux-gnu" "$d/lib"
+  cp "$r/usr/bin/python3.11" "$d/usr/bin/python3.11"
+  ln -s python3.11 "$d/usr/bin/python3"
+  # os.py is the landmark python finds its prefix by; sitecustomize (an
+  # apport hook, a symlink into /etc) stays out
+  for f in $r/$py/os.py $(sed -n "s#^\# code object from \($r/$py/.*\.py\)\$#\1#p
+      s#^\# extension module '.*' loaded from '\($r/$py/.*\.so\)'\$#\1#p" "$d/trace" | sort -u); do
+    case $f in */sitecustomize.py) continue ;; esac
+    mkdir -p "$d/$(dirname "${f#"$r/"}")"
+    cp "$f" "$d/${f#"$r/"}"
+  done
+  cp "$r/usr/lib/xen-4.17/bin/pygrub" "$d/usr/lib/xen-4.17/bin/"
+  cp -a "$r/$xl/python" "$d/$xl/python"
+  rm -rf "$d/$xl/python/xen" "$d/trace" # xen.lowlevel: not pygrub's
+  cp -a "$r/$xl/x86_64-linux-gnu/libxenfsimage.so"* "$r/$fsdir" "$d/$xl/x86_64-linux-gnu/"
+  cp -a "$r/lib/terminfo" "$d/lib/terminfo"
+  for f in "$d/usr/bin/python3.11" $(find "$d/$py" "$d/$xl" -name '*.so*' -type f); do
+    lab_copy_elf "$d" usr/lib/x86_64-linux-gnu "$f"
+  done
+  "$r/usr/bin/python3.11" -E -s -B -m compileall -q --invalidation-mode unchecked-hash \
+    -s "$d" -p / "$d/$py" "$d/$xl/python" >/dev/null || lab_die "compileall failed"
+  _lab_pygrub "$d/usr/lib/xen-4.17/bin/pygrub" "$d/usr/bin/python3.11" "$d/check" "$d" >"$d/out" &&
+    grep -q '^args .*xb.grub=1' "$d/out" ||
+    lab_die "pygrub with the stdlib cut down for dom0 fails: $(tail -n 3 "$d/check" "$d/out")"
+  rm -f "$d/check" "$d/out"
+  # what the base archive has already (libc, ...) stays out
+  gzip -dc "$LAB_CACHE/dom0-base.cpio.gz" | cpio -it --quiet 2>/dev/null | while read -r f; do
+    if [ -f "$d/$f" ] && [ ! -L "$d/$f" ]; then rm -f "$d/$f"; fi
+  done
   lab_cpio "$d" "$out" gz
   lab_built "$out" "${inputs[@]}"
   rm -rf "$d"
@@ -202,14 +379,16 @@ lab_dom0_base() {
   bb=$(lab_busybox)
   kver=$(lab_kver)
   local inputs=("$LAB_DIR/dom0-init" "$LAB_DIR/dom0-lib.sh" "$LAB_CACHE/debs.stamp"
-    "$LAB_CACHE/domu-initrd.cpio.gz.key" "$bb")
+    "$LAB_CACHE/domu-initrd.cpio.gz.key" "$bb") x
+  for x in "${LAB_HOST_TOOLS[@]}"; do inputs+=("$(lab_host_tool "${x##*/}")") || exit 126; done
   lab_stale "$out" "${inputs[@]}" || return 0
   lab_log "building the dom0 initramfs"
-  local d x m ko
+  local d
   d=$(mktemp -d "$LAB_CACHE/dom0.XXXXXX")
   mkdir -p "$d"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,lab/domu,lib/modules/xen,usr/lib/x86_64-linux-gnu}
   mkdir -p "$d"/var/{lib/xen,lib/xenstored,log/xen/console} "$d/run/xen"
   ln -s ../run "$d/var/run"
+  ln -s ../run/lock "$d/var/lock"
   cp "$bb" "$d/bin/busybox"
   install -m 755 "$LAB_DIR/dom0-init" "$d/init"
   install -m 644 "$LAB_DIR/dom0-lib.sh" "$d/lab/lib.sh"
@@ -228,15 +407,13 @@ lab_dom0_base() {
   lab_copy_elf "$d" usr/lib/x86_64-linux-gnu "$LAB_CACHE/root/usr/bin/xenstore"
   cp -L "$LAB_CACHE/root/lib/x86_64-linux-gnu/libgcc_s.so.1" "$d/usr/lib/x86_64-linux-gnu/"
   cp -a "$LAB_CACHE/root/etc/xen" "$d/etc/xen"
-  for m in "${LAB_MODULES[@]}"; do
-    ko=$(find "$LAB_CACHE/root/lib/modules/$kver" -name "$m.ko*" | head -1)
-    [ -n "$ko" ] || lab_die "module $m not found in the kernel package"
-    case $ko in
-    *.xz) xz -dc "$ko" >"$d/lib/modules/xen/$m.ko" ;;
-    *.zst) zstd -qdc "$ko" >"$d/lib/modules/xen/$m.ko" ;;
-    *.gz) gzip -dc "$ko" >"$d/lib/modules/xen/$m.ko" ;;
-    *) cp "$ko" "$d/lib/modules/xen/$m.ko" ;;
-    esac
+  lab_modules "$d/lib/modules/xen" "$d/lib/modules/xen/boot.list" "${LAB_MODULES[@]}"
+  local h
+  for x in "${LAB_HOST_TOOLS[@]}"; do
+    h=$(lab_host_tool "${x##*/}") || exit 126
+    mkdir -p "$d/$(dirname "$x")"
+    cp -L "$h" "$d/$x"
+    lab_copy_elf "$d" usr/lib/x86_64-linux-gnu "$h"
   done
   ln -s "../lab/domu/vmlinuz" "$d/root/vmlinuz"
   cp -L "$LAB_CACHE/vmlinuz" "$d/lab/domu/vmlinuz"
@@ -262,6 +439,20 @@ EOF
   rm -rf "$d"
 }
 
+# Extra dom0 archives a run needs (array LAB_NEEDS): the words of the
+# scenarios' "# lab-needs: WORD..." lines and of $XB_LAB_NEEDS. Known: pygrub.
+LAB_NEEDS=()
+lab_needs() { # scenario files...
+  local w words=${XB_LAB_NEEDS:-}
+  [ $# -gt 0 ] && words+=" $(sed -n 's/^# lab-needs://p' "$@")"
+  for w in $words; do
+    case $w in
+    pygrub) [[ " ${LAB_NEEDS[*]} " = *" $w "* ]] || LAB_NEEDS+=("$w") ;;
+    *) lab_die "unknown lab-needs '$w' (known: pygrub)" ;;
+    esac
+  done
+}
+
 # Everything a boot needs, built or reused; safe to run concurrently.
 lab_prepare() {
   mkdir -p "$LAB_CACHE" "$LAB_WORK"
@@ -271,6 +462,9 @@ lab_prepare() {
   lab_fetch_images
   lab_domu_initrd
   lab_dom0_base
+  lab_disk_images
+  local n
+  for n in "${LAB_NEEDS[@]}"; do "lab_dom0_$n"; done
   flock -u 9
   exec 9>&-
 }
@@ -282,7 +476,8 @@ lab_check_host() {
 }
 
 # Per-run overlay: xbuild + libbuilder from build dir $2 (if built), the
-# scenarios in array LAB_SCENARIOS (none: interactive shell), files $3...;
+# scenarios in array LAB_SCENARIOS (none: interactive shell), files $3...
+# (cache:NAME is $LAB_CACHE/NAME, e.g. cache:vmlinux, cache:root.img);
 # written to cpio file $1.
 lab_overlay() {
   local out=$1 build=$2 f i=0
@@ -305,20 +500,25 @@ lab_overlay() {
     install -m 755 "$f" "$d/lab/scenarios/$(printf %02d $i)-$(basename "$f")"
   done
   for f in "$@"; do # symlinks followed: dom0 gets the files themselves
+    case $f in cache:*) f=$LAB_CACHE/${f#cache:} ;; esac
     cp -RL --preserve=mode,timestamps "$f" "$d/lab/files/" || lab_die "cannot copy $f"
   done
   lab_cpio "$d" "$out"
   rm -rf "$d"
 }
 
-# The dom0 initrd $1: the base archive, zero-padded to 512 bytes (the kernel
-# computes cpio alignment from the start of the whole initrd), then the
-# uncompressed overlay $2.
+# The dom0 initrd $1: the base archive, the extra archives of LAB_NEEDS,
+# each zero-padded to 512 bytes (the kernel computes cpio alignment from the
+# start of the whole initrd), then the uncompressed overlay $2.
 lab_initrd() {
-  local base="$LAB_CACHE/dom0-base.cpio.gz" size
-  size=$(stat -c %s "$base")
-  { cat "$base"; head -c $(((512 - size % 512) % 512)) /dev/zero; cat "$2"; } >"$1" ||
-    lab_die "cannot write $1"
+  local a size n archives=("$LAB_CACHE/dom0-base.cpio.gz")
+  for n in "${LAB_NEEDS[@]}"; do archives+=("$LAB_CACHE/dom0-$n.cpio.gz"); done
+  {
+    for a in "${archives[@]}"; do
+      size=$(stat -c %s "$a") && cat "$a" && head -c $(((512 - size % 512) % 512)) /dev/zero || exit 1
+    done
+    cat "$2"
+  } >"$1" || lab_die "cannot write $1"
 }
 
 # qemu command line for initrd file $1; the caller adds serial options.

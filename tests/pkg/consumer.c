@@ -7,12 +7,14 @@
  * with a message, and opens and closes a context on the sim backend.
  * Prints "consumer: ok" and exits 0, or names the first check that failed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <xbuild/builder.h>
 #include <xbuild/config.h>
 #include <xbuild/error.h>
 #include <xbuild/image.h>
+#include <xbuild/manage.h>
 #include <xbuild/spec.h>
 
 static int fail(const char *what)
@@ -70,9 +72,21 @@ static int check_ctx(void)
     return 0;
 }
 
+/* xbuild/manage.h: the trigger names round-trip (pure: no hypervisor needed). */
+static int check_manage(void)
+{
+    enum xb_trigger t;
+
+    if (xb_trigger_from_name("nmi", &t) != 0 || t != XB_TRIGGER_NMI ||
+        strcmp(xb_trigger_name(XB_TRIGGER_POWER), "power") != 0 ||
+        xb_trigger_from_name("nm", &t) != -EINVAL)
+        return fail("the trigger names do not round-trip");
+    return 0;
+}
+
 int main(void)
 {
-    if (check_config() || check_image() || check_ctx())
+    if (check_config() || check_image() || check_ctx() || check_manage())
         return 1;
     printf("consumer: ok\n");
     return 0;

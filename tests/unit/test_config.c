@@ -248,10 +248,9 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
                 "e820_host = 0\npvshim = 1\n",
         NULL);
     assert_int_equal(f.rc, 0);
-    assert_int_equal(f.spec->n_unsupported, 2);
+    assert_int_equal(f.spec->n_unsupported, 1); /* every on_* action is acted on */
     assert_string_equal(f.spec->unsupported[0].key, "disk");
     assert_int_equal(f.spec->unsupported[0].pos.line, 3);
-    assert_string_equal(f.spec->unsupported[1].key, "on_reboot");
     /* pvshim on a PV guest: ignored with a warning, as xl ignores it */
     assert_false(f.spec->pvshim);
     assert_non_null(find(&f, "pvshim: ignored, as xl does"));
@@ -260,11 +259,10 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
     run(&f, OK_BASE "type = 'pvh'\npvshim = 1\nmsr_relaxed = 1\nbootloader = 'pygrub'\n",
         NULL);
     assert_int_equal(f.rc, 0);
-    assert_int_equal(f.spec->n_unsupported, 4);
-    assert_string_equal(f.spec->unsupported[0].key, "msr_relaxed");
-    assert_string_equal(f.spec->unsupported[1].key, "type");
-    assert_string_equal(f.spec->unsupported[2].key, "bootloader");
-    assert_string_equal(f.spec->unsupported[3].key, "pvshim");
+    /* the builder acts on PVH, the PV shim and msr_relaxed; not on pygrub yet */
+    assert_int_equal(f.spec->n_unsupported, 1);
+    assert_string_equal(f.spec->unsupported[0].key, "bootloader");
+    assert_true(f.spec->pvshim && f.spec->msr_relaxed);
     done(&f);
 
     run(&f, OK_BASE "msr_relaxed = 0\npvshim = 0\nbootloader_args = []\ndhcp = 'dhcp'\n",

@@ -432,6 +432,12 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart,
         if (t.ns[p] == 0)
             fail_msg("phase %s has no time", xb_phase_name(p));
     assert_string_equal(xb_phase_name(XB_PHASE_POPULATE), "populate");
+    { /* the name claim is given up once the domain's nodes hold the name */
+        char *v = NULL;
+        assert_int_equal(xb__ctx_xs(ctx)->ops->read(xb__ctx_xs(ctx), NULL, XB_XS_NO_TX,
+                                                    "/xbuild/names/t1", &v, NULL),
+                         -ENOENT);
+    }
     assert_int_equal(xb__sim_dominfo(xb__ctx_hv(ctx), domid, &di), 0);
     assert_false(di.paused);
     /* the name is taken now */
@@ -508,7 +514,7 @@ static void memory_beyond_host_refused(void **state)
 /* A Xen without 32-bit PV refuses before creating anything. */
 static void pae_refused_without_caps(void **state)
 {
-    struct xb_ctx *ctx = open_sim(1, "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_64");
+    struct xb_ctx *ctx = open_sim(1, "xen-3.0-x86_64"); /* no HVM: no PV shim either */
     struct test_kernel *k = malloc(sizeof(*k));
     struct xb_spec spec = make_spec(NULL);
     struct xb_create_opts opts = {0};
@@ -519,7 +525,7 @@ static void pae_refused_without_caps(void **state)
     opts.image = &k->img;
     assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), -EOPNOTSUPP);
     assert_non_null(strstr(xb_errmsg(ctx), "xen-3.0-x86_32p"));
-    assert_non_null(strstr(xb_errmsg(ctx), "PVH"));
+    assert_non_null(strstr(xb_errmsg(ctx), "CONFIG_PV32"));
     assert_int_equal(xb__sim_calls(xb__ctx_hv(ctx)), 1); /* physinfo only */
     assert_int_equal(xb__sim_ndomains(xb__ctx_hv(ctx)), 0);
     free(k);
@@ -615,10 +621,11 @@ enum {
     CALLS_MEMORY =
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
     CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
-    CALLS_NODES = 2 + 4 + 1 + 47 + 1 + 1 +
+    CALLS_NODES = 2 + 4 + 1 + 57 + 1 + 1 +
                   1, /* /vm/UUID and /libxl/N: 2 stale ones removed, made with their
-                        perms (outside the transaction); tx, 47 writes and perms, commit;
-                        the claim given up (rm, no read-back); introduce */
+                        perms (outside the transaction); tx, 57 writes and perms (xl's
+                        node set: start_time, image/, device/suspend/...), commit; the
+                        claim given up (rm, no read-back); introduce */
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests on the sim backend: the xenstore node set of a domain
- * (xenstore.c), list/find/destroy and the on_* monitor (lifecycle.c), the
- * console tty wait (console.c).
+ * (nodes.c), list/find/destroy (lifecycle.c), the console tty wait
+ * (console.c). The monitor and the management calls: test_manage.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -214,7 +214,7 @@ static void too_long_name_is_refused(void **state)
     struct xb_hv *hv = ctx->hv;
     struct xb_xs_dom d;
     uint64_t f[2];
-    char name[300], *before, *after;
+    char name[1100], *before, *after;
 
     memset(name, 'a', sizeof(name) - 1);
     name[sizeof(name) - 1] = '\0';
@@ -275,7 +275,7 @@ static void list_find_destroy(void **state)
     assert_int_equal(xb_domain_find(ctx, "beta", &found), 0);
     assert_int_equal(xb_domain_destroy(ctx, a), -ENOENT);
     assert_int_equal(xb_domain_destroy(ctx, 0), -EPERM);
-    assert_string_equal(xb_errmsg(ctx), "refusing to destroy dom0");
+    assert_non_null(strstr(xb_errmsg(ctx), "refusing to destroy dom0"));
     xb_ctx_close(ctx);
 }
 
@@ -304,11 +304,12 @@ static void name_claim_is_exclusive(void **state)
     uint32_t a = make_dom(ctx, "my web_1.0", &d1, f), b = make_dom(ctx, "other", &d2, f);
     char id[16];
 
-    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", a), 0);
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", a, false), 0);
     snprintf(id, sizeof(id), "%u", a);
     assert_node(ctx->xs, id, "/xbuild/names/my_20web_5f1_2e0");
     assert_node(ctx->xs, "my web_1.0", "/local/domain/%u/name", a);
-    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", b), -EEXIST);
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", b, false),
+                     -EEXIST);
     assert_non_null(strstr(ctx->err.msg, "\"my web_1.0\" already exists"));
     assert_null(
         xs_get(ctx->xs, "/local/domain/%u/name", b)); /* the loser wrote nothing */
@@ -316,7 +317,7 @@ static void name_claim_is_exclusive(void **state)
     /* the holder removed: the name is free again, and the claim gone with it */
     assert_int_equal(xb__xs_domain_remove(ctx->xs, &ctx->err, a), 0);
     assert_null(xs_get(ctx->xs, "/xbuild/names/my_20web_5f1_2e0"));
-    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", b), 0);
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "my web_1.0", b, false), 0);
     xb_ctx_close(ctx);
 }
 
@@ -329,56 +330,16 @@ static void stale_name_claim_is_taken_over(void **state)
     uint32_t a = make_dom(ctx, "web", &d1, f), b = make_dom(ctx, "web2", &d2, f);
     char path[64], id[16];
 
-    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "web", a), 0);
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "web", a, false), 0);
     snprintf(path, sizeof(path), "/local/domain/%u", a);
     assert_int_equal(ctx->xs->ops->rm(ctx->xs, NULL, XB_XS_NO_TX, path), 0);
-    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "web", b), 0);
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, "web", b, false), 0);
     snprintf(id, sizeof(id), "%u", b);
     assert_node(ctx->xs, id, "/xbuild/names/web");
     /* removing the old domain again does not touch the new holder's claim */
     assert_int_equal(xb__xs_domain_remove(ctx->xs, &ctx->err, a), 0);
     assert_node(ctx->xs, id, "/xbuild/names/web");
     xb_ctx_close(ctx);
-}
-
-/* Shut the domain down with @reason and run the monitor with @action for it. */
-static int monitor_once(unsigned reason, enum xb_action action, bool *gone)
-{
-    struct xb_ctx *ctx = open_sim(-1);
-    struct xb_hv *hv = ctx->hv;
-    struct xb_xs_dom d;
-    uint64_t f[2];
-    uint32_t id = make_dom(ctx, "mon", &d, f), found;
-    const struct xb_monitor_opts o = {
-        .on_poweroff = reason == 0 ? action : XB_ACTION_PRESERVE,
-        .on_reboot = reason == 1 ? action : XB_ACTION_PRESERVE,
-        .on_crash = reason == 3 ? action : XB_ACTION_PRESERVE,
-        .drain_ms = 100,
-    };
-    int rc;
-
-    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d), 0);
-    assert_int_equal(hv->ops->domain_shutdown(hv, &ctx->err, id, reason), 0);
-    rc = xb_domain_monitor(ctx, id, &o);
-    *gone = xb_domain_find(ctx, "mon", &found) == -ENOENT;
-    xb_ctx_close(ctx);
-    return rc;
-}
-
-static void monitor_applies_actions(void **state)
-{
-    bool gone;
-
-    assert_int_equal(monitor_once(0, XB_ACTION_DESTROY, &gone), 0);
-    assert_true(gone);
-    assert_int_equal(monitor_once(0, XB_ACTION_PRESERVE, &gone), 0);
-    assert_false(gone);
-    assert_int_equal(monitor_once(1, XB_ACTION_RESTART, &gone), 1);
-    assert_true(gone);
-    assert_int_equal(monitor_once(3, XB_ACTION_DESTROY, &gone), 0);
-    assert_true(gone);
-    assert_int_equal(monitor_once(3, XB_ACTION_PRESERVE, &gone), 0);
-    assert_false(gone);
 }
 
 static void console_tty_waits_for_xenconsoled(void **state)
@@ -417,7 +378,6 @@ int main(void)
         cmocka_unit_test(same_name_twice_is_ambiguous),
         cmocka_unit_test(name_claim_is_exclusive),
         cmocka_unit_test(stale_name_claim_is_taken_over),
-        cmocka_unit_test(monitor_applies_actions),
         cmocka_unit_test(console_tty_waits_for_xenconsoled),
     };
 

@@ -36,7 +36,17 @@ struct cli_cmd {
 
 /* The verbs (cmd_<verb>.c; help is in xbuild.c). */
 extern const struct cli_cmd cli_cmd_console, cli_cmd_create, cli_cmd_destroy,
-    cli_cmd_help, cli_cmd_inspect, cli_cmd_list;
+    cli_cmd_help, cli_cmd_inspect, cli_cmd_list, cli_cmd_monitor;
+/* cmd_control.c: requests to a domain */
+extern const struct cli_cmd cli_cmd_shutdown, cli_cmd_reboot, cli_cmd_pause,
+    cli_cmd_unpause, cli_cmd_sysrq, cli_cmd_trigger, cli_cmd_dump_core, cli_cmd_rename;
+/* cmd_ids.c: names, ids, uptime */
+extern const struct cli_cmd cli_cmd_domid, cli_cmd_domname, cli_cmd_uptime;
+/* cmd_mem.c, cmd_vcpu.c: resources */
+extern const struct cli_cmd cli_cmd_mem_set, cli_cmd_mem_max, cli_cmd_vcpu_list,
+    cli_cmd_vcpu_set, cli_cmd_vcpu_pin;
+/* cmd_info.c: the host */
+extern const struct cli_cmd cli_cmd_info, cli_cmd_dmesg;
 
 /* The operands cli_parse() left, in order. */
 struct cli_args {
@@ -74,8 +84,19 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct xb_ctx;
-struct xb_monitor_opts;
 struct xb_spec;
+
+/*
+ * A context on the real hypervisor, or NULL after printing
+ * "xbuild: VERB: <why>" (cli_ctx_open()).
+ */
+struct xb_ctx *cli_ctx_open(const char *verb);
+
+/*
+ * @what (a name or an id) to a domid, or print "xbuild: VERB: <why>" (one
+ * line: no such domain, ...) and return 1.
+ */
+int cli_find(struct xb_ctx *ctx, const char *verb, const char *what, uint32_t *domid);
 
 /*
  * Console of domain @domid (cmd_console.c), in two steps so that `create -c`
@@ -89,11 +110,10 @@ int cli_console_open(struct xb_ctx *ctx, uint32_t domid, int *fd);
 int cli_console_relay(struct xb_ctx *ctx, uint32_t domid, int fd);
 
 /*
- * Start the monitor of domain @domid (monitor.c): a daemon that applies
- * on_poweroff/on_reboot/on_crash; for a restart it re-creates the domain
- * from @spec (borrowed: the daemon keeps its own copy of the process).
- * Returns 0 once the daemon runs, or prints a message and returns 1.
+ * Make sure the monitor runs when some domain has a record (cmd_monitor.c):
+ * starts `xbuild monitor` (a daemon) when none holds its lock. Returns 0
+ * when one runs or none is needed, or prints a message and returns 1.
  */
-int cli_monitor_spawn(uint32_t domid, const struct xb_spec *spec);
+int cli_monitor_ensure(struct xb_ctx *ctx);
 
 #endif

@@ -116,33 +116,96 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
     return CLI_CONTINUE;
 }
 
-static void layout_json(yajl_gen g, const struct xb_layout *lo)
+/* Segments in address order (PV: allocation order too); PVH's are physical. */
+static void segments_json(yajl_gen g, const struct xb_layout *lo, bool pvh)
 {
-    yajl_gen_map_open(g);
-    json_kv_str(g, "guest_type", lo->guest_type);
-    json_kv_int(g, "total_pages", (long long)lo->total_pages);
-    json_kv_addr(g, "virt_base", lo->virt_base);
-    json_kv_addr(g, "entry", lo->virt_entry);
-    if (lo->virt_hypercall != XB_UNSET_ADDR)
-        json_kv_addr(g, "hypercall_page", lo->virt_hypercall);
-    json_kv_addr(g, "bootstrap_end", lo->bootstrap_end);
-    json_kv_int(g, "page_table_levels", lo->levels);
-    json_kv_int(g, "page_table_frames", lo->nr_pt_frames);
+    int order[XB_SEG_COUNT], n = 0;
+
+    for (int i = 0; i < XB_SEG_COUNT; i++)
+        if (lo->seg[i].pages)
+            order[n++] = i;
+    for (int i = 1; i < n; i++) /* insertion sort by start */
+        for (int k = i; k > 0 && lo->seg[order[k]].vstart < lo->seg[order[k - 1]].vstart;
+             k--) {
+            int t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
     json_str(g, "segments");
     yajl_gen_array_open(g);
-    for (int i = 0; i < XB_SEG_COUNT; i++) {
-        const struct xb_layout_seg *s = &lo->seg[i];
-        if (!s->pages)
-            continue;
+    for (int i = 0; i < n; i++) {
+        const struct xb_layout_seg *s = &lo->seg[order[i]];
         yajl_gen_map_open(g);
         json_kv_str(g, "name", s->name);
-        json_kv_addr(g, "vstart", s->vstart);
-        json_kv_addr(g, "vend", s->vend);
-        json_kv_int(g, "pfn", (long long)s->pfn);
+        json_kv_addr(g, pvh ? "start" : "vstart", s->vstart);
+        json_kv_addr(g, pvh ? "end" : "vend", s->vend);
+        json_kv_int(g, pvh ? "gfn" : "pfn", (long long)s->pfn);
         json_kv_int(g, "pages", (long long)s->pages);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
+}
+
+static const char *e820_type(uint32_t type)
+{
+    return type == 1 ? "ram" : type == 2 ? "reserved" : "other";
+}
+
+/* PVH: physical addresses (paging is off at entry), the memory map, the shim. */
+static void pvh_json(yajl_gen g, const struct xb_layout *lo, const struct xb_spec *spec)
+{
+    json_kv_addr(g, "start_info", lo->seg[XB_SEG_START_INFO].vstart);
+    json_kv_addr(g, "cmdline", lo->cmdline_paddr);
+    json_kv_addr(g, "modlist", lo->modlist_paddr);
+    json_kv_addr(g, "memmap", lo->memmap_paddr);
+    json_kv_int(g, "modules", lo->nr_modules);
+    json_kv_addr(g, "special_pages", lo->special_gfn << 12);
+    json_kv_int(g, "special_page_count", lo->nr_special);
+    json_str(g, "e820");
+    yajl_gen_array_open(g);
+    for (unsigned i = 0; i < lo->nr_e820; i++) {
+        yajl_gen_map_open(g);
+        json_kv_addr(g, "addr", lo->e820[i].addr);
+        json_kv_addr(g, "size", lo->e820[i].size);
+        json_kv_str(g, "type", e820_type(lo->e820[i].type));
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    json_str(g, "pvshim");
+    if (!lo->pvshim) {
+        yajl_gen_null(g);
+        return;
+    }
+    yajl_gen_map_open(g);
+    json_kv_str(g, "path", lo->pvshim);
+    json_kv_bool(g, "automatic", lo->pvshim_auto);
+    json_kv_str(g, "cmdline",
+                spec->pvshim_cmdline ? spec->pvshim_cmdline : "pv-shim console=xen,pv");
+    json_kv_str(g, "pv_kernel", spec->kernel);
+    yajl_gen_map_close(g);
+}
+
+static void layout_json(yajl_gen g, const struct xb_layout *lo,
+                        const struct xb_spec *spec)
+{
+    bool pvh = lo->levels == 0;
+
+    yajl_gen_map_open(g);
+    json_kv_str(g, "guest_type", lo->guest_type);
+    json_kv_int(g, "total_pages", (long long)lo->total_pages);
+    if (!pvh)
+        json_kv_addr(g, "virt_base", lo->virt_base);
+    json_kv_addr(g, "entry", lo->virt_entry);
+    if (lo->virt_hypercall != XB_UNSET_ADDR)
+        json_kv_addr(g, "hypercall_page", lo->virt_hypercall);
+    if (pvh) {
+        pvh_json(g, lo, spec);
+    } else {
+        json_kv_addr(g, "bootstrap_end", lo->bootstrap_end);
+        json_kv_int(g, "page_table_levels", lo->levels);
+        json_kv_int(g, "page_table_frames", lo->nr_pt_frames);
+    }
+    segments_json(g, lo, pvh);
     yajl_gen_map_close(g);
 }
 
@@ -153,7 +216,8 @@ static void layout_json(yajl_gen g, const struct xb_layout *lo)
  * *img is the kernel as loaded (NULL when it could not be).
  */
 static int simulate(const struct xb_spec *spec, struct xb_image **img,
-                    struct xb_layout *lo, struct xb_err *err)
+                    struct xb_layout *lo, char *shim, size_t shim_size,
+                    struct cli_diags *d, struct xb_err *err)
 {
     struct xb_create_opts copts = {.layout = lo};
     struct xb_ctx *ctx = NULL;
@@ -163,9 +227,16 @@ static int simulate(const struct xb_spec *spec, struct xb_image **img,
 
     if (spec->kernel && xb_image_load_file(spec->kernel, NULL, img, &img_err) == 0)
         copts.image = *img; /* shown in the JSON; a load error comes from create */
-    rc = xb_ctx_open("sim", &ctx, err);
+    /* the host's Xen capabilities, when there is one: the plan a create would make */
+    rc = xb_ctx_open("sim-host", &ctx, err);
     if (!rc && xb_domain_create(ctx, spec, &copts, &domid) != 0)
         rc = xb_err_set(err, xb_ctx_err(ctx)->code, "%s", xb_errmsg(ctx));
+    for (size_t i = 0; !rc && xb_warning(ctx, i); i++)
+        diags_add_build(d, XB_SEV_WARNING, spec, xb_warning(ctx, i));
+    if (!rc && lo->pvshim) { /* the context's string: kept past its close */
+        snprintf(shim, shim_size, "%s", lo->pvshim);
+        lo->pvshim = shim;
+    }
     xb_ctx_close(ctx);
     return rc;
 }
@@ -174,11 +245,13 @@ static int simulate(const struct xb_spec *spec, struct xb_image **img,
  * Members after "spec" in the dry-run JSON (image, layout). Returns 0, or
  * -errno when the kernel cannot be loaded or built (@err says why).
  */
-static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct xb_err *err)
+static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct cli_diags *d,
+                           struct xb_err *err)
 {
     struct xb_image *img = NULL;
     struct xb_layout lo = {0};
-    int rc = simulate(spec, &img, &lo, err);
+    char shim[4096];
+    int rc = simulate(spec, &img, &lo, shim, sizeof(shim), d, err);
 
     json_str(g, "image");
     if (img)
@@ -187,7 +260,7 @@ static int dry_run_members(yajl_gen g, const struct xb_spec *spec, struct xb_err
         yajl_gen_null(g);
     json_str(g, "layout");
     if (!rc && lo.total_pages)
-        layout_json(g, &lo);
+        layout_json(g, &lo, spec);
     else
         yajl_gen_null(g);
     xb_image_free(img);
@@ -206,7 +279,7 @@ static int dry_run(const struct xb_spec *spec, const struct create_opts *o,
         yajl_gen_map_open(g);
         json_str(g, "spec");
         if (spec_json(g, spec) == 0 &&
-            (o->config_only || dry_run_members(g, spec, &err) == 0))
+            (o->config_only || dry_run_members(g, spec, d, &err) == 0))
             rc = 0;
         yajl_gen_map_close(g);
     }
@@ -262,11 +335,22 @@ static int load_kernel(const struct xb_spec *spec, bool quiet, struct xb_image *
 }
 
 static int create_domain(const struct xb_spec *spec, const struct create_opts *o,
+                         const struct spec_source *s, const char *config_abs,
                          struct cli_timings *t)
 {
+    const struct xb_restart_source src = {
+        .config = s->text,
+        .config_len = s->len,
+        .config_file = config_abs,
+        .overrides = o->overrides,
+        .n_overrides = (size_t)o->n_overrides,
+        .override_dir = s->cwd,
+        .strict = o->strict,
+    };
     /* The library unpauses, unless the console must be attached first. */
     struct xb_create_opts copts = {
         .paused = o->paused || o->console,
+        .source = &src,
         .timings = t->on ? &t->lib : NULL,
     };
     struct xb_image *img = NULL;
@@ -290,13 +374,12 @@ static int create_domain(const struct xb_spec *spec, const struct create_opts *o
         goto out;
     }
     timings_lap(t, CLI_STEP_CREATE);
-    xb_image_free(img); /* built: not needed, nor copied into the monitor's fork */
+    xb_image_free(img); /* built: not needed, nor copied into a monitor started below */
     img = NULL;
     for (size_t i = 0; xb_warning(ctx, i); i++)
         report(spec, XB_SEV_WARNING, xb_warning(ctx, i), o->quiet);
-    if (o->console && cli_console_open(ctx, domid, &fd) != 0)
-        goto undo;
-    if (cli_monitor_spawn(domid, spec) != 0)
+    if ((o->console && cli_console_open(ctx, domid, &fd) != 0) ||
+        cli_monitor_ensure(ctx) != 0)
         goto undo;
     timings_lap(t, CLI_STEP_MONITOR);
     if (copts.paused && !o->paused && xb_domain_unpause(ctx, domid) != 0) {
@@ -330,6 +413,7 @@ static int cmd_create(int argc, char **argv)
     struct create_opts o = {0};
     struct cli_diags diags = {0};
     struct spec_load_opts lo;
+    struct spec_source src = {0};
     struct xb_spec *spec = NULL;
     struct cli_timings t;
     bool check = false;
@@ -348,7 +432,7 @@ static int cmd_create(int argc, char **argv)
         /* --dry-run is a faithful preview: what create refuses, it refuses */
         .refuse_unsupported = !o.config_only,
     };
-    if (spec_load(o.config, o.overrides, o.n_overrides, &lo, &diags, &spec) != 0) {
+    if (spec_load(o.config, o.overrides, o.n_overrides, &lo, &diags, &spec, &src) != 0) {
         diags_print(&diags);
         return 1;
     }
@@ -356,9 +440,16 @@ static int cmd_create(int argc, char **argv)
         rc = dry_run(spec, &o, &diags);
     } else {
         diags_print(&diags);
+        char *abs = NULL;
+
+        if (o.config[0] != '/' && src.cwd &&
+            asprintf(&abs, "%s/%s", src.cwd, o.config) < 0)
+            abs = NULL;
         timings_lap(&t, CLI_STEP_PARSE);
-        rc = create_domain(spec, &o, &t);
+        rc = create_domain(spec, &o, &src, abs ? abs : o.config, &t);
+        free(abs);
     }
+    spec_source_free(&src);
     xb_spec_free(spec);
     return rc;
 }

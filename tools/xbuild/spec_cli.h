@@ -47,16 +47,26 @@ struct spec_load_opts {
     bool refuse_unsupported; /* keys parsed but not acted on yet are errors */
 };
 
+/* The config as it was read, for the monitor's restarts. */
+struct spec_source {
+    char *text; /* the file's bytes (NUL-terminated) */
+    size_t len;
+    char *cwd; /* where the overrides' relative paths resolved; NULL if unknown */
+};
+
+void spec_source_free(struct spec_source *src);
+
 /*
  * Read @path, apply the @n_overrides "KEY=VALUE" strings, validate, check
  * the kernel and ramdisk (with check_files) and report the keys not
  * supported yet, adding every diagnostic to @d (nothing is printed).
- * Returns 0 with *out set (free with xb_spec_free()), or 1 when anything
- * failed (*out NULL).
+ * Returns 0 with *out set (free with xb_spec_free()) and, when @source is
+ * not NULL, what was read in it (free with spec_source_free()); or 1 when
+ * anything failed (*out NULL, @source empty).
  */
 int spec_load(const char *path, char *const *overrides, int n_overrides,
               const struct spec_load_opts *opts, struct cli_diags *d,
-              struct xb_spec **out);
+              struct xb_spec **out, struct spec_source *source);
 
 /* Emit @spec as one JSON object (stable member order) into @g. 0 or -1. */
 int spec_json(yajl_gen g, const struct xb_spec *spec);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -203,14 +204,53 @@ static void take_config_diags(const struct xb_config *cfg, struct cli_diags *d)
     }
 }
 
-static int parse_all(struct xb_config *cfg, const char *path, char *const *ov, int n,
-                     struct cli_diags *d)
-{
-    struct xb_err err = {0};
-    int rc = xb_config_load_file(cfg, path, &err);
+#define MAX_CONFIG_SIZE (64u << 20) /* as the library's xb_config_load_file() */
 
-    if (rc < 0 && err.code) {
-        diags_add(d, XB_SEV_ERROR, NULL, "%s", err.msg);
+/* The whole file @path into *buf (malloc'd, NUL-terminated): 0, or -1 with a message. */
+static int read_config(const char *path, char **buf, size_t *len, struct cli_diags *d)
+{
+    FILE *f = fopen(path, "rbe");
+    struct stat st;
+    int rc = -1;
+
+    *buf = NULL;
+    if (!f || fstat(fileno(f), &st) != 0)
+        diags_add(d, XB_SEV_ERROR, NULL, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        diags_add(d, XB_SEV_ERROR, NULL, "%s: not a regular file", path);
+    else if ((unsigned long long)st.st_size > MAX_CONFIG_SIZE)
+        diags_add(d, XB_SEV_ERROR, NULL,
+                  "%s: %lld bytes is more than a config may have (%u MiB)", path,
+                  (long long)st.st_size, MAX_CONFIG_SIZE >> 20);
+    else if (!(*buf = malloc((size_t)st.st_size + 1)))
+        diags_add(d, XB_SEV_ERROR, NULL, "%s: out of memory", path);
+    else if ((*len = fread(*buf, 1, (size_t)st.st_size, f)) != (size_t)st.st_size ||
+             ferror(f))
+        diags_add(d, XB_SEV_ERROR, NULL, "%s: read: %s", path,
+                  strerror(errno ? errno : EIO));
+    else
+        rc = 0;
+    if (f)
+        fclose(f);
+    if (rc) {
+        free(*buf);
+        *buf = NULL;
+    } else {
+        (*buf)[*len] = '\0';
+    }
+    return rc;
+}
+
+static int parse_all(struct xb_config *cfg, const char *path, char *const *ov, int n,
+                     struct cli_diags *d, struct spec_source *src)
+{
+    int rc = read_config(path, &src->text, &src->len, d);
+
+    if (rc)
+        return -1;
+    rc = xb_config_parse(cfg, src->text, src->len, path);
+    if (rc == -ENOMEM) {
+        diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
         return -1;
     }
     for (int i = 0; i < n; i++)
@@ -234,11 +274,19 @@ static size_t report_unsupported(struct cli_diags *d, const struct xb_spec *spec
     return spec->n_unsupported;
 }
 
+void spec_source_free(struct spec_source *src)
+{
+    free(src->text);
+    free(src->cwd);
+    *src = (struct spec_source){0};
+}
+
 int spec_load(const char *path, char *const *overrides, int n_overrides,
               const struct spec_load_opts *opts, struct cli_diags *d,
-              struct xb_spec **out)
+              struct xb_spec **out, struct spec_source *source)
 {
     struct xb_config *cfg = NULL;
+    struct spec_source own = {0}, *src = source ? source : &own;
     char cwd[PATH_MAX];
     struct xb_spec_opts sopts = {
         .strict = opts->strict,
@@ -246,11 +294,12 @@ int spec_load(const char *path, char *const *overrides, int n_overrides,
     };
 
     *out = NULL;
+    *src = (struct spec_source){.cwd = sopts.override_dir ? strdup(cwd) : NULL};
     if (xb_config_new(&cfg) < 0) {
         diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
         return 1;
     }
-    if (parse_all(cfg, path, overrides, n_overrides, d) == 0 &&
+    if (parse_all(cfg, path, overrides, n_overrides, d, src) == 0 &&
         xb_config_to_spec(cfg, &sopts, out) == 0 && opts->check_files &&
         xb_spec_check_files(cfg, *out) != 0) {
         xb_spec_free(*out);
@@ -263,5 +312,7 @@ int spec_load(const char *path, char *const *overrides, int n_overrides,
         xb_spec_free(*out);
         *out = NULL;
     }
+    if (!*out || !source)
+        spec_source_free(src);
     return *out ? 0 : 1;
 }

@@ -4,16 +4,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <xbuild/builder.h>
+
 #include "cli.h"
 
 #ifndef XBUILD_VERSION
 #error "XBUILD_VERSION (meson's project version) must be defined"
 #endif
 
-/* Keep alphabetical; each verb lives in cmd_<verb>.c. */
+/* Keep alphabetical; each verb (or family) lives in cmd_<verb>.c. */
 static const struct cli_cmd *const commands[] = {
-    &cli_cmd_console, &cli_cmd_create,  &cli_cmd_destroy,
-    &cli_cmd_help,    &cli_cmd_inspect, &cli_cmd_list,
+    &cli_cmd_console,  &cli_cmd_create,   &cli_cmd_destroy,   &cli_cmd_dmesg,
+    &cli_cmd_domid,    &cli_cmd_domname,  &cli_cmd_dump_core, &cli_cmd_help,
+    &cli_cmd_info,     &cli_cmd_inspect,  &cli_cmd_list,      &cli_cmd_mem_max,
+    &cli_cmd_mem_set,  &cli_cmd_monitor,  &cli_cmd_pause,     &cli_cmd_reboot,
+    &cli_cmd_rename,   &cli_cmd_shutdown, &cli_cmd_sysrq,     &cli_cmd_trigger,
+    &cli_cmd_unpause,  &cli_cmd_uptime,   &cli_cmd_vcpu_list, &cli_cmd_vcpu_pin,
+    &cli_cmd_vcpu_set,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -50,6 +57,26 @@ void cli_warn(const char *fmt, ...)
     va_start(ap, fmt);
     vmsg("warning: ", fmt, ap);
     va_end(ap);
+}
+
+struct xb_ctx *cli_ctx_open(const char *verb)
+{
+    struct xb_ctx *ctx = NULL;
+    struct xb_err err = {0};
+
+    if (xb_ctx_open("xen", &ctx, &err) != 0) {
+        cli_error("%s: %s", verb, err.msg);
+        return NULL;
+    }
+    return ctx;
+}
+
+int cli_find(struct xb_ctx *ctx, const char *verb, const char *what, uint32_t *domid)
+{
+    if (xb_domain_find(ctx, what, domid) == 0)
+        return 0;
+    cli_error("%s: %s", verb, xb_errmsg(ctx));
+    return 1;
 }
 
 static const char main_usage[] = "usage: xbuild [-h|--help] [--version] VERB [ARGS...]\n";

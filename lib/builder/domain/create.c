@@ -17,10 +17,14 @@
 
 #include "../../config/unsupported.h"
 #include "../guest/pv_x86.h"
+#include "../guest/pvh.h"
 #include "../layout/layout.h"
 #include "ctx.h"
 #include "domain.h"
+#include "monitor.h"
 #include "nodes.h"
+#include "shim.h"
+#include "userdata.h"
 
 #define MAXMEM_SLACK_KIB 1024 /* as xl: room for Xen's own per-domain pages */
 #define SUPERPAGE_ORDER  9
@@ -34,15 +38,19 @@ struct build {
     struct xb_ctx *ctx;
     const struct xb_spec *spec;
     struct xb_create_opts opts;
-    const struct xb_image *img;
+    const struct xb_image *img; /* the kernel that runs (the PV shim's, for a shim) */
     struct xb_image *own_img;
+    const struct xb_image *pv_img; /* in the PV shim: the PV kernel, else NULL */
+    struct xb_image *shim_img;
+    bool shim_auto; /* the shim chosen by xbuild, not the config */
     uint8_t *ramdisk;
     size_t ramdisk_len;
-    unsigned guest; /* XB_GUEST_PV64 / XB_GUEST_PV32PAE */
+    unsigned guest; /* XB_GUEST_PV64 / XB_GUEST_PV32PAE, or XB_GUEST_PVH (the shim too) */
     struct xb_layout lo;
-    uint64_t free_pages; /* the host's, before create */
+    struct xb_hv_physinfo host; /* physinfo before create (check_host) */
     uint8_t uuid[16];
     uint32_t domid; /* DOMID_NONE until created */
+    bool restart;   /* the monitor's re-create: the name is held for it */
     bool introduced;
     uint64_t *p2m; /* [lo.total_pages]: pfn -> mfn */
     uint32_t store_port, console_port;
@@ -118,10 +126,55 @@ static int load_kernel(struct build *b)
     return 0;
 }
 
+static const char *kernel_name(const struct build *b)
+{
+    return b->spec->kernel ? b->spec->kernel : "image";
+}
+
+static int pick_pvh(struct build *b)
+{
+    if (b->img->guest_types & XB_GUEST_PVH) {
+        b->guest = XB_GUEST_PVH;
+        return 0;
+    }
+    return xb_err_set(berr(b), -ENOEXEC, "kernel: %s is not a PVH kernel (%s)%s",
+                      kernel_name(b), b->img->not_pvh,
+                      b->img->guest_types ? "; it is a PV kernel: set type = \"pv\", or "
+                                            "pvshim = 1 to run it in the PV shim"
+                                          : "");
+}
+
+/*
+ * Run the PV kernel in the PV shim at @path (NULL: the installed one): the
+ * shim becomes the PVH kernel, the PV kernel its first module.
+ */
+static int use_shim(struct build *b, const char *path)
+{
+    const struct xb_shim_where w = {
+        .path = path, .xen_major = b->host.xen_major, .xen_minor = b->host.xen_minor};
+    char *shim = b->ctx->shim_path;
+    struct xb_err err = {0};
+    int rc = xb__shim_find(&w, shim, sizeof(b->ctx->shim_path), &err);
+
+    if (!rc)
+        rc = xb_image_load_file(shim, NULL, &b->shim_img, &err);
+    if (!rc && !(b->shim_img->guest_types & XB_GUEST_PVH))
+        rc = xb_err_set(&err, -ENOEXEC, "%s is not a PVH kernel (%s)", shim,
+                        b->shim_img->not_pvh);
+    if (rc)
+        return xb_err_set(berr(b), rc, "pvshim: %s", err.msg);
+    b->pv_img = b->img;
+    b->img = b->shim_img;
+    b->guest = XB_GUEST_PVH;
+    return 0;
+}
+
 static int pick_guest(struct build *b)
 {
     unsigned types = b->img->guest_types;
 
+    if (b->spec->type == XB_DOMTYPE_PVH && !b->spec->pvshim)
+        return pick_pvh(b);
     b->guest = types & XB_GUEST_PV64 ? XB_GUEST_PV64 : types & XB_GUEST_PV32PAE;
     if (!b->guest)
         return xb_err_set(berr(b), -ENOEXEC,
@@ -130,7 +183,7 @@ static int pick_guest(struct build *b)
                           b->spec->kernel ? b->spec->kernel : "image",
                           types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\""
                                                : "");
-    return 0;
+    return b->spec->pvshim ? use_shim(b, b->spec->pvshim_path) : 0;
 }
 
 static int read_ramdisk(struct build *b)
@@ -159,6 +212,41 @@ static int read_ramdisk(struct build *b)
     return rc;
 }
 
+/* The kernel's command line: the shim's own when the guest runs in the shim. */
+static const char *kernel_cmdline(const struct build *b)
+{
+    if (!b->pv_img)
+        return b->spec->cmdline;
+    return b->spec->pvshim_cmdline ? b->spec->pvshim_cmdline : XB_SHIM_CMDLINE;
+}
+
+static int plan_pvh_layout(struct build *b)
+{
+    const struct xb_image *img = b->img;
+    const char *cmdline = kernel_cmdline(b);
+    struct xb_pvh_layout_in in = {
+        .kstart = img->pstart,
+        .kend = img->pend,
+        .entry = img->notes.phys32_entry,
+        .cmdline_len = cmdline ? strlen(cmdline) : 0,
+        .total_pages = b->spec->memory_mib << (20 - XB_PAGE_SHIFT),
+    };
+    int rc;
+
+    if (b->pv_img) {
+        in.mod_seg[in.nr_modules] = XB_SEG_PV_KERNEL;
+        in.mod_len[in.nr_modules++] = b->pv_img->elf_size;
+    }
+    if (b->ramdisk_len) {
+        in.mod_seg[in.nr_modules] = XB_SEG_RAMDISK;
+        in.mod_len[in.nr_modules++] = b->ramdisk_len;
+    }
+    rc = xb__layout_pvh(&in, &b->lo, berr(b));
+    b->lo.pvshim = b->pv_img ? b->ctx->shim_path : NULL;
+    b->lo.pvshim_auto = b->shim_auto;
+    return rc;
+}
+
 static int plan_layout(struct build *b)
 {
     const struct xb_image *img = b->img;
@@ -173,7 +261,8 @@ static int plan_layout(struct build *b)
         .ramdisk_len = b->ramdisk_len,
         .total_pages = b->spec->memory_mib << (20 - XB_PAGE_SHIFT),
     };
-    int rc = xb__layout_compute(&in, &b->lo, berr(b));
+    int rc = b->guest == XB_GUEST_PVH ? plan_pvh_layout(b)
+                                      : xb__layout_compute(&in, &b->lo, berr(b));
 
     if (!rc && b->opts.layout)
         *b->opts.layout = b->lo;
@@ -213,39 +302,83 @@ static uint64_t pages_to_mib(uint64_t pages)
     return pages >> (20 - XB_PAGE_SHIFT);
 }
 
-static int check_caps(struct build *b, struct xb_hv_physinfo *pi)
+static const char *pv_width(const struct build *b)
 {
-    if (caps_have(pi->caps, b->lo.guest_type))
-        return 0;
-    for (size_t n = strlen(pi->caps); n > 0 && pi->caps[n - 1] == ' '; n--)
-        pi->caps[n - 1] = '\0';
-    return xb_err_set(berr(b), -EOPNOTSUPP,
-                      "kernel: %s is a %s guest but this Xen %u.%u "
-                      "only runs \"%s\"; use a 64-bit PV or a PVH kernel, or a Xen built "
-                      "with 32-bit PV support (CONFIG_PV32)",
-                      b->spec->kernel ? b->spec->kernel : "image", b->lo.guest_type,
-                      pi->xen_major, pi->xen_minor, pi->caps);
+    return b->guest == XB_GUEST_PV64 ? "64-bit" : "32-bit";
 }
 
-/* Can this Xen run the guest type? Notes its free memory for check_free(). */
+/*
+ * A PV kernel of a kind this Xen lacks runs in the PV shim when Xen can run
+ * PVH and a shim is installed (xl would refuse it): said in one notice.
+ */
+static int auto_shim(struct build *b, const char *why)
+{
+    const char *width = pv_width(b);
+    int rc = 0;
+
+    if (!caps_have(b->host.caps, "hvm-3.0-x86_32"))
+        return xb_err_set(berr(b), -EOPNOTSUPP,
+                          "%s; use a 64-bit PV kernel, or a Xen built with %s PV "
+                          "support (CONFIG_PV32)",
+                          why, width);
+    if (use_shim(b, b->opts.pvshim_path) != 0) {
+        char shim[sizeof(b->ctx->err.msg)];
+        snprintf(shim, sizeof(shim), "%s", b->ctx->err.msg);
+        xb_err_clear(&b->ctx->err); /* the root cause is Xen's: say both */
+        return xb_err_set(berr(b), -EOPNOTSUPP, "%s and the PV shim cannot run it: %s",
+                          why, shim);
+    }
+    b->shim_auto = true;
+    rc = plan_layout(b);
+    if (!rc)
+        xb__ctx_warn(b->ctx, "%s: Xen has no %s PV; running it in the PV shim (%s)",
+                     b->spec->name, width, b->ctx->shim_path);
+    return rc;
+}
+
+static int check_caps(struct build *b)
+{
+    char *caps = b->host.caps, why[512];
+
+    for (size_t n = strlen(caps); n > 0 && caps[n - 1] == ' '; n--)
+        caps[n - 1] = '\0';
+    if (caps_have(caps, b->lo.guest_type))
+        return 0;
+    if (b->guest == XB_GUEST_PVH)
+        return xb_err_set(berr(b), -EOPNOTSUPP,
+                          "type: this Xen %u.%u runs no PVH guests (its capabilities are "
+                          "\"%s\", without hvm-3.0-x86_32: the CPU lacks VT-x or AMD-V, "
+                          "or Xen was built without HVM)",
+                          b->host.xen_major, b->host.xen_minor, caps);
+    snprintf(
+        why, sizeof(why), "kernel: %s is a %s guest but this Xen %u.%u only runs \"%s\"",
+        kernel_name(b), b->lo.guest_type, b->host.xen_major, b->host.xen_minor, caps);
+    return auto_shim(b, why);
+}
+
+/*
+ * Can this Xen run the guest type (or the PV shim run it)? Notes the
+ * host's free memory for check_free().
+ */
 static int check_host(struct build *b)
 {
-    struct xb_hv_physinfo pi;
-    int rc = bhv(b)->ops->physinfo(bhv(b), berr(b), &pi);
+    int rc = bhv(b)->ops->physinfo(bhv(b), berr(b), &b->host);
 
-    b->free_pages = rc ? 0 : pi.free_pages;
-    return rc ? rc : check_caps(b, &pi);
+    if (rc)
+        b->host = (struct xb_hv_physinfo){0};
+
+    return rc ? rc : check_caps(b);
 }
 
 /* Enough free memory on the host for the domain (Xen checks again). */
 static int check_free(struct build *b)
 {
-    if (b->lo.total_pages <= b->free_pages)
+    if (b->lo.total_pages <= b->host.free_pages)
         return 0;
     return xb_err_set(berr(b), -ENOMEM,
                       "memory: %" PRIu64 " MiB asked but the host has "
                       "only %" PRIu64 " MiB free",
-                      b->spec->memory_mib, pages_to_mib(b->free_pages));
+                      b->spec->memory_mib, pages_to_mib(b->host.free_pages));
 }
 
 /* ---- the domain ---- */
@@ -266,10 +399,12 @@ static int make_uuid(struct build *b)
 static int create_domain(struct build *b)
 {
     struct xb_hv_domcfg cfg = {
-        .type = XB_HV_DOM_PV,
+        .type = b->guest == XB_GUEST_PVH ? XB_HV_DOM_PVH : XB_HV_DOM_PV,
         .max_vcpus = b->spec->maxvcpus,
         .max_evtchn_port = b->spec->max_event_channels,
         .max_grant_frames = b->spec->max_grant_frames,
+        .msr_relaxed = b->spec->msr_relaxed,
+        .hap = b->host.hap,
     };
     uint32_t domid;
     int rc;
@@ -288,9 +423,17 @@ static int create_domain(struct build *b)
  */
 static int claim_name(struct build *b)
 {
-    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid);
+    int rc = xb__xs_name_claim(b->ctx->xs, berr(b), b->spec->name, b->domid, b->restart);
 
     return rc ? rc : xb__dom_name_taken(b->ctx, berr(b), b->spec->name, b->domid);
+}
+
+/* PVH: the paging pool xl gives HAP or shadow tables, 4 * (256 * vCPUs + 2 * MiB) KiB. */
+static int set_paging_pool(struct build *b)
+{
+    uint64_t kib = 4 * (256 * (uint64_t)b->spec->maxvcpus + 2 * b->spec->maxmem_mib);
+
+    return bhv(b)->ops->set_paging_pool(bhv(b), berr(b), b->domid, kib << 10);
 }
 
 static int set_limits(struct build *b)
@@ -298,7 +441,9 @@ static int set_limits(struct build *b)
     struct xb_hv *hv = bhv(b);
     int rc = hv->ops->set_max_vcpus(hv, berr(b), b->domid, b->spec->maxvcpus);
 
-    if (!rc)
+    if (!rc && b->guest == XB_GUEST_PVH)
+        rc = set_paging_pool(b);
+    else if (!rc)
         rc = hv->ops->set_address_size(hv, berr(b), b->domid,
                                        b->guest == XB_GUEST_PV64 ? 64 : 32);
     if (!rc)
@@ -336,6 +481,8 @@ static int populate(struct build *b)
     uint64_t done = total / SUPERPAGE_PAGES * SUPERPAGE_PAGES;
     int rc = 0;
 
+    if (b->guest == XB_GUEST_PVH)
+        return xb__dom_populate_pvh(bhv(b), berr(b), b->domid, &b->lo);
     b->p2m = calloc(total, sizeof(*b->p2m));
     if (!b->p2m)
         return xb_err_set(berr(b), -ENOMEM, "memory: out of memory for the p2m");
@@ -361,10 +508,13 @@ static int alloc_evtchns(struct build *b)
     return rc;
 }
 
+/* The frame of a segment's first page: its mfn (PV), its gfn (PVH). */
 static xb_mfn seg_mfn(const struct build *b, enum xb_seg_id id)
 {
     uint64_t pfn = b->lo.seg[id].pfn;
 
+    if (b->guest == XB_GUEST_PVH)
+        return pfn;
     return pfn < b->lo.total_pages ? b->p2m[pfn] : XB_NO_MFN;
 }
 
@@ -398,6 +548,41 @@ static int build_pv(struct build *b)
     return rc;
 }
 
+/* PVH (the PV shim too): start info, memory map, HVM params, vCPU 0. */
+static int build_pvh(struct build *b)
+{
+    struct xb_pvh_boot boot = {
+        .lo = &b->lo,
+        .img = b->img,
+        .cmdline = kernel_cmdline(b),
+        .store_port = b->store_port,
+        .console_port = b->console_port,
+        .max_vcpus = b->spec->maxvcpus,
+    };
+    bool cut = false;
+    int rc;
+
+    if (b->pv_img)
+        boot.mod[boot.nr_modules++] = (struct xb_pvh_module){
+            b->pv_img->elf, b->pv_img->elf_size, XB_SEG_PV_KERNEL, b->spec->cmdline};
+    if (b->ramdisk_len)
+        boot.mod[boot.nr_modules++] =
+            (struct xb_pvh_module){b->ramdisk, b->ramdisk_len, XB_SEG_RAMDISK, NULL};
+    rc = xb__pvh_build(bhv(b), berr(b), b->domid, &boot, &cut);
+    if (cut)
+        xb__ctx_warn(
+            b->ctx,
+            "cmdline: %zu bytes, cut to the %d the PV guest in the shim can receive",
+            strlen(b->spec->cmdline), XB_PVH_MOD_CMDLINE_MAX - 1);
+    return rc;
+}
+
+/* The guest type's start of day: one builder per type. */
+static int build_guest(struct build *b)
+{
+    return b->guest == XB_GUEST_PVH ? build_pvh(b) : build_pv(b);
+}
+
 static int seed_gnttab(struct build *b)
 {
     return bhv(b)->ops->gnttab_seed(bhv(b), berr(b), b->domid, seg_mfn(b, XB_SEG_CONSOLE),
@@ -423,12 +608,31 @@ static int introduce(struct build *b)
         .on_poweroff = xb_action_name(s->on_poweroff),
         .on_reboot = xb_action_name(s->on_reboot),
         .on_crash = xb_action_name(s->on_crash),
-        .pvh = false,
+        .type = b->guest == XB_GUEST_PVH ? XB_DOMTYPE_PVH : XB_DOMTYPE_PV,
+        .kernel = s->kernel,
+        .ramdisk = s->ramdisk,
+        .cmdline = s->cmdline,
+        .start_time_cs = xb__wall_cs(),
     };
     int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
     b->introduced = rc == 0;
     return rc;
+}
+
+/* The configuration libxl keeps, so that xl list -l / reboot work on the domain. */
+static int write_userdata(struct build *b)
+{
+    return xb__userdata_write(b->ctx, berr(b), b->domid, b->uuid, b->spec);
+}
+
+/* The monitor's record (actions, restart source), when the caller gave a source. */
+static int record(struct build *b)
+{
+    if (!b->opts.source)
+        return 0;
+    return xb__monitor_record(b->ctx, berr(b), b->domid, b->uuid, b->spec,
+                              b->opts.source);
 }
 
 /* The library unpauses, unless the caller asked to own that step (opts->paused). */
@@ -447,7 +651,9 @@ static void rollback(struct build *b)
 {
     if (b->domid == DOMID_NONE)
         return;
+    /* the nodes, the monitor's record with them, libxl's stored config */
     xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid);
+    xb__userdata_remove(b->ctx, berr(b), b->domid, b->uuid);
     bhv(b)->ops->domain_destroy(bhv(b), berr(b), b->domid);
     b->domid = DOMID_NONE;
 }
@@ -455,6 +661,7 @@ static void rollback(struct build *b)
 static void build_free(struct build *b)
 {
     xb_image_free(b->own_img);
+    xb_image_free(b->shim_img);
     free(b->ramdisk);
     free(b->p2m);
 }
@@ -504,13 +711,13 @@ static void lap(struct build *b, enum xb_phase p, int rc)
     b->lap_ns = t;
 }
 
-int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
-                     const struct xb_create_opts *opts, uint32_t *domid)
+int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                   const struct xb_create_opts *opts, bool restart, uint32_t *domid)
 {
     struct build b = build_init(ctx, spec, opts);
     int rc;
 
-    xb__ctx_reset(ctx);
+    b.restart = restart;
     b.lap_ns = b.opts.timings ? now_ns() : 0;
     rc = plan(&b); /* spec, kernel, ramdisk, layout */
     lap(&b, XB_PHASE_LOAD, rc);
@@ -534,12 +741,16 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
     if (!rc)
         rc = alloc_evtchns(&b); /* xenstore, console */
     if (!rc)
-        rc = build_pv(&b);
+        rc = build_guest(&b); /* PV or PVH: start of day, vCPU 0 */
     lap(&b, XB_PHASE_BUILD, rc);
     if (!rc)
         rc = seed_gnttab(&b);
     if (!rc)
         rc = introduce(&b); /* the xenstore nodes, xenstored */
+    if (!rc)
+        rc = write_userdata(&b); /* libxl's copy of the config, for xl */
+    if (!rc)
+        rc = record(&b); /* the monitor's: on_* actions, restart source */
     lap(&b, XB_PHASE_XENSTORE, rc);
     if (!rc)
         rc = unpause(&b);
@@ -550,6 +761,13 @@ int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         *domid = b.domid;
     build_free(&b);
     return rc;
+}
+
+int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
+                     const struct xb_create_opts *opts, uint32_t *domid)
+{
+    xb__ctx_reset(ctx);
+    return xb__dom_create(ctx, spec, opts, false, domid);
 }
 
 int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,

@@ -39,13 +39,43 @@ static int open_sim(struct xb_hv **hv, struct xb_xs **xs, struct xb_err *err)
     return xb__sim_open(&opts, hv, xs, err);
 }
 
+/* Where libxl keeps domain configurations (xl list -l reads them there). */
+#define XEN_USERDATA_DIR "/var/lib/xen"
+/*
+ * The sim with the running hypervisor's capabilities and version, when
+ * there is one to ask (dom0): a dry run then plans what a create would
+ * (the PV shim for a PV kind this Xen lacks). Elsewhere the sim's own.
+ */
+static int open_sim_host(struct xb_hv **hv, struct xb_xs **xs, struct xb_err *err)
+{
+    struct xb_sim_opts opts = {.total_pages = 1ull << 22, .fail_at = -1, .seed = 1};
+    struct xb_hv_physinfo pi;
+    struct xb_hv *host = NULL;
+
+    if (xb__hv_xen_open(&host, NULL) == 0 && host->ops->physinfo(host, NULL, &pi) == 0) {
+        opts.caps = pi.caps;
+        opts.xen_major = pi.xen_major;
+        opts.xen_minor = pi.xen_minor;
+    }
+    if (host)
+        host->ops->close(host);
+    return xb__sim_open(&opts, hv, xs, err);
+}
+
 static const struct backend {
     const char *name;
     int (*open)(struct xb_hv **hv, struct xb_xs **xs, struct xb_err *err);
+    const char *userdata_dir;
 } backends[] = {
-    {.name = "xen", .open = open_xen},
-    {.name = "sim", .open = open_sim},
+    {.name = "xen", .open = open_xen, .userdata_dir = XEN_USERDATA_DIR},
+    {.name = "sim", .open = open_sim}, /* a dry run leaves no file behind */
+    {.name = "sim-host", .open = open_sim_host},
 };
+
+void xb__ctx_set_userdata_dir(struct xb_ctx *ctx, const char *dir)
+{
+    ctx->userdata_dir = dir;
+}
 
 int xb__ctx_open_backend(struct xb_hv *hv, struct xb_xs *xs, struct xb_ctx **out)
 {
@@ -85,9 +115,13 @@ int xb_ctx_open(const char *backend, struct xb_ctx **out, struct xb_err *err)
         if (rc)
             return rc;
         rc = xb__ctx_open_backend(hv, xs, out);
-        return rc ? xb_err_set(err, rc, "out of memory") : 0;
+        if (rc)
+            return xb_err_set(err, rc, "out of memory");
+        (*out)->userdata_dir = backends[i].userdata_dir;
+        return 0;
     }
-    return xb_err_set(err, -EINVAL, "backend \"%s\": expected \"xen\" or \"sim\"",
+    return xb_err_set(err, -EINVAL,
+                      "backend \"%s\": expected \"xen\", \"sim\" or \"sim-host\"",
                       backend);
 }
 

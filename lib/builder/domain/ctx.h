@@ -22,6 +22,8 @@ struct xb_ctx {
     struct xb_err err;
     char **warnings; /* malloc'd strings of the latest call */
     size_t nwarnings;
+    char shim_path[4096];     /* the PV shim of the latest plan/create (layout.pvshim) */
+    const char *userdata_dir; /* libxl's /var/lib/xen (static); NULL: none kept */
 };
 
 /* Forget the previous call's error and warnings. */
@@ -36,6 +38,9 @@ void xb__ctx_warn(struct xb_ctx *ctx, const char *fmt, ...)
  * options). The context takes ownership of both, also on failure.
  */
 int xb__ctx_open_backend(struct xb_hv *hv, struct xb_xs *xs, struct xb_ctx **out);
+
+/* Keep libxl's userdata files in @dir (borrowed; NULL: none). Tests. */
+void xb__ctx_set_userdata_dir(struct xb_ctx *ctx, const char *dir);
 
 /* The backends of a context (borrowed). */
 struct xb_hv *xb__ctx_hv(struct xb_ctx *ctx);

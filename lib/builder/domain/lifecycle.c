@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/builder/domain/lifecycle.c - running domains: list, find by name or id,
- * destroy, and the monitor that applies on_poweroff/on_reboot/on_crash.
- * Works on any domain, whoever built it (xl or xbuild), through the backends.
+ * destroy; and the small helpers the domain layer shares (domain.h). Works
+ * on any domain, whoever built it (xl or xbuild), through the backends.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,23 +18,53 @@
 #include "ctx.h"
 #include "domain.h"
 #include "nodes.h"
+#include "userdata.h"
 
-#define LIST_CHUNK       128u
-#define DOMID_NONE       UINT32_MAX
-#define MONITOR_POLL_MS  1000
-#define DRAIN_DEFAULT_MS 2000u
-#define DRAIN_STEP_MS    20
+#define LIST_CHUNK      128u
+#define DOMID_NONE      UINT32_MAX
+#define RESTART_WAIT_MS 60000 /* the domain built again (TCG, a loaded host) */
 
-static void sleep_ms(unsigned ms)
+int64_t xb__now_ms(void)
 {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    struct timespec ts;
 
-    nanosleep(&ts, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Every domain's hypervisor record, in domid order; *out malloc'd. */
-static int all_dominfo(struct xb_ctx *ctx, struct xb_err *err, struct xb_hv_dominfo **out,
-                       size_t *n)
+int xb__xs_get(struct xb_ctx *ctx, struct xb_err *err, const char *path, char **val)
+{
+    size_t len;
+
+    *val = NULL;
+    return ctx->xs->ops->read(ctx->xs, err, XB_XS_NO_TX, path, val, &len);
+}
+
+int xb__xs_put(struct xb_ctx *ctx, struct xb_err *err, const char *path, const char *val)
+{
+    return ctx->xs->ops->write(ctx->xs, err, XB_XS_NO_TX, path, val, strlen(val));
+}
+
+int xb__xs_wait(struct xb_ctx *ctx, struct xb_err *err, int timeout_ms)
+{
+    char *path = NULL, *token = NULL;
+    int rc = ctx->xs->ops->wait_watch(ctx->xs, err, timeout_ms, &path, &token);
+
+    free(path);
+    free(token);
+    return rc == -ETIMEDOUT ? 0 : rc;
+}
+
+uint64_t xb__wall_cs(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 100 + (uint64_t)ts.tv_nsec / 10000000;
+}
+
+int xb__dom_all(struct xb_ctx *ctx, struct xb_err *err, struct xb_hv_dominfo **out,
+                size_t *n)
 {
     struct xb_hv_dominfo *v = NULL, *grown;
     size_t have = 0;
@@ -124,6 +154,8 @@ static void fill_info(struct xb_ctx *ctx, const struct xb_hv_dominfo *i,
         .state = state_of(i),
         .shutdown_reason = i->shutdown_reason,
         .cpu_time_ns = i->cpu_time_ns,
+        .cpupool = i->cpupool,
+        .ssidref = i->ssidref,
     };
     memcpy(o->uuid, i->handle, sizeof(o->uuid));
     snprintf(path, sizeof(path), "/local/domain/%u/name", i->domid);
@@ -143,7 +175,7 @@ int xb_domain_list(struct xb_ctx *ctx, struct xb_dominfo **out, size_t *n)
     xb__ctx_reset(ctx);
     *out = NULL;
     *n = 0;
-    rc = all_dominfo(ctx, &ctx->err, &raw, &count);
+    rc = xb__dom_all(ctx, &ctx->err, &raw, &count);
     if (rc)
         return rc;
     v = calloc(count ? count : 1, sizeof(*v));
@@ -192,7 +224,7 @@ static int count_named(struct xb_ctx *ctx, struct xb_err *err, const char *name,
     struct xb_hv_dominfo *raw = NULL;
     size_t count = 0;
     char path[64], have[128];
-    int rc = all_dominfo(ctx, err, &raw, &count);
+    int rc = xb__dom_all(ctx, err, &raw, &count);
 
     *hits = 0;
     for (size_t k = 0; rc == 0 && k < count; k++) {
@@ -207,11 +239,41 @@ static int count_named(struct xb_ctx *ctx, struct xb_err *err, const char *name,
     return rc;
 }
 
+/*
+ * While the monitor re-creates a domain for a restart, its name is held by
+ * a restart entry: wait (at most RESTART_WAIT_MS) until a domain carries
+ * it again. True when there was an entry.
+ */
+static bool wait_restart(struct xb_ctx *ctx, const char *name)
+{
+    char p[XB_XS_NAME_PATH_MAX], *v = NULL;
+    int64_t end = xb__now_ms() + RESTART_WAIT_MS;
+    bool watching, held = false;
+
+    if (xb__xs_restart_path(name, p, sizeof(p)) != 0)
+        return false;
+    watching = ctx->xs->ops->watch(ctx->xs, NULL, p, "xb-find") == 0;
+    while (xb__xs_get(ctx, NULL, p, &v) == 0 && xb__now_ms() < end) {
+        free(v);
+        v = NULL;
+        held = true;
+        if (!watching || xb__xs_wait(ctx, NULL, (int)(end - xb__now_ms())) != 0)
+            break;
+    }
+    free(v);
+    if (watching)
+        ctx->xs->ops->unwatch(ctx->xs, NULL, p, "xb-find");
+    return held;
+}
+
 static int find_by_name(struct xb_ctx *ctx, struct xb_err *err, const char *name,
-                        uint32_t *domid)
+                        uint32_t *domid, bool wait)
 {
     size_t hits = 0;
     int rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
+
+    if (rc == 0 && hits == 0 && wait && wait_restart(ctx, name))
+        rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
 
     if (rc)
         return rc;
@@ -238,15 +300,25 @@ int xb__dom_name_taken(struct xb_ctx *ctx, struct xb_err *err, const char *name,
                       name, other);
 }
 
-int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what,
-                 uint32_t *domid)
+int xb__dom_need(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
+                 struct xb_hv_dominfo *info)
+{
+    int rc = xb__dom_info(ctx, err, domid, info);
+
+    if (rc == -ESRCH)
+        return xb_err_set(err, -ESRCH, "no domain with id %u", domid);
+    return rc;
+}
+
+static int find(struct xb_ctx *ctx, struct xb_err *err, const char *what, uint32_t *domid,
+                bool wait)
 {
     struct xb_hv_dominfo info;
     uint32_t id;
     int rc;
 
     if (!parse_domid(what, &id))
-        return find_by_name(ctx, err, what, domid);
+        return find_by_name(ctx, err, what, domid, wait);
     rc = xb__dom_info(ctx, err, id, &info);
     if (rc == -ESRCH)
         return xb_err_set(err, -ENOENT, "no domain with id %u", id);
@@ -255,19 +327,38 @@ int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what,
     return rc;
 }
 
+int xb__dom_find(struct xb_ctx *ctx, struct xb_err *err, const char *what,
+                 uint32_t *domid)
+{
+    return find(ctx, err, what, domid, true);
+}
+
+int xb__dom_find_now(struct xb_ctx *ctx, struct xb_err *err, const char *what,
+                     uint32_t *domid)
+{
+    return find(ctx, err, what, domid, false);
+}
+
 int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)
 {
     xb__ctx_reset(ctx);
     return xb__dom_find(ctx, &ctx->err, what, domid);
 }
 
-int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid)
+/*
+ * The domain, then its xenstore nodes (the monitor's record with them),
+ * then the configuration libxl keeps for xl (xbuild's or xl's own, as xl
+ * destroy removes it).
+ */
+int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid, bool allow_dom0)
 {
     struct xb_hv_dominfo info;
     int rc;
 
-    if (domid == 0)
-        return xb_err_set(&ctx->err, -EPERM, "refusing to destroy dom0");
+    if (domid == 0 && !allow_dom0)
+        return xb_err_set(&ctx->err, -EPERM,
+                          "refusing to destroy dom0 (-f forces it, for a "
+                          "disaggregated hardware domain and toolstack)");
     rc = xb__dom_info(ctx, &ctx->err, domid, &info);
     if (rc == -ESRCH)
         return xb_err_set(&ctx->err, -ENOENT, "no domain with id %u", domid);
@@ -276,97 +367,20 @@ int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid)
     rc = ctx->hv->ops->domain_destroy(ctx->hv, &ctx->err, domid);
     if (rc)
         return rc;
-    return xb__xs_domain_remove(ctx->xs, &ctx->err, domid);
+    rc = xb__xs_domain_remove(ctx->xs, &ctx->err, domid);
+    if (!rc)
+        rc = xb__userdata_remove(ctx, &ctx->err, domid, info.handle);
+    return rc;
 }
 
 int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid)
 {
     xb__ctx_reset(ctx);
-    return xb__dom_destroy(ctx, domid);
+    return xb__dom_destroy(ctx, domid, false);
 }
 
-/* -- the monitor -- */
-
-static enum xb_action action_for(const struct xb_monitor_opts *o, unsigned reason)
+int xb_domain_destroy_forced(struct xb_ctx *ctx, uint32_t domid)
 {
-    switch (reason) {
-    case SHUTDOWN_poweroff:
-        return o->on_poweroff;
-    case SHUTDOWN_reboot:
-        return o->on_reboot;
-    case SHUTDOWN_crash:
-        return o->on_crash;
-    case SHUTDOWN_watchdog:
-        return o->on_reboot;
-    default:
-        return XB_ACTION_DESTROY;
-    }
-}
-
-static int apply(struct xb_ctx *ctx, uint32_t domid, const struct xb_monitor_opts *o,
-                 unsigned reason)
-{
-    enum xb_action a = action_for(o, reason);
-    unsigned limit = o->drain_ms ? o->drain_ms : DRAIN_DEFAULT_MS;
-    int rc;
-
-    if (a == XB_ACTION_PRESERVE)
-        return 0;
-    for (unsigned waited = 0; waited < limit; waited += DRAIN_STEP_MS) {
-        if (xb__console_drained(ctx, domid) != 0)
-            break; /* drained, or no ring to wait for */
-        sleep_ms(DRAIN_STEP_MS);
-    }
-    sleep_ms(DRAIN_STEP_MS * 5); /* xenconsoled's buffer -> pty -> reader */
-    rc = xb__dom_destroy(ctx, domid);
-    if (rc)
-        return rc;
-    switch (a) {
-    case XB_ACTION_RESTART:
-    case XB_ACTION_RENAME_RESTART:
-    case XB_ACTION_COREDUMP_RESTART:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-int xb_domain_monitor(struct xb_ctx *ctx, uint32_t domid,
-                      const struct xb_monitor_opts *opts)
-{
-    struct xb_hv_dominfo info;
-    bool watching = false;
-    char *path = NULL, *token = NULL;
-    int rc;
-
     xb__ctx_reset(ctx);
-    if (ctx->xs->ops->watch)
-        watching =
-            ctx->xs->ops->watch(ctx->xs, NULL, "@releaseDomain", "xb-monitor") == 0;
-    for (;;) {
-        rc = xb__dom_info(ctx, &ctx->err, domid, &info);
-        if (rc == -ESRCH || (rc == 0 && (info.flags & XB_DOMINFO_DYING))) {
-            rc = 0; /* destroyed by someone else */
-            break;
-        }
-        if (rc)
-            break;
-        if (info.flags & XB_DOMINFO_SHUTDOWN) {
-            rc = apply(ctx, domid, opts, info.shutdown_reason);
-            break;
-        }
-        if (!watching) {
-            sleep_ms(MONITOR_POLL_MS);
-            continue;
-        }
-        rc = ctx->xs->ops->wait_watch(ctx->xs, &ctx->err, MONITOR_POLL_MS, &path, &token);
-        free(path);
-        free(token);
-        path = token = NULL;
-        if (rc && rc != -ETIMEDOUT)
-            break;
-    }
-    if (watching)
-        ctx->xs->ops->unwatch(ctx->xs, NULL, "@releaseDomain", "xb-monitor");
-    return rc;
+    return xb__dom_destroy(ctx, domid, true);
 }

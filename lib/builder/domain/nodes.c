@@ -19,9 +19,10 @@
  *                 memory/target (balloon), cpu/I/availability, store/, data/
  *   xl            /local/domain/N/name (list, domid), /local/domain/N/vm,
  *                 /vm/UUID, /libxl/N/type (PVH vs HVM), console/tty (console)
- * Permissions: the guest reads its /local/domain/N but owns only the nodes
- * it must write (control/shutdown, control/feature-*, data, ...); /vm and
- * /libxl are dom0's.
+ * Permissions: exactly xl's for the same config (lab-lifecycle-xl compares
+ * both trees): the guest reads its /local/domain/N and /vm/UUID but owns
+ * only the nodes it must write (control/shutdown, control/feature-*, data,
+ * console/backend-id, device/suspend/event-channel, ...); /libxl is dom0's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -34,11 +35,13 @@
 #include "nodes.h"
 
 #define XS_PATH_MAX      128
-#define XS_VAL_MAX       128
-#define XS_MAX_NODES     64
+#define XS_VAL_MAX       1040 /* a PV command line is up to 1024 bytes */
+#define XS_MAX_NODES     200
 #define XS_TX_RETRIES    64 /* conflicts: one per concurrent create that commits first */
 #define XS_TX_BACKOFF_MS 8  /* at most, random, after a conflict: no lockstep retries */
 #define XS_NAMES_DIR     "/xbuild/names"
+#define XS_RESTARTS_DIR  "/xbuild/restarts"
+#define XS_RECORDS_DIR   "/xbuild/domains"
 #define XS_CLAIM_MAX     (sizeof(XS_NAMES_DIR) + 3 * 256 + 4)
 #define XS_CONSOLE_LIMIT "1048576" /* bytes xenconsoled buffers, as xl sets */
 
@@ -46,7 +49,8 @@ enum node_perm {
     PERM_INHERIT = 0, /* whatever the parent has */
     PERM_RO,          /* dom0 owns; the guest may read */
     PERM_RW,          /* the guest owns (dom0 is privileged anyway) */
-    PERM_PRIV,        /* dom0 only */
+    PERM_RW_DOM0_R, /* the guest owns, dom0 named as a reader (xl's console/backend-id) */
+    PERM_PRIV,      /* dom0 only */
 };
 
 struct node {
@@ -101,8 +105,9 @@ static void add(struct node_set *s, enum node_perm perm, bool dir, const char *b
 }
 
 /* A value node and a directory node; the value inherits the parent's perms. */
-#define VAL(s, base, rel, ...)  add((s), PERM_INHERIT, false, (base), (rel), __VA_ARGS__)
-#define DIR(s, perm, base, rel) add((s), (perm), true, (base), (rel), "%s", "")
+#define VAL(s, base, rel, ...)        add((s), PERM_INHERIT, false, (base), (rel), __VA_ARGS__)
+#define VALP(s, perm, base, rel, ...) add((s), (perm), false, (base), (rel), __VA_ARGS__)
+#define DIR(s, perm, base, rel)       add((s), (perm), true, (base), (rel), "%s", "")
 
 /*
  * /vm/UUID and /libxl/N exist (prepare_roots()); /local/domain/N does once
@@ -118,7 +123,10 @@ static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char 
     add(s, PERM_RO, false, dom, "name", "%s", d->name);
     VAL(s, vm, "uuid", "%s", uuid);
     VAL(s, vm, "name", "%s", d->name);
-    VAL(s, lx, "type", "%s", d->pvh ? "pvh" : "pv");
+    VAL(s, vm, "start_time", "%llu.%02llu", (unsigned long long)(d->start_time_cs / 100),
+        (unsigned long long)(d->start_time_cs % 100));
+    VAL(s, lx, "type", "%s", xb_domtype_name(d->type));
+    VAL(s, lx, "dm-version", "qemu_xen"); /* as libxl records it, for every type */
     VAL(s, dom, "vm", "%s", vm);
     VAL(s, dom, "domid", "%u", d->domid);
 }
@@ -144,6 +152,21 @@ static void add_control(struct node_set *s, const char *dom)
     for (size_t i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
         DIR(s, PERM_RW, dom, guest_owned[i]);
     DIR(s, PERM_INHERIT, dom, "device");
+    DIR(s, PERM_INHERIT, dom, "device/suspend");
+    DIR(s, PERM_RW, dom, "device/suspend/event-channel");
+}
+
+/* What libxl records of the image under /vm/UUID/image. */
+static void add_image(struct node_set *s, const struct xb_xs_dom *d, const char *vm)
+{
+    DIR(s, PERM_INHERIT, vm, "image");
+    VAL(s, vm, "image/ostype", "%s", "linux"); /* libxl's name for every PV guest */
+    if (d->kernel)
+        VAL(s, vm, "image/kernel", "%s", d->kernel);
+    if (d->ramdisk)
+        VAL(s, vm, "image/ramdisk", "%s", d->ramdisk);
+    if (d->cmdline) /* as the guest receives it (a PV guest: 1023 bytes at most) */
+        VAL(s, vm, "image/cmdline", "%.1023s", d->cmdline);
 }
 
 static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
@@ -164,8 +187,8 @@ static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const c
 /* The primary console: a frontend the guest owns, served by xenconsoled. */
 static void add_console(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
 {
-    DIR(s, PERM_RW, dom, "console");
-    VAL(s, dom, "console/backend-id", "0");
+    DIR(s, PERM_RO, dom, "console");
+    VALP(s, PERM_RW_DOM0_R, dom, "console/backend-id", "0");
     VAL(s, dom, "console/limit", XS_CONSOLE_LIMIT);
     VAL(s, dom, "console/type", "xenconsoled");
     VAL(s, dom, "console/output", "pty");
@@ -197,6 +220,7 @@ static int build_set(struct xb_err *err, const struct xb_xs_dom *d, const struct
         return xb_err_set(err, -EINVAL, "xenstore: domain %u: no name/uuid or %u vcpus",
                           d->domid, d->maxvcpus);
     add_roots(s, d, dom, r->vm, r->lx);
+    add_image(s, d, r->vm);
     add_control(s, dom);
     add_resources(s, d, dom);
     add_console(s, d, dom);
@@ -221,7 +245,10 @@ static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_READ};
         break;
-    case PERM_RW:
+    case PERM_RW: /* dom0 reads it anyway: privileged, as xl leaves it */
+        p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
+        break;
+    case PERM_RW_DOM0_R:
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_READ};
         break;
@@ -309,10 +336,10 @@ static void backoff(void)
  * writer (-EAGAIN); aborted when @body fails. @what names it in the message
  * when it keeps conflicting.
  */
-static int in_transaction(struct xb_xs *xs, struct xb_err *err,
-                          int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                                      const void *arg),
-                          const void *arg, const char *what)
+int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
+                       int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                                   const void *arg),
+                       const void *arg, const char *what)
 {
     uint32_t tx;
     int rc;
@@ -380,7 +407,7 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
     }
     rc = prepare_roots(xs, err, &r, d->domid);
     if (rc == 0)
-        rc = in_transaction(xs, err, write_body, &job, "write the domain's nodes");
+        rc = xb__xs_transaction(xs, err, write_body, &job, "write the domain's nodes");
     if (rc == 0)
         rc = give_up_claim(xs, err, d->name);
     if (rc == 0)
@@ -397,20 +424,20 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
  * ---- names: two creates of one name cannot both win ----
  * A create claims its name in /xbuild/names while it builds (one node per
  * name, checked and written in one transaction), then checks that no other
- * domain carries the name; the claim is given up in the transaction that
- * writes the domain's nodes, when /local/domain/N/name holds the name for
- * good. So no claim outlives a create, whoever destroys the domain later.
+ * domain carries the name; the claim is given up right after the transaction
+ * that writes the domain's nodes, when /local/domain/N/name holds the name
+ * for good. So no claim outlives a create, whoever destroys the domain later.
  */
 
 /*
- * /xbuild/names/NAME, NAME with every byte outside [A-Za-z0-9-] written as
- * "_xx" (xenstore paths take few characters; '_' itself is "_5f").
+ * DIR/NAME, NAME with every byte outside [A-Za-z0-9-] written as "_xx"
+ * (xenstore paths take few characters; '_' itself is "_5f").
  */
-static int claim_path(const char *name, char *buf, size_t size)
+static int name_path(const char *dir, const char *name, char *buf, size_t size)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)name;
-    size_t n = (size_t)snprintf(buf, size, "%s/", XS_NAMES_DIR);
+    size_t n = (size_t)snprintf(buf, size, "%s/", dir);
 
     for (; *p && n + 4 <= size; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -426,11 +453,36 @@ static int claim_path(const char *name, char *buf, size_t size)
     return *p || !name[0] ? -ENAMETOOLONG : 0;
 }
 
+static int claim_path(const char *name, char *buf, size_t size)
+{
+    return name_path(XS_NAMES_DIR, name, buf, size);
+}
+
+int xb__xs_restart_path(const char *name, char *buf, size_t size)
+{
+    return name_path(XS_RESTARTS_DIR, name, buf, size);
+}
+
 struct claim {
     const char *name;
     uint32_t domid;
+    bool restart; /* the monitor's re-create of a restart: its entry holds the name */
     char path[XS_CLAIM_MAX];
 };
+
+/* A restart of @c->name is under way (and this is not it): -EEXIST. */
+static int check_restart(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const struct claim *c)
+{
+    char p[XB_XS_NAME_PATH_MAX], *v = NULL;
+    int rc;
+
+    if (c->restart || xb__xs_restart_path(c->name, p, sizeof(p)) != 0)
+        return 0;
+    rc = xs->ops->read(xs, err, tx, p, &v, NULL);
+    free(v);
+    return rc == 0 ? -EEXIST : rc == -ENOENT ? 0 : rc;
+}
 
 /* The domain @c->path names holds the name still: -EEXIST. */
 static int check_holder(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
@@ -461,6 +513,8 @@ static int claim_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const v
     char dom[XS_PATH_MAX], id[16];
     int rc = check_holder(xs, err, tx, c);
 
+    if (!rc)
+        rc = check_restart(xs, err, tx, c);
     snprintf(dom, sizeof(dom), "/local/domain/%u", c->domid);
     snprintf(id, sizeof(id), "%u", c->domid);
     if (!rc)
@@ -474,14 +528,14 @@ static int claim_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const v
 }
 
 int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
-                      uint32_t domid)
+                      uint32_t domid, bool restart)
 {
-    struct claim c = {.name = name, .domid = domid};
+    struct claim c = {.name = name, .domid = domid, .restart = restart};
     int rc = claim_path(name, c.path, sizeof(c.path));
 
     if (rc)
         return xb_err_set(err, rc, "name: \"%.40s...\" is too long for xenstore", name);
-    rc = in_transaction(xs, err, claim_body, &c, "claim the name");
+    rc = xb__xs_transaction(xs, err, claim_body, &c, "claim the name");
     if (rc == -EEXIST)
         return xb_err_set(err, rc,
                           "name: a domain named \"%s\" already exists; destroy it or "
@@ -577,15 +631,76 @@ static int remove_nodes(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     snprintf(p, sizeof(p), "/libxl/%u", domid);
     if (rc == 0)
         rc = rm_missing_ok(xs, err, tx, p);
+    snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u", domid);
+    if (rc == 0)
+        rc = rm_missing_ok(xs, err, tx, p);
     return rc ? rc : remove_backends(xs, err, tx, domid);
 }
 
 int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
 {
-    int rc = in_transaction(xs, err, remove_nodes, &domid, "remove the domain's nodes");
+    int rc =
+        xb__xs_transaction(xs, err, remove_nodes, &domid, "remove the domain's nodes");
 
     /* xenstored may never have been told about a half-built domain: a probe. */
     if (rc == 0)
         xs->ops->release(xs, NULL, domid);
+    return rc;
+}
+
+/* ---- rename ---- */
+
+struct rename {
+    uint32_t domid;
+    const char *name;
+};
+
+/* @path = @r->name when the node exists (a record without one is left alone). */
+static int rename_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                       const char *path, const char *name)
+{
+    char *v = NULL;
+    int rc = xs->ops->read(xs, err, tx, path, &v, NULL);
+
+    free(v);
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    return xs->ops->write(xs, err, tx, path, name, strlen(name));
+}
+
+static int rename_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
+{
+    const struct rename *r = arg;
+    struct claim c = {.name = r->name, .domid = r->domid};
+    char p[XS_PATH_MAX + 8], *vm = NULL;
+    int rc = claim_path(r->name, c.path, sizeof(c.path));
+
+    if (!rc)
+        rc = check_holder(xs, err, tx, &c);
+    if (!rc)
+        rc = check_restart(xs, err, tx, &c);
+    snprintf(p, sizeof(p), "/local/domain/%u/name", r->domid);
+    if (!rc)
+        rc = xs->ops->write(xs, err, tx, p, r->name, strlen(r->name));
+    if (!rc)
+        rc = vm_path(xs, err, tx, r->domid, &vm);
+    if (!rc && vm) {
+        snprintf(p, sizeof(p), "%.120s/name", vm);
+        rc = rename_node(xs, err, tx, p, r->name);
+    }
+    free(vm);
+    snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u/name", r->domid);
+    return rc ? rc : rename_node(xs, err, tx, p, r->name);
+}
+
+int xb__xs_rename(struct xb_xs *xs, struct xb_err *err, uint32_t domid, const char *name)
+{
+    const struct rename r = {.domid = domid, .name = name};
+    int rc = xb__xs_transaction(xs, err, rename_body, &r, "rename the domain");
+
+    if (rc == -EEXIST)
+        return xb_err_set(err, rc, "rename: a domain named \"%s\" already exists", name);
+    if (rc == -ENAMETOOLONG)
+        return xb_err_set(err, rc, "rename: \"%.40s...\" is too long for xenstore", name);
     return rc;
 }

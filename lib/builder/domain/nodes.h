@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <xbuild/spec.h>
+
 #include "../hv/xs.h"
 
 struct xb_xs_dom {
@@ -28,7 +30,9 @@ struct xb_xs_dom {
     xb_mfn console_frame; /* the console ring frame (mfn for PV, gfn for PVH) */
     uint32_t console_port;
     const char *on_poweroff, *on_reboot, *on_crash; /* "destroy", ...; NULL = destroy */
-    bool pvh;
+    enum xb_domtype type;                           /* /libxl/N/type, as xl writes it */
+    const char *kernel, *ramdisk, *cmdline;         /* /vm/UUID/image/ (NULL: none) */
+    uint64_t start_time_cs; /* wall clock at creation, centiseconds (uptime) */
 };
 
 /*
@@ -42,7 +46,33 @@ struct xb_xs_dom {
  * claim up; xb__xs_domain_remove() too, for a create that failed.
  */
 int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
-                      uint32_t domid);
+                      uint32_t domid, bool restart);
+
+/*
+ * /xbuild/restarts/NAME: where the monitor keeps a domain's record while it
+ * re-creates it (xb_monitor_step()). A name with such an entry is held:
+ * xb__xs_name_claim() refuses it (-EEXIST) unless @restart is set (the
+ * restart's own create). Into @buf (XB_XS_NAME_PATH_MAX bytes);
+ * -ENAMETOOLONG for a name xenstore cannot carry.
+ */
+#define XB_XS_NAME_PATH_MAX 800
+int xb__xs_restart_path(const char *name, char *buf, size_t size);
+
+/*
+ * Rename domain @domid from @old to @name in one transaction: -EEXIST when
+ * a live domain holds a claim on @name; /local/domain/N/name, /vm/UUID/name
+ * and the monitor's record (/xbuild/domains/N/name) follow.
+ */
+int xb__xs_rename(struct xb_xs *xs, struct xb_err *err, uint32_t domid, const char *name);
+
+/*
+ * Run @body in a transaction, started over while it conflicts (-EAGAIN);
+ * aborted when @body fails. @what names it when it keeps conflicting.
+ */
+int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
+                       int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                                   const void *arg),
+                       const void *arg, const char *what);
 
 /*
  * Write every node of domain @d->domid and give up its name claim, in one
@@ -58,7 +88,8 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
 /*
  * Remove every node of @domid (its name claim, /vm through
  * /local/domain/@domid/vm, /local/domain/@domid, /libxl/@domid, its backend
- * directories) and release it from xenstored. Missing nodes are not an
+ * directories, its monitor record /xbuild/domains/@domid) and release it
+ * from xenstored. Missing nodes are not an
  * error; safe on a half-built domain.
  */
 int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid);

@@ -31,6 +31,7 @@ struct xb_sim_opts {
     long fail_at;         /* fail the N-th op call (0-based), -1 = never */
     bool dirty;           /* hand out frames filled with 0xa5 (proves zeroing);
                              false keeps untouched memory sparse (dry runs) */
+    unsigned xen_major, xen_minor; /* the version physinfo reports; 0 = 4.17 */
 };
 
 /*

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <xbuild/error.h>
+#include <xbuild/manage.h>
 
 typedef uint64_t xb_pfn; /* guest (pseudo-)physical frame number */
 typedef uint64_t xb_mfn; /* machine frame number (PV) or gfn (PVH) */
@@ -53,6 +54,16 @@ struct xb_hv_domcfg {
     uint32_t max_grant_frames; /* 0 = default */
     uint32_t max_maptrack_frames;
     uint8_t handle[16]; /* the domain's UUID */
+    bool msr_relaxed;   /* x86: XEN_X86_MSR_RELAXED, xl.cfg's msr_relaxed */
+    bool hap;           /* PVH: hardware-assisted paging (else shadow paging) */
+};
+
+#define XB_HV_E820_MAX 16 /* entries of a memory map the builder sets */
+
+/* One entry of a domain's memory map (XENMEM_set_memory_map), e820 types. */
+struct xb_hv_e820 {
+    uint64_t addr, size;
+    uint32_t type; /* 1 RAM, 2 reserved, 3 ACPI, 4 NVS, 5 unusable */
 };
 
 enum {
@@ -73,6 +84,14 @@ struct xb_hv_dominfo {
     uint64_t cpu_time_ns;
     uint32_t nr_online_vcpus, max_vcpu_id;
     uint8_t handle[16];
+    uint32_t cpupool, ssidref;
+};
+
+/* One vCPU, as the management ops report it. */
+struct xb_hv_vcpuinfo {
+    bool online, blocked, running;
+    uint32_t cpu; /* where it runs (meaningful when online) */
+    uint64_t cpu_time_ns;
 };
 
 struct xb_hv_ops {
@@ -132,6 +151,66 @@ struct xb_hv_ops {
     int (*gnttab_seed)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                        xb_pfn console_gfn, xb_pfn xenstore_gfn, uint32_t console_domid,
                        uint32_t xenstore_domid);
+
+    /*
+     * -- translated (PVH) domains --
+     * Frames are gfns: populate_physmap leaves frames[] as given (Xen keeps
+     * the p2m), map_foreign and gnttab_seed take gfns. These ops are for
+     * XB_HV_DOM_PVH domains only.
+     */
+    /* XENMEM_set_memory_map: the map the guest reads with XENMEM_memory_map. */
+    int (*set_memory_map)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                          const struct xb_hv_e820 *map, unsigned n);
+    /* HVMOP_set_param: HVM_PARAM_* of xen/hvm/params.h. */
+    int (*hvm_param_set)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                         unsigned param, uint64_t value);
+    /* XEN_DOMCTL_set_paging_mempool_size: HAP's page-table pool, in bytes. */
+    int (*set_paging_pool)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           uint64_t bytes);
+    /*
+     * XEN_DOMCTL_gethvmcontext: the domain's whole HVM context (a stream of
+     * hvm_save_descriptor + record, xen/hvm/save.h) into @buf of @size
+     * bytes; *len its length. @buf NULL: *len is the size it needs.
+     */
+    int (*hvm_get_context)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           uint8_t *buf, size_t size, size_t *len);
+    /* XEN_DOMCTL_sethvmcontext: load the records of @buf (HEADER first, END last). */
+    int (*hvm_set_context)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           const uint8_t *buf, size_t len);
+
+    /*
+     * -- management: what the lifecycle verbs need (vcpu-list/-pin, list
+     * -n, info, dmesg, trigger, dump-core) --
+     * CPU and node maps are bitmaps of @len bytes: CPU i is bit i % 8 of
+     * byte i / 8. A map shorter than the host's is cut (get) or padded
+     * with zeroes (set); Xen's own map size is the backend's business.
+     */
+    int (*vcpu_info)(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned vcpu,
+                     struct xb_hv_vcpuinfo *out);
+    int (*vcpu_get_affinity)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                             unsigned vcpu, uint8_t *hard, uint8_t *soft, size_t len);
+    /* NULL leaves that affinity as it is. */
+    int (*vcpu_set_affinity)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                             unsigned vcpu, const uint8_t *hard, const uint8_t *soft,
+                             size_t len);
+    int (*node_affinity)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                         uint8_t *map, size_t len);
+    /* XEN_DOMCTL_sendtrigger; @trigger is an enum xb_trigger. */
+    int (*send_trigger)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                        unsigned trigger, unsigned vcpu);
+    /* Xen's console ring, malloc'd and NUL-terminated; @clear empties it after. */
+    int (*read_console)(struct xb_hv *hv, struct xb_err *err, bool clear, char **text,
+                        size_t *len);
+    /* The host and Xen, as `xl info` shows them (uname fields not included). */
+    int (*host_info)(struct xb_hv *hv, struct xb_err *err, struct xb_hostinfo *out);
+    /* Up to @max CPUs' topology / NUMA nodes; *n set to how many the host has. */
+    int (*cpu_topology)(struct xb_hv *hv, struct xb_err *err, struct xb_cpu_topo *out,
+                        size_t max, size_t *n);
+    int (*numa_info)(struct xb_hv *hv, struct xb_err *err, struct xb_numa_node *out,
+                     size_t max, size_t *n);
+    /* An ELF core file of @domid at @path (libxenctrl's format, as xl dump-core). */
+    int (*dump_core)(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                     const char *path);
 
     /* Close the backend and free it. */
     void (*close)(struct xb_hv *hv);

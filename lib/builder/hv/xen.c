@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "backend.h"
+#include "xen_manage.h"
 #include "xen_util.h"
 
 #ifdef XB_HAVE_XEN
@@ -46,6 +47,11 @@ static struct xen_hv *xen_of(struct xb_hv *hv)
 static xc_interface *xch(struct xb_hv *hv)
 {
     return xen_of(hv)->xch;
+}
+
+xc_interface *xb__xen_xch(struct xb_hv *hv)
+{
+    return xch(hv);
 }
 
 /* -- the hypervisor -- */
@@ -93,7 +99,7 @@ static int xen_domain_create(struct xb_hv *hv, struct xb_err *err,
 {
     bool pvh = cfg->type == XB_HV_DOM_PVH;
     struct xen_domctl_createdomain c = {
-        .flags = pvh ? XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap : 0,
+        .flags = pvh ? XEN_DOMCTL_CDF_hvm | (cfg->hap ? XEN_DOMCTL_CDF_hap : 0) : 0,
         .max_vcpus = cfg->max_vcpus,
         .max_evtchn_port =
             cfg->max_evtchn_port ? cfg->max_evtchn_port : XEN_DEFAULT_EVTCHN_PORT,
@@ -102,6 +108,7 @@ static int xen_domain_create(struct xb_hv *hv, struct xb_err *err,
             cfg->max_maptrack_frames ? (int32_t)cfg->max_maptrack_frames : -1,
         .grant_opts = XEN_DOMCTL_GRANT_version(grant_version(hv)),
         .arch.emulation_flags = pvh ? XEN_X86_EMU_LAPIC : 0,
+        .arch.misc_flags = cfg->msr_relaxed ? XEN_X86_MSR_RELAXED : 0,
     };
     uint32_t id = DOMID_INVALID;
 
@@ -162,6 +169,8 @@ static void dominfo_from_xen(struct xb_hv_dominfo *o, const xc_domaininfo_t *i)
         .cpu_time_ns = i->cpu_time,
         .nr_online_vcpus = i->nr_online_vcpus,
         .max_vcpu_id = i->max_vcpu_id,
+        .cpupool = i->cpupool,
+        .ssidref = i->ssidref,
     };
     for (size_t k = 0; k < sizeof(dominf_flags) / sizeof(dominf_flags[0]); k++)
         if (i->flags & dominf_flags[k].xen)
@@ -393,6 +402,70 @@ static int xen_gnttab_seed(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     return 0;
 }
 
+/* -- translated (PVH) domains -- */
+
+static int xen_set_memory_map(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                              const struct xb_hv_e820 *map, unsigned n)
+{
+    struct e820entry e[XB_HV_E820_MAX];
+
+    if (n > XB_HV_E820_MAX)
+        return xb_err_set(err, -E2BIG, "set_memory_map(%u): %u entries", domid, n);
+    for (unsigned i = 0; i < n; i++)
+        e[i] = (struct e820entry){
+            .addr = map[i].addr, .size = map[i].size, .type = map[i].type};
+    if (xc_domain_set_memory_map(xch(hv), domid, e, n) != 0)
+        return xb__xen_fail(err, "set_memory_map(%u): %u entries", domid, n);
+    return 0;
+}
+
+static int xen_hvm_param_set(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                             unsigned param, uint64_t value)
+{
+    if (xc_hvm_param_set(xch(hv), domid, param, value) != 0)
+        return xb__xen_fail(err, "hvm_param_set(%u): param %u = %#llx", domid, param,
+                            (unsigned long long)value);
+    return 0;
+}
+
+static int xen_set_paging_pool(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                               uint64_t bytes)
+{
+    if (xc_set_paging_mempool_size(xch(hv), domid, bytes) != 0)
+        return xb__xen_fail(err, "set_paging_mempool_size(%u, %llu KiB)", domid,
+                            (unsigned long long)(bytes >> 10));
+    return 0;
+}
+
+static int xen_hvm_get_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                               uint8_t *buf, size_t size, size_t *len)
+{
+    int n;
+
+    if (size > UINT32_MAX)
+        return xb_err_set(err, -EINVAL, "hvm_get_context(%u): buffer too large", domid);
+    n = xc_domain_hvm_getcontext(xch(hv), domid, buf, (uint32_t)size);
+    if (n <= 0) {
+        if (n == 0)
+            errno = EIO;
+        return xb__xen_fail(err, "hvm_get_context(%u)", domid);
+    }
+    *len = (size_t)n;
+    return 0;
+}
+
+static int xen_hvm_set_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                               const uint8_t *buf, size_t len)
+{
+    if (len > UINT32_MAX)
+        return xb_err_set(err, -EINVAL, "hvm_set_context(%u): too large", domid);
+    /* libxenctrl's prototype takes a non-const buffer it only reads */
+    if (xc_domain_hvm_setcontext(xch(hv), domid, (uint8_t *)(uintptr_t)buf,
+                                 (uint32_t)len) != 0)
+        return xb__xen_fail(err, "hvm_set_context(%u): %zu bytes", domid, len);
+    return 0;
+}
+
 static void xen_close(struct xb_hv *hv)
 {
     struct xen_hv *x = xen_of(hv);
@@ -426,6 +499,22 @@ static const struct xb_hv_ops xen_ops = {
     .set_vcpu_context = xen_set_vcpu_context,
     .evtchn_alloc_unbound = xen_evtchn_alloc_unbound,
     .gnttab_seed = xen_gnttab_seed,
+    .set_memory_map = xen_set_memory_map,
+    .hvm_param_set = xen_hvm_param_set,
+    .set_paging_pool = xen_set_paging_pool,
+    .hvm_get_context = xen_hvm_get_context,
+    .hvm_set_context = xen_hvm_set_context,
+    /* management (xen_manage.c) */
+    .vcpu_info = xb__xen_vcpu_info,
+    .vcpu_get_affinity = xb__xen_vcpu_get_affinity,
+    .vcpu_set_affinity = xb__xen_vcpu_set_affinity,
+    .node_affinity = xb__xen_node_affinity,
+    .send_trigger = xb__xen_send_trigger,
+    .read_console = xb__xen_read_console,
+    .host_info = xb__xen_host_info,
+    .cpu_topology = xb__xen_cpu_topology,
+    .numa_info = xb__xen_numa_info,
+    .dump_core = xb__xen_dump_core,
     .close = xen_close,
 };
 

@@ -21,6 +21,10 @@
 
 /* A logger for libxenctrl & co. that prints nothing. */
 xentoollog_logger xb__xen_quiet_logger(void);
+
+struct xb_hv;
+/* The libxenctrl handle of a xen backend (xen.c), for xen_manage.c. */
+xc_interface *xb__xen_xch(struct xb_hv *hv);
 #endif
 
 /*

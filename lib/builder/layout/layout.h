@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/layout/layout.h - the start-of-day layout of an x86 PV guest, as pure
+ * lib/builder/layout/layout.h - the start-of-day layout of an x86 PV guest (and,
+ * at the end, of a PVH guest: layout/pvh.c), as pure
  * arithmetic (no hypercalls, no allocation): kernel, ramdisk, p2m list,
  * start_info, xenstore page, console page, page tables, boot stack, in that
  * order from the kernel's first page, all inside one bootstrap mapping that
@@ -36,5 +37,39 @@ int xb__layout_compute(const struct xb_layout_in *in, struct xb_layout *out,
 
 /* Page-table count per level for the range [from, to] (inclusive). */
 void xb__layout_count_tables(unsigned levels, uint64_t from, uint64_t to, unsigned nr[4]);
+
+/* ---- PVH (layout/pvh.c) ---- */
+
+#define XB_PVH_MODULES_MAX     2           /* as xl: room for two in the start info */
+#define XB_PVH_MOD_CMDLINE_MAX 1024        /* bytes of a module's command line, NUL in */
+#define XB_PVH_CMDLINE_MAX     (64 * 1024) /* the kernel's command line, NUL in */
+
+/* The inputs: the kernel's physical range and entry, its modules, the memory. */
+struct xb_pvh_layout_in {
+    uint64_t kstart, kend; /* paddr range of the PT_LOAD segments */
+    uint64_t entry;        /* PHYS32_ENTRY */
+    uint64_t cmdline_len;  /* strlen of the kernel's command line; 0 = none */
+    unsigned nr_modules;   /* up to XB_PVH_MODULES_MAX, in this order: */
+    enum xb_seg_id mod_seg[XB_PVH_MODULES_MAX]; /* XB_SEG_PV_KERNEL or XB_SEG_RAMDISK */
+    uint64_t mod_len[XB_PVH_MODULES_MAX];       /* bytes, > 0 */
+    uint64_t total_pages;                       /* RAM, in pages */
+};
+
+/*
+ * Lay a PVH guest out in guest physical memory (see struct xb_layout).
+ * Returns 0, or -EINVAL/-ERANGE/-ENOMEM with the reason in @err: an entry
+ * outside the kernel, a kernel or start info that cannot lie below 4 GiB,
+ * RAM too small for what must be in it. Every sum is overflow-checked.
+ */
+int xb__layout_pvh(const struct xb_pvh_layout_in *in, struct xb_layout *out,
+                   struct xb_err *err);
+
+/*
+ * The invariants of a PVH layout, checked on their own (xb__layout_pvh ends
+ * with it; tests feed it doctored layouts): every placed segment lies in RAM
+ * below 4 GiB and overlaps no other and no special page. -EINVAL with the
+ * two culprits named.
+ */
+int xb__layout_pvh_check(const struct xb_layout *lo, struct xb_err *err);
 
 #endif

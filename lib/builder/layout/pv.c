@@ -41,6 +41,7 @@ static const char *const seg_names[XB_SEG_COUNT] = {
     [XB_SEG_CONSOLE] = "console",
     [XB_SEG_PGTABLES] = "page tables",
     [XB_SEG_STACK] = "boot stack",
+    [XB_SEG_PV_KERNEL] = "pv kernel", /* PVH only (the PV shim's module) */
 };
 
 static const struct guest_kind *find_kind(unsigned guest)

@@ -55,7 +55,7 @@ while id2=$(xl domid linux-rs 2>/dev/null); [ "$id2" = "$id1" ] || [ -z "$id2" ]
 done
 echo "restarted: domain $id1 -> $id2"
 n=0
-until grep "restarted as domain $id2" /var/log/xen/xbuild-linux-rs.log; do
+until grep "restart, now domain $id2" /var/log/xen/xbuild-linux-rs.log; do
   [ $n -lt 50 ] || { cat /var/log/xen/xbuild-linux-rs.log; fail "no restart in the monitor's log"; }
   sleep 0.2; n=$((n + 1))
 done
@@ -65,7 +65,7 @@ grep -a XB-DOMU /tmp/xlcon.txt | tr -d '\r'
 grep -aq 'XB-DOMU-OK' /tmp/xlcon.txt || { tail -5 /tmp/xlcon.txt; fail "xl console did not show xbuild's domain"; }
 # It may be between two lives (being re-created): destroy until both the
 # domain and its monitor are gone.
-monitor() { ps | grep -v grep | grep -q 'xbuild create'; }
+monitor() { ps | grep -v grep | grep -q "xbuild monitor"; }
 n=0
 while monitor || xl domid linux-rs >/dev/null 2>&1; do
   [ $n -lt 120 ] || { ps; fail "linux-rs or its monitor still there after 60 s of destroys"; }

@@ -1,7 +1,7 @@
 # Stock xl creates Debian's Linux (ELF vmlinux, /lab/files/vmlinux) as a PVH
 # domU with the lab's busybox initramfs; its console must show the marker and
 # command line, then it powers off and the domain is gone.
-# Files: tests/lab/cache/vmlinux
+# Files: cache:vmlinux
 . /lab/lib.sh
 set -e
 cat >/tmp/linux-pvh.cfg <<'CFG'

@@ -163,3 +163,59 @@ void xb__sim_no_superpages(struct xb_hv *hv, bool on)
     if (xb__sim_is(hv))
         to_sim(hv)->no_superpages = on;
 }
+
+/* ---- translated (PVH) domains ---- */
+
+static struct sim_dom *hvm_dom(struct xb_hv *hv, uint32_t domid)
+{
+    struct sim_dom *d = xb__sim_is(hv) ? xb__sim_find_dom(to_sim(hv), domid) : NULL;
+
+    return d && d->info.translated ? d : NULL;
+}
+
+xb_mfn xb__sim_gfn_to_mfn(struct xb_hv *hv, uint32_t domid, uint64_t gfn)
+{
+    struct sim_dom *d = hvm_dom(hv, domid);
+
+    return d ? xb__sim_gfn_mfn(d, gfn) : XB_NO_MFN;
+}
+
+bool xb__sim_hvm_param(struct xb_hv *hv, uint32_t domid, unsigned param, uint64_t *val)
+{
+    struct sim_dom *d = hvm_dom(hv, domid);
+
+    if (!d || param >= HVM_NR_PARAMS || !(d->hvm.params_set & (1ull << param)))
+        return false;
+    *val = d->hvm.params[param];
+    return true;
+}
+
+const struct hvm_hw_cpu *xb__sim_hvm_cpu(struct xb_hv *hv, uint32_t domid, unsigned vcpu,
+                                         bool *online)
+{
+    struct sim_dom *d = hvm_dom(hv, domid);
+
+    if (!d || vcpu >= d->info.max_vcpus)
+        return NULL;
+    *online = d->hvm.online[vcpu];
+    return &d->hvm.cpu[vcpu];
+}
+
+const struct hvm_hw_mtrr *xb__sim_hvm_mtrr(struct xb_hv *hv, uint32_t domid,
+                                           unsigned vcpu)
+{
+    struct sim_dom *d = hvm_dom(hv, domid);
+
+    return d && vcpu < d->info.max_vcpus ? &d->hvm.mtrr[vcpu] : NULL;
+}
+
+unsigned xb__sim_memory_map(struct xb_hv *hv, uint32_t domid, struct xb_hv_e820 *out,
+                            unsigned max)
+{
+    struct sim_dom *d = hvm_dom(hv, domid);
+    unsigned n = d ? d->hvm.ne820 : 0;
+
+    for (unsigned i = 0; i < n && i < max; i++)
+        out[i] = d->hvm.e820[i];
+    return n;
+}

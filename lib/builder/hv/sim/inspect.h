@@ -61,6 +61,24 @@ void xb__sim_fail_at(struct xb_hv *hv, long n);
 /* Make every 2 MiB populate fail with -ENOMEM, as on a fragmented host. */
 void xb__sim_no_superpages(struct xb_hv *hv, bool on);
 
+/* -- translated (PVH) domains -- */
+
+/* The machine frame behind gfn @gfn of @domid; XB_NO_MFN when not populated. */
+xb_mfn xb__sim_gfn_to_mfn(struct xb_hv *hv, uint32_t domid, uint64_t gfn);
+
+/* HVM param @param of @domid into *val; false when it was never set. */
+bool xb__sim_hvm_param(struct xb_hv *hv, uint32_t domid, unsigned param, uint64_t *val);
+
+/* vCPU @vcpu's HVM CPU record and MTRRs as loaded; *online: brought up. NULL if none. */
+const struct hvm_hw_cpu *xb__sim_hvm_cpu(struct xb_hv *hv, uint32_t domid, unsigned vcpu,
+                                         bool *online);
+const struct hvm_hw_mtrr *xb__sim_hvm_mtrr(struct xb_hv *hv, uint32_t domid,
+                                           unsigned vcpu);
+
+/* The memory map set for @domid: up to @max entries into @out; returns how many. */
+unsigned xb__sim_memory_map(struct xb_hv *hv, uint32_t domid, struct xb_hv_e820 *out,
+                            unsigned max);
+
 /* All xenstore nodes, one "path=value\n" line each, sorted; malloc'd. */
 char *xb__sim_xs_dump(struct xb_hv *hv);
 

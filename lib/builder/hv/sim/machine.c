@@ -82,11 +82,11 @@ static int sim_physinfo(struct xb_hv *hv, struct xb_err *err, struct xb_hv_physi
     for (uint64_t c = 0; c < s->nchunks; c++)
         used += s->chunk_used[c];
     *out = (struct xb_hv_physinfo){
-        .xen_major = 4,
-        .xen_minor = 17,
+        .xen_major = s->xen_major,
+        .xen_minor = s->xen_minor,
         .total_pages = s->nframes,
         .free_pages = s->nframes - used,
-        .nr_cpus = 2,
+        .nr_cpus = SIM_NR_CPUS,
         .hap = true,
     };
     snprintf(out->caps, sizeof(out->caps), "%s", s->caps);
@@ -115,15 +115,23 @@ static int sim_domain_create(struct xb_hv *hv, struct xb_err *err,
     d->max_port = cfg->max_evtchn_port ? cfg->max_evtchn_port : SIM_MAX_PORTS - 1;
     if (d->max_port >= SIM_MAX_PORTS)
         d->max_port = SIM_MAX_PORTS - 1;
-    d->info = (struct sim_dominfo){
-        .paused = true, .max_vcpus = cfg->max_vcpus, .hypercall_mfn = UINT64_MAX};
+    d->info = (struct sim_dominfo){.paused = true,
+                                   .max_vcpus = cfg->max_vcpus,
+                                   .hypercall_mfn = UINT64_MAX,
+                                   .translated = cfg->type == XB_HV_DOM_PVH,
+                                   .msr_relaxed = cfg->msr_relaxed};
+    if (d->info.translated)
+        d->flags |= XB_DOMINFO_HVM;
     memcpy(d->info.handle, cfg->handle, 16);
     d->vctx = calloc(cfg->max_vcpus, sizeof(*d->vctx));
     d->vctx_len = calloc(cfg->max_vcpus, sizeof(*d->vctx_len));
-    if (!d->vctx || !d->vctx_len ||
+    if (!d->vctx || !d->vctx_len || xb__sim_affinity_init(d) ||
+        (d->info.translated && xb__sim_hvm_init(d, cfg->max_vcpus)) ||
         xb__sim_alloc_frame(s, d->domid, &d->info.shared_info_mfn)) {
         free(d->vctx);
         free(d->vctx_len);
+        free(d->affinity);
+        xb__sim_hvm_free(d);
         d->used = false;
         return xb_err_set(err, -ENOMEM, "sim: domain_create: out of memory");
     }
@@ -141,6 +149,8 @@ static void free_dom(struct sim *s, struct sim_dom *d)
         free(d->vctx[v]);
     free(d->vctx);
     free(d->vctx_len);
+    xb__sim_hvm_free(d);
+    free(d->affinity);
     *d = (struct sim_dom){0};
 }
 
@@ -156,6 +166,7 @@ static int sim_domain_destroy(struct xb_hv *hv, struct xb_err *err, uint32_t dom
     if (!d)
         return -ESRCH;
     free_dom(s, d);
+    xb__sim_xs_fire(s, "@releaseDomain");
     return 0;
 }
 
@@ -171,11 +182,13 @@ static int set_paused(struct xb_hv *hv, struct xb_err *err, uint32_t domid, bool
     d = xb__sim_get_dom(s, err, domid, op);
     if (!d)
         return -ESRCH;
-    if (!paused && !d->vctx[0])
+    if (!paused && !(d->info.translated ? d->hvm.online[0] : d->vctx[0] != NULL))
         return xb_err_set(err, -EINVAL,
                           "sim: unpause: vCPU 0 of domain %" PRIu32 " has no context",
                           domid);
-    if (!paused && !d->started && (rc = xb__sim_check_start_of_day(s, err, d)) != 0)
+    if (!paused && !d->started &&
+        (rc = d->info.translated ? xb__sim_check_pvh_start(s, err, d)
+                                 : xb__sim_check_start_of_day(s, err, d)) != 0)
         return rc;
     d->started |= !paused;
     d->info.paused = paused;
@@ -208,6 +221,7 @@ static int sim_domain_shutdown(struct xb_hv *hv, struct xb_err *err, uint32_t do
         return -ESRCH;
     d->flags |= XB_DOMINFO_SHUTDOWN;
     d->shutdown_reason = reason;
+    xb__sim_xs_fire(s, "@releaseDomain");
     return 0;
 }
 
@@ -221,6 +235,15 @@ static struct sim_dom *next_dom_from(struct sim *s, uint32_t first)
             best = d;
     }
     return best;
+}
+
+static uint32_t online_vcpus(const struct sim_dom *d)
+{
+    uint32_t n = 0;
+
+    for (uint32_t v = 0; v < d->info.max_vcpus; v++)
+        n += d->info.translated ? d->hvm.online[v] : d->vctx[v] != NULL;
+    return n;
 }
 
 static int sim_domain_info(struct xb_hv *hv, struct xb_err *err, uint32_t first,
@@ -240,7 +263,7 @@ static int sim_domain_info(struct xb_hv *hv, struct xb_err *err, uint32_t first,
             .tot_pages = d->pages,
             .max_pages = d->info.max_mem_kib / 4,
             .shared_info_frame = d->info.shared_info_mfn,
-            .nr_online_vcpus = d->vctx[0] ? 1 : 0,
+            .nr_online_vcpus = online_vcpus(d),
             .max_vcpu_id = d->info.max_vcpus - 1,
         };
         memcpy(info[*n].handle, d->info.handle, 16);
@@ -297,6 +320,9 @@ static int sim_set_address_size(struct xb_hv *hv, struct xb_err *err, uint32_t d
     d = xb__sim_get_dom(s, err, domid, "set_address_size");
     if (!d)
         return -ESRCH;
+    if (d->info.translated)
+        return xb_err_set(err, -EINVAL,
+                          "sim: set_address_size: domain %" PRIu32 " is PVH", domid);
     if (bits != 32 && bits != 64)
         return xb_err_set(err, -EINVAL, "sim: set_address_size: %u bits", bits);
     if (d->pages)
@@ -318,6 +344,9 @@ static int sim_pin_table(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     d = xb__sim_get_dom(s, err, domid, "pin_table");
     if (!d)
         return -ESRCH;
+    if (d->info.translated)
+        return xb_err_set(err, -EINVAL, "sim: pin_table: domain %" PRIu32 " is PVH",
+                          domid);
     if (level != (d->info.address_size == 32 ? 3u : 4u) || d->npins == SIM_MAX_PINS)
         return xb_err_set(err, -EINVAL, "sim: pin_table: level %u for a %u-bit guest",
                           level, d->info.address_size);
@@ -357,6 +386,9 @@ static int sim_hypercall_init(struct xb_hv *hv, struct xb_err *err, uint32_t dom
     d = xb__sim_get_dom(s, err, domid, "hypercall_init");
     if (!d)
         return -ESRCH;
+    if (d->info.translated)
+        return xb_err_set(err, -EINVAL, "sim: hypercall_init: domain %" PRIu32 " is PVH",
+                          domid);
     if (!xb__sim_owns(s, domid, mfn) || s->pt[mfn])
         return xb_err_set(err, -EINVAL,
                           "sim: hypercall_init: frame 0x%" PRIx64
@@ -381,6 +413,9 @@ static int sim_set_vcpu_context(struct xb_hv *hv, struct xb_err *err, uint32_t d
     d = xb__sim_get_dom(s, err, domid, "set_vcpu_context");
     if (!d)
         return -ESRCH;
+    if (d->info.translated)
+        return xb_err_set(err, -EINVAL,
+                          "sim: set_vcpu_context: domain %" PRIu32 " is PVH", domid);
     want = d->info.address_size == 32 ? sizeof(struct vcpu_guest_context_x86_32)
                                       : sizeof(struct vcpu_guest_context_x86_64);
     if (vcpu >= d->info.max_vcpus || len != want)
@@ -453,6 +488,7 @@ static void sim_free(struct sim *s)
     while (s->nmaps)
         xb__sim_unmap_foreign(&s->hv, NULL, s->maps[0].addr, s->maps[0].n);
     xb__sim_xs_fini(s);
+    free(s->conring);
     free(s->maps);
     if (s->mem && s->mem != MAP_FAILED)
         munmap(s->mem, s->nframes * XB_PAGE_SIZE);
@@ -499,6 +535,22 @@ static const struct xb_hv_ops sim_ops = {
     .set_vcpu_context = sim_set_vcpu_context,
     .evtchn_alloc_unbound = sim_evtchn_alloc_unbound,
     .gnttab_seed = sim_gnttab_seed,
+    .set_memory_map = xb__sim_set_memory_map,
+    .hvm_param_set = xb__sim_hvm_param_set,
+    .set_paging_pool = xb__sim_set_paging_pool,
+    .hvm_get_context = xb__sim_hvm_get_context,
+    .hvm_set_context = xb__sim_hvm_set_context,
+    /* management (manage.c) */
+    .vcpu_info = xb__sim_vcpu_info,
+    .vcpu_get_affinity = xb__sim_vcpu_get_affinity,
+    .vcpu_set_affinity = xb__sim_vcpu_set_affinity,
+    .node_affinity = xb__sim_node_affinity,
+    .send_trigger = xb__sim_send_trigger,
+    .read_console = xb__sim_read_console,
+    .host_info = xb__sim_host_info,
+    .cpu_topology = xb__sim_cpu_topology,
+    .numa_info = xb__sim_numa_info,
+    .dump_core = xb__sim_dump_core,
     .close = sim_close,
 };
 
@@ -522,6 +574,8 @@ int xb__sim_open(const struct xb_sim_opts *opts, struct xb_hv **hv, struct xb_xs
                       .fail_at = o.fail_at,
                       .dirty = o.dirty};
     snprintf(s->caps, sizeof(s->caps), "%s", o.caps ? o.caps : SIM_DEFAULT_CAPS);
+    s->xen_major = o.xen_major ? o.xen_major : 4;
+    s->xen_minor = o.xen_major ? o.xen_minor : 17;
     if (pages < 2 * SIM_CHUNK || pages > (1ull << 26) || xb__sim_machine_init(s, pages) ||
         xb__sim_xs_init(s)) {
         sim_free(s);

@@ -111,10 +111,16 @@ static int populate_one(struct sim *s, struct sim_dom *d, unsigned order, uint64
 
     if (rc)
         return rc;
+    if (d->info.translated && (rc = xb__sim_p2m_add(d, gpfn, mfn, 1ull << order)) != 0) {
+        for (uint64_t k = 0; k < (1ull << order); k++)
+            xb__sim_frame_put(s, mfn + k);
+        return rc;
+    }
     for (uint64_t k = 0; k < (1ull << order); k++)
         s->m2p[mfn + k] = gpfn + k;
     d->pages += 1ull << order;
-    *frame = mfn;
+    if (!d->info.translated) /* Xen keeps a translated guest's p2m itself */
+        *frame = mfn;
     return 0;
 }
 
@@ -134,9 +140,11 @@ static int check_gpfns(struct xb_err *err, unsigned order, size_t nr,
 static void unpopulate(struct sim *s, struct sim_dom *d, unsigned order, uint64_t *frames,
                        size_t nr)
 {
-    for (size_t i = 0; i < nr; i++)
+    for (size_t i = 0; i < nr; i++) {
+        xb_mfn mfn = d->info.translated ? xb__sim_p2m_remove(d, frames[i]) : frames[i];
         for (uint64_t k = 0; k < (1ull << order); k++)
-            xb__sim_frame_put(s, frames[i] + k);
+            xb__sim_frame_put(s, mfn + k);
+    }
     d->pages -= (uint64_t)nr << order;
 }
 
@@ -163,9 +171,15 @@ int xb__sim_populate_physmap(struct xb_hv *hv, struct xb_err *err, uint32_t domi
                           " would exceed its maximum memory",
                           domid);
     for (size_t i = 0; i < nr; i++) {
-        if (populate_one(s, d, order, &frames[i])) {
+        rc = populate_one(s, d, order, &frames[i]);
+        if (rc) {
             unpopulate(s, d, order, frames, i);
-            return xb_err_set(err, -ENOMEM, "sim: populate_physmap: machine full");
+            return xb_err_set(err, rc,
+                              rc == -EEXIST ? "sim: populate_physmap: gfn 0x%" PRIx64
+                                              " is populated already"
+                                            : "sim: populate_physmap: machine full "
+                                              "(at gfn 0x%" PRIx64 ")",
+                              frames[i]);
         }
     }
     return 0;
@@ -233,17 +247,64 @@ static int record_map(struct sim *s, uint8_t *addr, bool writable, const xb_mfn 
     return 0;
 }
 
+/* A translated domain's gfns to the machine frames behind them (malloc'd). */
+static int translate_gfns(struct sim *s, struct xb_err *err, uint32_t domid,
+                          const xb_mfn *gfns, size_t n, xb_mfn **out)
+{
+    struct sim_dom *d = xb__sim_get_dom(s, err, domid, "map_foreign");
+    xb_mfn *mfns;
+
+    *out = NULL;
+    if (!d)
+        return -ESRCH;
+    if (!d->info.translated)
+        return 0;
+    if (!(mfns = malloc(n * sizeof(*mfns))))
+        return xb_err_set(err, -ENOMEM, "sim: map_foreign: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        mfns[i] = xb__sim_gfn_mfn(d, gfns[i]);
+        if (mfns[i] == XB_NO_MFN) {
+            free(mfns);
+            return xb_err_set(err, -EFAULT,
+                              "sim: map_foreign: gfn 0x%" PRIx64 " of domain %" PRIu32
+                              " is not populated",
+                              gfns[i], domid);
+        }
+    }
+    *out = mfns;
+    return 0;
+}
+
+static void *map_frames(struct sim *s, struct xb_err *err, uint32_t domid, bool writable,
+                        const xb_mfn *frames, size_t n);
+
 void *xb__sim_map_foreign(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
                           bool writable, const xb_mfn *frames, size_t n)
 {
     struct sim *s = to_sim(hv);
-    uint8_t *base;
+    xb_mfn *mfns = NULL;
+    void *p = NULL;
     int rc = xb__sim_enter(s, err, "map_foreign");
 
     if (!rc && n == 0)
         rc = xb_err_set(err, -EINVAL, "sim: map_foreign: no frames");
     if (!rc)
-        rc = check_mappable(s, err, domid, writable, frames, n);
+        rc = translate_gfns(s, err, domid, frames, n, &mfns);
+    if (!rc)
+        p = map_frames(s, err, domid, writable, mfns ? mfns : frames, n);
+    free(mfns);
+    if (rc)
+        errno = -rc;
+    return p;
+}
+
+/* Map machine frames @frames of @domid (checked) into our address space. */
+static void *map_frames(struct sim *s, struct xb_err *err, uint32_t domid, bool writable,
+                        const xb_mfn *frames, size_t n)
+{
+    uint8_t *base;
+    int rc = check_mappable(s, err, domid, writable, frames, n);
+
     if (rc) {
         errno = -rc;
         return NULL;

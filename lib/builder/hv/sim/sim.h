@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../guest/abi_hvm.h"
 #include "../backend.h"
 #include "../hv.h"
 #include "../xs.h"
@@ -30,6 +31,8 @@
 #define SIM_FREE      UINT32_MAX
 #define SIM_NO_GPFN   UINT64_MAX
 #define SIM_DOMID_XEN 0x7ff2u
+#define SIM_NR_CPUS   2
+#define SIM_MAP_BYTES 16
 
 struct sim_pin {
     unsigned level;
@@ -51,6 +54,30 @@ struct sim_dominfo {
     bool introduced; /* to xenstored */
     xb_mfn store_mfn;
     uint32_t store_port;
+    bool translated;      /* a PVH (HVM container) domain */
+    bool msr_relaxed;     /* created with XEN_X86_MSR_RELAXED */
+    uint64_t paging_pool; /* bytes (PVH), 0 until set */
+    unsigned nr_e820;     /* entries of the memory map set (PVH) */
+};
+
+/* One populated extent of a translated domain: gfns [gfn, gfn + pages) -> mfns. */
+struct sim_extent {
+    uint64_t gfn, pages;
+    xb_mfn mfn;
+};
+
+/* What a translated (PVH) domain has beyond a PV one: Xen keeps its p2m. */
+struct sim_hvm {
+    struct sim_extent *p2m; /* sorted by gfn, disjoint */
+    size_t np2m, cap;
+    uint64_t params[HVM_NR_PARAMS];
+    uint64_t params_set; /* bit N: param N was set */
+    struct xb_hv_e820 e820[XB_HV_E820_MAX];
+    unsigned ne820;
+    bool memmap_set;
+    struct hvm_hw_cpu *cpu;   /* [max_vcpus] as loaded by hvm_set_context */
+    struct hvm_hw_mtrr *mtrr; /* [max_vcpus] */
+    bool *online;             /* [max_vcpus]: brought up by the latest hvm_set_context */
 };
 
 struct sim_dom {
@@ -67,7 +94,10 @@ struct sim_dom {
     uint64_t pages;
     uint32_t flags;
     unsigned shutdown_reason;
-    bool started; /* unpaused once: the start of day was checked */
+    bool started;       /* unpaused once: the start of day was checked */
+    struct sim_hvm hvm; /* translated domains only */
+    uint8_t *affinity;  /* [max_vcpus][2][SIM_MAP_BYTES]: hard, soft (manage.c) */
+    unsigned last_trigger, triggers; /* the latest trigger sent, how many */
 };
 
 struct xs_node {
@@ -89,6 +119,11 @@ struct sim_tx {
     struct xs_tree tree;
 };
 
+/* A watch, and a fired event waiting to be read (xs.c). */
+struct sim_watch {
+    char *path, *token;
+};
+
 struct sim_map {
     uint8_t *addr;
     size_t n;
@@ -101,6 +136,7 @@ struct sim {
     struct xb_xs xs; /* the xenstore handle (xs.c) */
     unsigned refs;   /* handles still open */
     char caps[256];
+    unsigned xen_major, xen_minor;
     int memfd;
     uint8_t *mem;
     uint64_t nframes, nchunks;
@@ -118,9 +154,12 @@ struct sim {
     uint64_t store_gen;
     struct sim_tx tx[SIM_MAX_TX];
     uint32_t next_tx;
+    struct sim_watch *watches, *events; /* registered; fired, not yet read */
+    size_t nwatches, nevents;
     struct sim_map *maps;
     size_t nmaps, mapcap;
     long calls, fail_at;
+    char *conring;      /* Xen's console ring (manage.c) */
     bool dirty;         /* fill frames with 0xa5 when handed out */
     bool no_superpages; /* order-9 populate fails with -ENOMEM */
 };
@@ -166,6 +205,61 @@ int xb__sim_pt_pin(struct sim *s, struct xb_err *err, struct sim_dom *d, unsigne
  */
 int xb__sim_check_start_of_day(struct sim *s, struct xb_err *err,
                                const struct sim_dom *d);
+
+/* hvm.c: translated domains. Their p2m (gfn -> mfn, XB_NO_MFN when not
+ * populated), set up and freed with the domain; the PVH ops of hv.h. */
+xb_mfn xb__sim_gfn_mfn(const struct sim_dom *d, uint64_t gfn);
+int xb__sim_p2m_add(struct sim_dom *d, uint64_t gfn, xb_mfn mfn, uint64_t pages);
+xb_mfn xb__sim_p2m_remove(struct sim_dom *d, uint64_t gfn);
+int xb__sim_hvm_init(struct sim_dom *d, uint32_t max_vcpus);
+void xb__sim_hvm_free(struct sim_dom *d);
+int xb__sim_set_memory_map(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                           const struct xb_hv_e820 *map, unsigned n);
+int xb__sim_hvm_param_set(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                          unsigned param, uint64_t value);
+int xb__sim_set_paging_pool(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                            uint64_t bytes);
+int xb__sim_hvm_get_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                            uint8_t *buf, size_t size, size_t *len);
+int xb__sim_hvm_set_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                            const uint8_t *buf, size_t len);
+
+/*
+ * pvh_check.c: what a PVH guest finds at start of day, read as its CPU
+ * would with paging off (physical addresses through the domain's p2m):
+ * vCPU 0's entry state, %ebx -> the start info, its command line, modules
+ * and memory map against XENMEM_memory_map, the HVM params' rings and
+ * ports, the MTRRs.
+ */
+int xb__sim_check_pvh_start(struct sim *s, struct xb_err *err, const struct sim_dom *d);
+/* manage.c: the management ops of hv.h; a new domain's affinities (all CPUs). */
+int xb__sim_affinity_init(struct sim_dom *d);
+int xb__sim_vcpu_info(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned vcpu,
+                      struct xb_hv_vcpuinfo *out);
+int xb__sim_vcpu_get_affinity(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                              unsigned vcpu, uint8_t *hard, uint8_t *soft, size_t len);
+int xb__sim_vcpu_set_affinity(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                              unsigned vcpu, const uint8_t *hard, const uint8_t *soft,
+                              size_t len);
+int xb__sim_node_affinity(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                          uint8_t *map, size_t len);
+int xb__sim_send_trigger(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                         unsigned trigger, unsigned vcpu);
+int xb__sim_read_console(struct xb_hv *hv, struct xb_err *err, bool clear, char **text,
+                         size_t *len);
+int xb__sim_host_info(struct xb_hv *hv, struct xb_err *err, struct xb_hostinfo *out);
+int xb__sim_cpu_topology(struct xb_hv *hv, struct xb_err *err, struct xb_cpu_topo *out,
+                         size_t max, size_t *n);
+int xb__sim_numa_info(struct xb_hv *hv, struct xb_err *err, struct xb_numa_node *out,
+                      size_t max, size_t *n);
+int xb__sim_dump_core(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                      const char *path);
+
+/*
+ * xs.c: fire the watches on @path (and its parents; "@releaseDomain" and
+ * "@introduceDomain" only fire their own). Out of memory drops the event.
+ */
+void xb__sim_xs_fire(struct sim *s, const char *path);
 
 /* xs.c: set up and tear down the store. */
 int xb__sim_xs_init(struct sim *s);

@@ -3,13 +3,18 @@
  * lib/builder/hv/sim/xs.c - the simulated machine's xenstore (xs.h): nodes
  * with values and permissions, transactions that conflict when the store
  * changed under them (-EAGAIN, as xenstored), introduce/release checked
- * against the machine's domains, no watches (callers poll without them).
+ * against the machine's domains, and watches: fired on every change under
+ * their path (a commit fires those of each node it changed), once when
+ * set, and "@releaseDomain"/"@introduceDomain" by the machine. wait_watch
+ * never waits long (nothing else runs in the process): with no event it
+ * pauses 5 ms at most and returns -ETIMEDOUT.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -170,10 +175,59 @@ static int xs_begin(struct sim *s, struct xb_err *err, uint32_t tx, const char *
     return *t ? 0 : -ENOENT;
 }
 
-static void xs_touch(struct sim *s, const struct xs_tree *t)
+static void xs_touch(struct sim *s, const struct xs_tree *t, const char *path)
 {
-    if (t == &s->store)
-        s->store_gen++;
+    if (t != &s->store)
+        return;
+    s->store_gen++;
+    xb__sim_xs_fire(s, path);
+}
+
+static bool xs_under(const char *path, const char *top);
+
+static bool fires(const char *watch, const char *path)
+{
+    if (watch[0] == '@' || path[0] == '@')
+        return strcmp(watch, path) == 0;
+    return xs_under(path, watch) || xs_under(watch, path); /* rm: the children too */
+}
+
+static int queue_event(struct sim *s, const char *path, const char *token)
+{
+    struct sim_watch *v = realloc(s->events, (s->nevents + 1) * sizeof(*v));
+
+    if (!v)
+        return -ENOMEM;
+    s->events = v;
+    v[s->nevents] = (struct sim_watch){.path = strdup(path), .token = strdup(token)};
+    if (!v[s->nevents].path || !v[s->nevents].token) {
+        free(v[s->nevents].path);
+        free(v[s->nevents].token);
+        return -ENOMEM;
+    }
+    s->nevents++;
+    return 0;
+}
+
+void xb__sim_xs_fire(struct sim *s, const char *path)
+{
+    for (size_t i = 0; i < s->nwatches; i++)
+        if (fires(s->watches[i].path, path))
+            queue_event(s, path, s->watches[i].token);
+}
+
+/* A commit: the watches of every node that differs between @old and @new. */
+static void fire_diff(struct sim *s, struct xs_tree *old, struct xs_tree *new)
+{
+    for (size_t i = 0; i < new->count; i++) {
+        struct xs_node *o = xs_find(old, new->n[i].path);
+
+        if (!o || o->len != new->n[i].len || memcmp(o->val, new->n[i].val, o->len) != 0)
+            xb__sim_xs_fire(s, new->n[i].path);
+    }
+    for (size_t i = 0; i < old->count; i++)
+        if (!xs_find(new, old->n[i].path))
+            xb__sim_xs_fire(s, old->n[i].path);
 }
 
 static int sim_transaction_start(struct xb_xs *xs, struct xb_err *err, uint32_t *tx)
@@ -214,10 +268,13 @@ static int sim_transaction_end(struct xb_xs *xs, struct xb_err *err, uint32_t tx
     if (!rc && !abort && t->gen != s->store_gen)
         rc = -EAGAIN;
     if (!rc && !abort) {
-        xs_tree_free(&s->store);
+        struct xs_tree old = s->store;
+
         s->store = t->tree;
         s->store_gen++;
         t->tree = (struct xs_tree){0};
+        fire_diff(s, &old, &s->store);
+        xs_tree_free(&old);
     }
     xs_tree_free(&t->tree);
     t->used = false;
@@ -237,7 +294,7 @@ static int sim_write(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const ch
     n = xs_create(t, path);
     if (!n || xs_set_val(n, val, len))
         return xb_err_set(err, -ENOMEM, "sim: xs_write: out of memory");
-    xs_touch(s, t);
+    xs_touch(s, t, path);
     return 0;
 }
 
@@ -273,7 +330,7 @@ static int sim_mkdir(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const ch
         return rc;
     if (!xs_create(t, path))
         return xb_err_set(err, -ENOMEM, "sim: xs_mkdir: out of memory");
-    xs_touch(s, t);
+    xs_touch(s, t, path);
     return 0;
 }
 
@@ -303,7 +360,7 @@ static int sim_rm(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char 
             i++;
         }
     }
-    xs_touch(s, t);
+    xs_touch(s, t, path);
     return 0;
 }
 
@@ -330,7 +387,7 @@ static int sim_set_perms(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     free(node->perms);
     node->perms = p;
     node->nperms = n;
-    xs_touch(s, t);
+    xs_touch(s, t, path);
     return 0;
 }
 
@@ -388,7 +445,10 @@ static int sim_introduce(struct xb_xs *xs, struct xb_err *err, uint32_t domid,
     d = xb__sim_get_dom(s, err, domid, "xenstore introduce");
     if (!d)
         return -ESRCH;
-    if (!xb__sim_owns(s, domid, store_mfn) || port > d->max_port || !d->port_used[port])
+    /* xenstored maps a translated guest's ring by gfn */
+    if (!xb__sim_owns(s, domid,
+                      d->info.translated ? xb__sim_gfn_mfn(d, store_mfn) : store_mfn) ||
+        port > d->max_port || !d->port_used[port])
         return xb_err_set(err, -EINVAL,
                           "sim: xs_introduce: frame 0x%" PRIx64 " / port %" PRIu32
                           " is not domain %" PRIu32 "'s",
@@ -396,6 +456,7 @@ static int sim_introduce(struct xb_xs *xs, struct xb_err *err, uint32_t domid,
     d->info.introduced = true;
     d->info.store_mfn = store_mfn;
     d->info.store_port = port;
+    xb__sim_xs_fire(s, "@introduceDomain");
     return 0;
 }
 
@@ -411,6 +472,86 @@ static int sim_release(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
     if (!d || !d->info.introduced)
         return -ENOENT;
     d->info.introduced = false;
+    return 0;
+}
+
+static int sim_watch(struct xb_xs *xs, struct xb_err *err, const char *path,
+                     const char *token)
+{
+    struct sim *s = xb__sim_of_xs(xs);
+    struct sim_watch *v;
+    int rc = xb__sim_enter(s, err, "xenstore watch");
+
+    if (rc)
+        return rc;
+    v = realloc(s->watches, (s->nwatches + 1) * sizeof(*v));
+    if (!v)
+        return xb_err_set(err, -ENOMEM, "sim: xs_watch: out of memory");
+    s->watches = v;
+    v[s->nwatches] = (struct sim_watch){.path = strdup(path), .token = strdup(token)};
+    if (!v[s->nwatches].path || !v[s->nwatches].token) {
+        free(v[s->nwatches].path);
+        free(v[s->nwatches].token);
+        return xb_err_set(err, -ENOMEM, "sim: xs_watch: out of memory");
+    }
+    s->nwatches++;
+    if (queue_event(s, path, token)) /* xenstored fires a new watch once */
+        return xb_err_set(err, -ENOMEM, "sim: xs_watch: out of memory");
+    return 0;
+}
+
+static void drop(struct sim_watch *v, size_t *n, size_t i)
+{
+    free(v[i].path);
+    free(v[i].token);
+    memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof(*v));
+    (*n)--;
+}
+
+/* Cleanup: never fails by injection. Its pending events go with it. */
+static int sim_unwatch(struct xb_xs *xs, struct xb_err *err, const char *path,
+                       const char *token)
+{
+    struct sim *s = xb__sim_of_xs(xs);
+    bool found = false;
+
+    for (size_t i = 0; i < s->nwatches;) {
+        if (strcmp(s->watches[i].path, path) == 0 &&
+            strcmp(s->watches[i].token, token) == 0) {
+            drop(s->watches, &s->nwatches, i);
+            found = true;
+        } else {
+            i++;
+        }
+    }
+    for (size_t i = 0; i < s->nevents;) {
+        if (strcmp(s->events[i].token, token) == 0 && fires(path, s->events[i].path))
+            drop(s->events, &s->nevents, i);
+        else
+            i++;
+    }
+    return found ? 0 : xb_err_set(err, -ENOENT, "sim: xs_unwatch: no watch %s", path);
+}
+
+static int sim_wait_watch(struct xb_xs *xs, struct xb_err *err, int timeout_ms,
+                          char **path, char **token)
+{
+    struct sim *s = xb__sim_of_xs(xs);
+    int rc = xb__sim_enter(s, err, "xenstore wait_watch");
+
+    if (rc)
+        return rc;
+    if (s->nevents == 0) { /* a short pause, so that a caller's wait loop is no spin */
+        struct timespec ts = {
+            .tv_nsec = 1000000L * (timeout_ms >= 0 && timeout_ms < 5 ? timeout_ms : 5)};
+
+        nanosleep(&ts, NULL);
+        return -ETIMEDOUT;
+    }
+    *path = s->events[0].path;
+    *token = s->events[0].token;
+    memmove(&s->events[0], &s->events[1], (s->nevents - 1) * sizeof(*s->events));
+    s->nevents--;
     return 0;
 }
 
@@ -432,6 +573,9 @@ static const struct xb_xs_ops sim_xs_ops = {
     .directory = sim_directory,
     .introduce = sim_introduce,
     .release = sim_release,
+    .watch = sim_watch,
+    .unwatch = sim_unwatch,
+    .wait_watch = sim_wait_watch,
     .close = sim_close,
 };
 
@@ -455,6 +599,12 @@ int xb__sim_xs_init(struct sim *s)
 
 void xb__sim_xs_fini(struct sim *s)
 {
+    while (s->nwatches)
+        drop(s->watches, &s->nwatches, 0);
+    while (s->nevents)
+        drop(s->events, &s->nevents, 0);
+    free(s->watches);
+    free(s->events);
     for (size_t i = 0; i < SIM_MAX_TX; i++)
         xs_tree_free(&s->tx[i].tree);
     xs_tree_free(&s->store);
