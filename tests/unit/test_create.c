@@ -622,10 +622,11 @@ enum {
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
     CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
     CALLS_NODES = 2 + 4 + 1 + 57 + 1 + 1 +
-                  1, /* /vm/UUID and /libxl/N: 2 stale ones removed, made with their
-                        perms (outside the transaction); tx, 57 writes and perms (xl's
-                        node set: start_time, image/, device/suspend/...), commit; the
-                        claim given up (rm, no read-back); introduce */
+                  1, /* one batch (one round trip on Xen): /vm/UUID and /libxl/N, 2
+                        stale ones removed, made with their perms (outside the
+                        transaction); one batch in a transaction: tx, 57 writes and perms
+                        (xl's node set: start_time, image/, device/suspend/...), commit;
+                        the claim given up (rm, no read-back); introduce */
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

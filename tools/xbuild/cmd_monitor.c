@@ -237,34 +237,81 @@ static int daemonize(void)
     return chdir("/");
 }
 
-int cli_monitor_ensure(struct xb_ctx *ctx)
+/*
+ * `xbuild monitor` started in a grandchild (init's once its parent is
+ * gone), without waiting for it to load: only until its exec succeeded,
+ * which a close-on-exec pipe tells (EOF), or failed (the errno on it).
+ * Dynamic loading and daemonizing then happen while create finishes.
+ */
+/* Tell the parent why this process failed: the errno on @fd. */
+static void say_errno(int fd)
 {
-    size_t n = 0;
-    int fd, status = 0;
+    int e = errno;
+
+    if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+        return; /* the parent sees a short answer: ECHILD */
+}
+
+static int spawn_monitor(void)
+{
+    int p[2], e = 0, status = 0;
+    ssize_t r;
     pid_t pid;
 
-    if (xb_monitor_count(ctx, &n) != 0) {
-        cli_error("monitor: %s", xb_errmsg(ctx));
-        return 1;
-    }
-    fd = n ? take_lock() : -1;
-    if (fd == -2)
-        cli_error("monitor: %s: %s", MONITOR_LOCK, strerror(errno));
-    if (fd < 0)
-        return fd == -2; /* -1: none needed, or one runs */
-    close(fd);
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return -1;
     fflush(NULL);
     pid = fork();
     if (pid == 0) {
         char *argv[] = {"xbuild", "monitor", NULL};
 
-        close_range(STDERR_FILENO + 1, ~0u, 0);
+        close(p[0]);
+        pid = fork();
+        if (pid < 0)
+            say_errno(p[1]);
+        if (pid != 0) /* the middle one: gone at once */
+            _exit(pid < 0);
+        close_range(STDERR_FILENO + 1, (unsigned)p[1] - 1, 0);
+        close_range((unsigned)p[1] + 1, ~0u, 0);
         execv("/proc/self/exe", argv);
+        say_errno(p[1]);
         _exit(127);
     }
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-        cli_error("cannot start the monitor (xbuild monitor)");
+    close(p[1]);
+    if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+        close(p[0]);
+        return -1;
+    }
+    while ((r = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR)
+        ;
+    close(p[0]);
+    if (r != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        errno = r == (ssize_t)sizeof(e) ? e : ECHILD;
+        return -1;
+    }
+    return 0;
+}
+
+int cli_monitor_ensure(struct xb_ctx *ctx)
+{
+    size_t n = 0;
+    int fd;
+
+    fd = take_lock(); /* first: while one runs, the records need not be counted */
+    if (fd == -2)
+        cli_error("monitor: %s: %s", MONITOR_LOCK, strerror(errno));
+    if (fd < 0)
+        return fd == -2; /* -1: one runs */
+    if (xb_monitor_count(ctx, &n) != 0) {
+        cli_error("monitor: %s", xb_errmsg(ctx));
+        close(fd);
+        return 1;
+    }
+    close(fd);
+    if (n == 0)
+        return 0; /* none needed */
+    if (spawn_monitor() != 0) {
+        cli_error("cannot start the monitor (xbuild monitor): %s", strerror(errno));
         return 1;
     }
     return 0;

@@ -217,24 +217,39 @@ static bool parse_domid(const char *s, uint32_t *domid)
     return true;
 }
 
-/* How many domains but @skip are named @name; the first one in *domid. */
+/*
+ * How many domains but @skip are named @name; the first one in *domid.
+ * Every name read in one batch: one round trip to xenstored, however many
+ * domains run (best effort: a domain without a name has none).
+ */
 static int count_named(struct xb_ctx *ctx, struct xb_err *err, const char *name,
                        uint32_t skip, uint32_t *domid, size_t *hits)
 {
     struct xb_hv_dominfo *raw = NULL;
-    size_t count = 0;
-    char path[64], have[128];
+    size_t count = 0, n = 0;
     int rc = xb__dom_all(ctx, err, &raw, &count);
+    struct xb_xs_op *op = rc ? NULL : calloc(count + 1, sizeof(*op));
+    char(*path)[32] = rc ? NULL : calloc(count + 1, sizeof(*path));
 
     *hits = 0;
+    if (!rc && (!op || !path))
+        rc = xb_err_set(err, -ENOMEM, "name: out of memory");
     for (size_t k = 0; rc == 0 && k < count; k++) {
         if (raw[k].domid == skip)
             continue;
-        snprintf(path, sizeof(path), "/local/domain/%u/name", raw[k].domid);
-        xs_get(ctx, path, have, sizeof(have));
-        if (strcmp(have, name) == 0 && (*hits)++ == 0)
-            *domid = raw[k].domid;
+        snprintf(path[n], sizeof(path[n]), "/local/domain/%u/name", raw[k].domid);
+        op[n] = (struct xb_xs_op){.kind = XB_XS_OP_READ, .path = path[n]};
+        n++;
     }
+    if (rc == 0 && n)
+        ctx->xs->ops->batch(ctx->xs, NULL, false, op, n);
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        if (op[k].rc == 0 && strcmp(op[k].out, name) == 0 && (*hits)++ == 0)
+            *domid = (uint32_t)strtoul(op[k].path + strlen("/local/domain/"), NULL, 10);
+        free(op[k].out);
+    }
+    free(op);
+    free(path);
     free(raw);
     return rc;
 }

@@ -232,15 +232,14 @@ static int build_set(struct xb_err *err, const struct xb_xs_dom *d, const struct
     return 0;
 }
 
-static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                    const struct node *n, uint32_t domid)
+/* The permissions node @n is given (none: it inherits its parent's); how many. */
+static size_t perm_of(const struct node *n, uint32_t domid, struct xb_xs_perm p[2])
 {
-    struct xb_xs_perm p[2];
     size_t np = 0;
 
     switch (n->perm) {
     case PERM_INHERIT:
-        return 0;
+        break;
     case PERM_RO:
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_READ};
@@ -256,32 +255,39 @@ static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
         break;
     }
-    return xs->ops->set_perms(xs, err, tx, n->path, p, np);
+    return np;
 }
 
-static int write_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                      const struct node *n, uint32_t domid)
+/* Nodes as one batch: each one made (mkdir or write), then its permissions. */
+struct batch {
+    struct xb_xs_op op[2 * XS_MAX_NODES + 4];
+    struct xb_xs_perm perm[XS_MAX_NODES + 2][2];
+    size_t n, np;
+};
+
+static void push(struct batch *b, struct xb_xs_op op)
 {
-    int rc;
+    if (b->n < sizeof(b->op) / sizeof(b->op[0]))
+        b->op[b->n++] = op;
+}
+
+static void push_node(struct batch *b, const struct node *n, uint32_t domid)
+{
+    struct xb_xs_perm *p = b->perm[b->np];
+    size_t np = b->np < XS_MAX_NODES + 2 ? perm_of(n, domid, p) : 0;
 
     if (n->dir)
-        rc = xs->ops->mkdir(xs, err, tx, n->path);
+        push(b, (struct xb_xs_op){.kind = XB_XS_OP_MKDIR, .path = n->path});
     else
-        rc = xs->ops->write(xs, err, tx, n->path, n->val, strlen(n->val));
-    return rc ? rc : set_perm(xs, err, tx, n, domid);
-}
-
-static int write_set(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                     const struct node_set *s, uint32_t domid)
-{
-    int rc;
-
-    for (size_t i = 0; i < s->count; i++) {
-        rc = write_node(xs, err, tx, &s->n[i], domid);
-        if (rc)
-            return rc;
+        push(b, (struct xb_xs_op){.kind = XB_XS_OP_WRITE,
+                                  .path = n->path,
+                                  .val = n->val,
+                                  .len = strlen(n->val)});
+    if (np) {
+        push(b, (struct xb_xs_op){
+                    .kind = XB_XS_OP_PERMS, .path = n->path, .perms = p, .n_perms = np});
+        b->np++;
     }
-    return 0;
 }
 
 static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
@@ -302,14 +308,19 @@ static int prepare_roots(struct xb_xs *xs, struct xb_err *err, const struct root
                          uint32_t domid)
 {
     struct node n[2] = {{.dir = true, .perm = PERM_RO}, {.dir = true, .perm = PERM_PRIV}};
-    int rc = 0;
+    struct batch *b = calloc(1, sizeof(*b));
+    int rc;
 
+    if (!b)
+        return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
     snprintf(n[0].path, sizeof(n[0].path), "%s", r->vm);
     snprintf(n[1].path, sizeof(n[1].path), "%s", r->lx);
-    for (size_t i = 0; !rc && i < 2; i++)
-        rc = rm_missing_ok(xs, err, XB_XS_NO_TX, n[i].path);
-    for (size_t i = 0; !rc && i < 2; i++)
-        rc = write_node(xs, err, XB_XS_NO_TX, &n[i], domid);
+    for (size_t i = 0; i < 2; i++)
+        push(b, (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = n[i].path});
+    for (size_t i = 0; i < 2; i++)
+        push_node(b, &n[i], domid);
+    rc = xs->ops->batch(xs, err, false, b->op, b->n);
+    free(b);
     return rc;
 }
 
@@ -336,6 +347,20 @@ static void backoff(void)
  * writer (-EAGAIN); aborted when @body fails. @what names it in the message
  * when it keeps conflicting.
  */
+int xb__xs_batch_tx(struct xb_xs *xs, struct xb_err *err, struct xb_xs_op *ops, size_t n,
+                    const char *what)
+{
+    int rc;
+
+    for (int attempt = 0; attempt < XS_TX_RETRIES; attempt++) {
+        rc = xs->ops->batch(xs, err, true, ops, n);
+        if (rc != -EAGAIN)
+            return rc;
+        backoff();
+    }
+    return xb_err_set(err, -EAGAIN, "xenstore: %s: transaction kept conflicting", what);
+}
+
 int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
                        int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                                    const void *arg),
@@ -361,18 +386,6 @@ int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
     return xb_err_set(err, -EAGAIN, "xenstore: %s: transaction kept conflicting", what);
 }
 
-struct write_job {
-    const struct node_set *set;
-    uint32_t domid;
-};
-
-static int write_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
-{
-    const struct write_job *j = arg;
-
-    return write_set(xs, err, tx, j->set, j->domid);
-}
-
 static int claim_path(const char *name, char *buf, size_t size);
 
 /*
@@ -393,21 +406,27 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
                             const struct xb_xs_dom *d)
 {
     struct node_set *s = calloc(1, sizeof(*s));
-    struct write_job job = {.set = s, .domid = d->domid};
+    struct batch *b = calloc(1, sizeof(*b));
     struct roots r;
     int rc;
 
-    if (!s)
+    if (!s || !b) {
+        free(s);
+        free(b);
         return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
+    }
     roots_of(d, &r);
     rc = build_set(err, d, &r, s);
     if (rc) {
         free(s);
+        free(b);
         return rc;
     }
+    for (size_t i = 0; i < s->count; i++)
+        push_node(b, &s->n[i], d->domid);
     rc = prepare_roots(xs, err, &r, d->domid);
     if (rc == 0)
-        rc = xb__xs_transaction(xs, err, write_body, &job, "write the domain's nodes");
+        rc = xb__xs_batch_tx(xs, err, b->op, b->n, "write the domain's nodes");
     if (rc == 0)
         rc = give_up_claim(xs, err, d->name);
     if (rc == 0)
@@ -417,6 +436,7 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
         xb__xs_domain_remove(xs, err, d->domid);
     }
     free(s);
+    free(b);
     return rc;
 }
 

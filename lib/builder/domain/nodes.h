@@ -66,6 +66,14 @@ int xb__xs_restart_path(const char *name, char *buf, size_t size);
 int xb__xs_rename(struct xb_xs *xs, struct xb_err *err, uint32_t domid, const char *name);
 
 /*
+ * @ops as one batch (xs.h) in a transaction of its own, sent again after a
+ * random pause while it conflicts (-EAGAIN); @what names it when it keeps
+ * conflicting.
+ */
+int xb__xs_batch_tx(struct xb_xs *xs, struct xb_err *err, struct xb_xs_op *ops, size_t n,
+                    const char *what);
+
+/*
  * Run @body in a transaction, started over while it conflicts (-EAGAIN);
  * aborted when @body fails. @what names it when it keeps conflicting.
  */
