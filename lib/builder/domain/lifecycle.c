@@ -17,6 +17,7 @@
 
 #include "ctx.h"
 #include "domain.h"
+#include "monitor.h"
 #include "nodes.h"
 #include "userdata.h"
 
@@ -217,13 +218,30 @@ static bool parse_domid(const char *s, uint32_t *domid)
     return true;
 }
 
+static bool in_list(const uint32_t *v, size_t n, uint32_t id)
+{
+    for (size_t lo = 0, hi = n; lo < hi;) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (v[mid] == id)
+            return true;
+        if (v[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
 /*
- * How many domains but @skip are named @name; the first one in *domid.
- * Every name read in one batch: one round trip to xenstored, however many
- * domains run (best effort: a domain without a name has none).
+ * How many domains but @skip and those in @known (sorted) are named @name;
+ * the first one in *domid. Every name read in one batch: one round trip to
+ * xenstored, however many domains run (best effort: a domain without a
+ * name has none).
  */
 static int count_named(struct xb_ctx *ctx, struct xb_err *err, const char *name,
-                       uint32_t skip, uint32_t *domid, size_t *hits)
+                       uint32_t skip, const uint32_t *known, size_t n_known,
+                       uint32_t *domid, size_t *hits)
 {
     struct xb_hv_dominfo *raw = NULL;
     size_t count = 0, n = 0;
@@ -235,7 +253,7 @@ static int count_named(struct xb_ctx *ctx, struct xb_err *err, const char *name,
     if (!rc && (!op || !path))
         rc = xb_err_set(err, -ENOMEM, "name: out of memory");
     for (size_t k = 0; rc == 0 && k < count; k++) {
-        if (raw[k].domid == skip)
+        if (raw[k].domid == skip || in_list(known, n_known, raw[k].domid))
             continue;
         snprintf(path[n], sizeof(path[n]), "/local/domain/%u/name", raw[k].domid);
         op[n] = (struct xb_xs_op){.kind = XB_XS_OP_READ, .path = path[n]};
@@ -252,6 +270,43 @@ static int count_named(struct xb_ctx *ctx, struct xb_err *err, const char *name,
     free(path);
     free(raw);
     return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The domains with a monitor's record (xbuild's, which hold their name
+ * claim for life), sorted into *@ids (malloc'd).
+ */
+static int claimed_domains(struct xb_ctx *ctx, struct xb_err *err, uint32_t **ids,
+                           size_t *n)
+{
+    char **v = NULL;
+    size_t k = 0;
+    int rc =
+        ctx->xs->ops->directory(ctx->xs, err, XB_XS_NO_TX, XB_MONITOR_RECORDS, &v, &k);
+
+    *ids = NULL;
+    *n = 0;
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    *ids = calloc(k + 1, sizeof(**ids));
+    for (size_t i = 0; i < k; i++) {
+        if (*ids)
+            (*ids)[i] = (uint32_t)strtoul(v[i], NULL, 10);
+        free(v[i]);
+    }
+    free(v);
+    if (!*ids)
+        return xb_err_set(err, -ENOMEM, "name: out of memory");
+    qsort(*ids, k, sizeof(**ids), cmp_u32);
+    *n = k;
+    return 0;
 }
 
 /*
@@ -285,10 +340,10 @@ static int find_by_name(struct xb_ctx *ctx, struct xb_err *err, const char *name
                         uint32_t *domid, bool wait)
 {
     size_t hits = 0;
-    int rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
+    int rc = count_named(ctx, err, name, DOMID_NONE, NULL, 0, domid, &hits);
 
     if (rc == 0 && hits == 0 && wait && wait_restart(ctx, name))
-        rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
+        rc = count_named(ctx, err, name, DOMID_NONE, NULL, 0, domid, &hits);
 
     if (rc)
         return rc;
@@ -300,13 +355,22 @@ static int find_by_name(struct xb_ctx *ctx, struct xb_err *err, const char *name
     return 0;
 }
 
+/*
+ * After the claim (xb__xs_name_claim()): xbuild's domains hold theirs, so
+ * it answered for them however many run; the others' names are read. (One
+ * that `xl rename` gave the name keeps its claim under the old one: not
+ * seen here.)
+ */
 int xb__dom_name_taken(struct xb_ctx *ctx, struct xb_err *err, const char *name,
                        uint32_t self)
 {
-    uint32_t other = 0;
-    size_t hits = 0;
-    int rc = count_named(ctx, err, name, self, &other, &hits);
+    uint32_t other = 0, *known = NULL;
+    size_t hits = 0, n_known = 0;
+    int rc = claimed_domains(ctx, err, &known, &n_known);
 
+    if (!rc)
+        rc = count_named(ctx, err, name, self, known, n_known, &other, &hits);
+    free(known);
     if (rc || hits == 0)
         return rc;
     return xb_err_set(err, -EEXIST,

@@ -8,8 +8,8 @@
  * read or wrote changed meanwhile, and adding or removing a node changes
  * its parent. So the transaction that writes a domain's nodes works inside
  * its own three roots, made before it: /local/domain/N by the name claim,
- * /vm/UUID and /libxl/N just before (nobody else writes there), and the
- * claim is given up after it. Concurrent creates then meet only in the
+ * /vm/UUID and /libxl/N just before (nobody else writes there). Concurrent
+ * creates then meet only in the
  * short claim transaction (/local/domain and /xbuild/names are shared),
  * retried after a random pause.
  *
@@ -388,20 +388,6 @@ int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
 
 static int claim_path(const char *name, char *buf, size_t size);
 
-/*
- * The name node holds the name for good now: the claim is given up, with no
- * read-back (a claim whose domain still carries the name is never taken
- * over, so it is ours).
- */
-static int give_up_claim(struct xb_xs *xs, struct xb_err *err, const char *name)
-{
-    char path[XS_CLAIM_MAX];
-
-    if (claim_path(name, path, sizeof(path)) != 0)
-        return 0; /* never claimed: xb__xs_name_claim() refuses such names */
-    return rm_missing_ok(xs, err, XB_XS_NO_TX, path);
-}
-
 int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
                             const struct xb_xs_dom *d)
 {
@@ -428,8 +414,6 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
     if (rc == 0)
         rc = xb__xs_batch_tx(xs, err, b->op, b->n, "write the domain's nodes");
     if (rc == 0)
-        rc = give_up_claim(xs, err, d->name);
-    if (rc == 0)
         rc = xs->ops->introduce(xs, err, d->domid, d->store_mfn, d->store_port);
     if (rc) { /* nothing stays, whatever step failed */
         unprepare_roots(xs, err, &r);
@@ -444,9 +428,12 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
  * ---- names: two creates of one name cannot both win ----
  * A create claims its name in /xbuild/names while it builds (one node per
  * name, checked and written in one transaction), then checks that no other
- * domain carries the name; the claim is given up right after the transaction
- * that writes the domain's nodes, when /local/domain/N/name holds the name
- * for good. So no claim outlives a create, whoever destroys the domain later.
+ * domain carries the name. The claim is kept for the domain's life (destroy
+ * removes it; xbuild rename moves it; one whose domain is gone or carries
+ * another name is stale and taken over): so a create learns whether one of
+ * xbuild's domains has the name from the claim alone, however many run,
+ * and reads only the names of the others (xb__dom_name_taken()). So no claim outlives a
+ * create, whoever destroys the domain later.
  */
 
 /*
@@ -699,6 +686,11 @@ static int rename_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const 
         rc = check_holder(xs, err, tx, &c);
     if (!rc)
         rc = check_restart(xs, err, tx, &c);
+    if (!rc) /* the claim moves with the name */
+        rc = remove_claim(xs, err, tx, r->domid);
+    snprintf(p, sizeof(p), "%u", r->domid);
+    if (!rc)
+        rc = xs->ops->write(xs, err, tx, c.path, p, strlen(p));
     snprintf(p, sizeof(p), "/local/domain/%u/name", r->domid);
     if (!rc)
         rc = xs->ops->write(xs, err, tx, p, r->name, strlen(r->name));

@@ -36,14 +36,14 @@ struct xb_xs_dom {
 };
 
 /*
- * Claim @name for the new domain @domid while it is built, atomically
- * against other creates: in one transaction, /xbuild/names/NAME is checked
- * (a claim whose domain still carries the name wins: -EEXIST, with the
- * usual message) and written, together with /local/domain/@domid/name (any
- * stale node of a previous domain with this id is removed first). Then the
- * caller checks that no other domain carries the name (a scan: domains that
- * were built before hold no claim). xb__xs_domain_introduce() gives the
- * claim up; xb__xs_domain_remove() too, for a create that failed.
+ * Claim @name for the new domain @domid, atomically against other creates:
+ * in one transaction, /xbuild/names/NAME is checked (a claim whose domain
+ * still carries the name wins: -EEXIST, with the usual message) and
+ * written, together with /local/domain/@domid/name (any stale node of a
+ * previous domain with this id is removed first). Then the caller checks
+ * that no domain without a claim carries the name (xb__dom_name_taken():
+ * the domains of other toolstacks). The claim is kept for the domain's
+ * life: xb__xs_domain_remove() removes it, xb__xs_rename() moves it.
  */
 int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
                       uint32_t domid, bool restart);
@@ -83,8 +83,8 @@ int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
                        const void *arg, const char *what);
 
 /*
- * Write every node of domain @d->domid and give up its name claim, in one
- * transaction (retried on -EAGAIN), then introduce the domain to xenstored
+ * Write every node of domain @d->domid in one transaction (one batch,
+ * retried on -EAGAIN), then introduce the domain to xenstored
  * (store_mfn/store_port).
  * Preconditions: the domain exists and its xenstore/console rings are set up.
  * On failure, the nodes written so far are removed again (the transaction
