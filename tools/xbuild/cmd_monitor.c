@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,8 @@
 #include <xbuild/builder.h>
 
 #include "cli.h"
+
+extern char **environ;
 
 #define MONITOR_DIR     "/run/xen"
 #define MONITOR_LOCK    MONITOR_DIR "/xbuild-monitor.lock"
@@ -238,58 +241,28 @@ static int daemonize(void)
 }
 
 /*
- * `xbuild monitor` started in a grandchild (init's once its parent is
- * gone), without waiting for it to load: only until its exec succeeded,
- * which a close-on-exec pipe tells (EOF), or failed (the errno on it).
- * Dynamic loading and daemonizing then happen while create finishes.
+ * `xbuild monitor` started without waiting for it to load: posix_spawn (a
+ * vfork, so no copy of this process's page tables, which a PV dom0 pays
+ * dearly for) returns once the exec succeeded or failed. The monitor then
+ * detaches itself; its first process, which exits at once, is reaped by
+ * init when create exits.
  */
-/* Tell the parent why this process failed: the errno on @fd. */
-static void say_errno(int fd)
-{
-    int e = errno;
-
-    if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
-        return; /* the parent sees a short answer: ECHILD */
-}
-
 static int spawn_monitor(void)
 {
-    int p[2], e = 0, status = 0;
-    ssize_t r;
+    char *argv[] = {"xbuild", "monitor", NULL};
+    posix_spawn_file_actions_t fa;
     pid_t pid;
+    int rc;
 
-    if (pipe2(p, O_CLOEXEC) != 0)
-        return -1;
     fflush(NULL);
-    pid = fork();
-    if (pid == 0) {
-        char *argv[] = {"xbuild", "monitor", NULL};
-
-        close(p[0]);
-        pid = fork();
-        if (pid < 0)
-            say_errno(p[1]);
-        if (pid != 0) /* the middle one: gone at once */
-            _exit(pid < 0);
-        close_range(STDERR_FILENO + 1, (unsigned)p[1] - 1, 0);
-        close_range((unsigned)p[1] + 1, ~0u, 0);
-        execv("/proc/self/exe", argv);
-        say_errno(p[1]);
-        _exit(127);
-    }
-    close(p[1]);
-    if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-        close(p[0]);
-        return -1;
-    }
-    while ((r = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR)
-        ;
-    close(p[0]);
-    if (r != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        errno = r == (ssize_t)sizeof(e) ? e : ECHILD;
-        return -1;
-    }
-    return 0;
+    rc = posix_spawn_file_actions_init(&fa);
+    if (!rc)
+        rc = posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+    if (!rc)
+        rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    errno = rc;
+    return rc ? -1 : 0;
 }
 
 int cli_monitor_ensure(struct xb_ctx *ctx)
