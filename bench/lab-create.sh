@@ -6,6 +6,8 @@
 name=$(sed -n 's/^ *name *= *"\([^"]*\)".*/\1/p' "$CFG" | head -1)
 [ -n "$name" ] || { echo "bench: no name = \"...\" in $CFG"; exit 1; }
 echo "bench: $N x create $PAUSED of $CFG (domain $name), xl and xbuild alternating"
+# a vif wants its bridge
+grep -q '^ *vif *=' "$CFG" && { lab_bridge xenbr0 || exit 1; }
 
 # one TOOL: create, time it, destroy; prints ms or fails
 one() {

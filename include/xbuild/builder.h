@@ -119,13 +119,15 @@ struct xb_layout {
 
 /* Where a create spends its time (xb_create_opts.timings), phase by phase. */
 enum xb_phase {
-    XB_PHASE_LOAD =
-        0,           /* the spec checked, kernel read and decompressed, ramdisk, layout */
-    XB_PHASE_CHECKS, /* what the host can run, its free memory */
-    XB_PHASE_DOMAIN, /* the domain created, its name claimed, its limits set */
+    XB_PHASE_LOAD = 0, /* the spec checked, the bootloader run, kernel read and
+                          decompressed, ramdisk, layout */
+    XB_PHASE_CHECKS,   /* what the host can run, its free memory, the devices' files
+                          and bridges */
+    XB_PHASE_DOMAIN,   /* the domain created, its name claimed, its limits set */
     XB_PHASE_POPULATE, /* its memory allocated */
     XB_PHASE_BUILD,    /* the guest type's start of day written, vCPU 0 set */
     XB_PHASE_XENSTORE, /* grant seed, xenstore nodes, introduced to xenstored */
+    XB_PHASE_DEVICES,  /* disks and vifs: loop devices, nodes, backends' handshake */
     XB_PHASE_UNPAUSE,
     XB_PHASE_COUNT,
 };
@@ -170,6 +172,10 @@ struct xb_create_opts {
      * /usr/lib/xen/boot/xen-shim.
      */
     const char *pvshim_path;
+    /* Bounded waits, in ms; 0 = the defaults: 10 s for the disk and network
+     * backends to come up (all in parallel), 60 s for the bootloader. */
+    unsigned device_timeout_ms;
+    unsigned bootloader_timeout_ms;
     /*
      * When not NULL, the domain gets a monitor record (xbuild/manage.h)
      * before it runs: its on_* actions and @source, so that a monitor
@@ -186,18 +192,22 @@ struct xb_create_opts {
  * set its limits, populate memory, load kernel and ramdisk through foreign
  * mappings, write p2m, start_info, page tables, hypercall page, shared
  * info, grant-table seed and vCPU 0's context, pin the top-level table,
- * introduce the domain to xenstore, unpause (unless opts->paused).
- * On success *domid is the new domain. On failure nothing is left behind
- * (domain destroyed, xenstore nodes removed) and xb_errmsg() says why.
- * @opts may be NULL.
+ * introduce the domain to xenstore, attach its disks and vifs (loop
+ * devices for file images, the nodes, dom0's blkback and netback up, vifs
+ * on their bridges), unpause (unless opts->paused). With spec->bootloader,
+ * the bootloader is run first and its kernel, ramdisk and command line
+ * are used. On success *domid is the new domain. On failure nothing is
+ * left behind (domain destroyed, xenstore nodes removed, loop devices
+ * freed, vifs gone) and xb_errmsg() says why. @opts may be NULL.
  */
 int xb_domain_create(struct xb_ctx *ctx, const struct xb_spec *spec,
                      const struct xb_create_opts *opts, uint32_t *domid);
 
 /*
  * Compute the layout xb_domain_create() would use, without touching the
- * hypervisor (pure: reads the kernel and ramdisk files only). @out is filled
- * on success. @opts may be NULL (opts->layout is ignored here).
+ * hypervisor (reads the kernel and ramdisk files only; runs the bootloader
+ * when the spec has one). @out is filled on success. @opts may be NULL
+ * (opts->layout is ignored here).
  */
 int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
                    const struct xb_create_opts *opts, struct xb_layout *out);
@@ -207,6 +217,73 @@ int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
  * caller could attach to its console and start its monitor first).
  */
 int xb_domain_unpause(struct xb_ctx *ctx, uint32_t domid);
+
+/* ---- the disks and vifs of a running domain (xl's block-* and network-*) ---- */
+
+/* One device as `xbuild block-list` / `network-list` show it. */
+struct xb_devinfo {
+    uint32_t devid; /* vbd: its device number (xvda: 51712); vif: its index */
+    uint32_t backend_domid;
+    int frontend_state, backend_state; /* xenbus states 1..6; 0 when unknown */
+    int evtchn;                        /* the frontend's event channel; -1: none yet */
+    int ring_ref, rx_ring_ref;         /* vbd: ring-ref; vif: tx- and rx-ring-ref; -1 */
+    char name[40];                     /* vbd: its vdev ("xvda"); vif: its interface */
+    char mac[18];                      /* vif: "00:16:3e:01:02:03"; "" for a vbd */
+    char target[256];                  /* vbd: its file or device; vif: its bridge */
+    char mode[4];                      /* vbd: "r" or "w"; "" for a vif */
+    char backend_path[160];
+};
+
+/* Options of the attach calls; all zero = defaults. */
+struct xb_attach_opts {
+    unsigned timeout_ms; /* for the backend to come up; 0 = 10 s */
+    bool any_devid;      /* vif: the first free index instead of vif->devid (xl's way) */
+};
+
+/* Options of the detach calls; all zero = defaults. */
+struct xb_detach_opts {
+    unsigned timeout_ms; /* for the guest to close the device; 0 = 10 s, then removed */
+    bool force;          /* remove it without asking the guest first (xl -f) */
+};
+
+/*
+ * Attach disk @disk (borrowed; e.g. from xb_config_device()) to running
+ * domain @domid, as xb_domain_create() attaches its disks: checked (its
+ * file, access, not attached writable elsewhere), a loop device for a file,
+ * the nodes, blkback up within opts->timeout_ms. -EEXIST when the domain
+ * has that vdev already. On failure nothing of it is left. @opts may be NULL.
+ */
+int xb_vbd_attach(struct xb_ctx *ctx, uint32_t domid, const struct xb_disk *disk,
+                  const struct xb_attach_opts *opts);
+
+/*
+ * Detach disk @devid (a device number: xb_config_vdev_devid()) of @domid as
+ * xl does: the backend asks the guest to close it (Closing), waits for it
+ * (opts->timeout_ms), then its nodes go in any case; the loop device xbuild
+ * or a block script set up for it is freed (a loop device the user set up
+ * stays). -ENOENT when the domain has no such disk. @opts may be NULL.
+ */
+int xb_vbd_detach(struct xb_ctx *ctx, uint32_t domid, uint32_t devid,
+                  const struct xb_detach_opts *opts);
+
+/* The disks of @domid in devid order: *out malloc'd (free()), *n of them. */
+int xb_vbd_list(struct xb_ctx *ctx, uint32_t domid, struct xb_devinfo **out, size_t *n);
+
+/*
+ * Attach vif @vif (borrowed) to running domain @domid, as a create does:
+ * netback's interface on its bridge and up within opts->timeout_ms, a MAC
+ * from the domain's UUID when none is given. Its index is vif->devid, or
+ * with opts->any_devid the first free one; *devid says which (may be NULL).
+ */
+int xb_vif_attach(struct xb_ctx *ctx, uint32_t domid, const struct xb_vif *vif,
+                  const struct xb_attach_opts *opts, uint32_t *devid);
+
+/* Detach vif @devid of @domid as xb_vbd_detach() does a disk. */
+int xb_vif_detach(struct xb_ctx *ctx, uint32_t domid, uint32_t devid,
+                  const struct xb_detach_opts *opts);
+
+/* The vifs of @domid in devid order, as xb_vbd_list(). */
+int xb_vif_list(struct xb_ctx *ctx, uint32_t domid, struct xb_devinfo **out, size_t *n);
 
 /* ---- running domains: list, find, destroy, console (more in xbuild/manage.h) ---- */
 
@@ -252,9 +329,12 @@ int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid);
 
 /*
  * Destroy domain @domid (any domain but dom0, whoever built it) and remove
- * all its xenstore nodes. Returns once Xen has torn it down; its memory is
- * back in the free pool as soon as other dom0 users (xenconsoled) drop
- * their mappings, which they do on the @releaseDomain event.
+ * all its xenstore nodes; its vifs leave their bridges and go, the loop
+ * devices set up for its disks (by xbuild or xl's block script, not the
+ * user's own) are freed, each with a bounded wait. Returns once Xen has
+ * torn it down; its memory is back in the free pool as soon as other dom0
+ * users (xenconsoled) drop their mappings, which they do on the
+ * @releaseDomain event.
  */
 int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid);
 

@@ -95,11 +95,26 @@ int xb_config_to_spec(struct xb_config *cfg, const struct xb_spec_opts *opts,
 
 /*
  * Check that spec->kernel and spec->ramdisk (when set) are readable regular
- * files. Each failure is an error diagnostic naming the key and the resolved
- * path, at the key's position. Returns 0, -ENOENT (or another errno) for the
- * first failure, or -ENOMEM.
+ * files (not with a bootloader: they are in the guest's disk then). Each
+ * failure is an error diagnostic naming the key and the resolved path, at
+ * the key's position. Returns 0, -ENOENT (or another errno) for the first
+ * failure, or -ENOMEM. Disk images are checked when the domain is created.
  */
 int xb_spec_check_files(struct xb_config *cfg, const struct xb_spec *spec);
+
+/*
+ * One device given alone, as `xbuild block-attach` and `network-attach`
+ * take it: @key "disk" (@text in xl-disk-configuration(5)'s syntax) or
+ * "vif" (xl-network-configuration(5)'s), checked as an item of that list
+ * (diagnostics "disk 1, FIELD: ..." in @cfg, at XB_CONFIG_CMDLINE, the line
+ * of the next override). Relative file targets resolve against
+ * opts->override_dir (NULL: kept as written); @opts may be NULL. On success
+ * *out is a spec holding that one device (spec->disks[0] or spec->vifs[0];
+ * its other fields are the defaults), owned by the caller (xb_spec_free()).
+ * Returns 0, -EINVAL (see the diagnostics; *out NULL) or -ENOMEM. Pure.
+ */
+int xb_config_device(struct xb_config *cfg, const char *key, const char *text,
+                     const struct xb_spec_opts *opts, struct xb_spec **out);
 
 /* Number of diagnostics / of those that are errors. */
 size_t xb_config_diag_count(const struct xb_config *cfg);

@@ -5,7 +5,9 @@
  * Produced by the config layer (xbuild/config.h) from an xl.cfg file and
  * consumed by the builder (xbuild/builder.h). Every string is owned by the
  * spec and freed by xb_spec_free(). Paths (kernel, ramdisk, disk targets
- * that are files) are already resolved against the config file's directory.
+ * that are files) are already resolved against the config file's directory;
+ * with a bootloader, kernel and ramdisk are paths inside the guest's disk,
+ * kept as written (the bootloader gets them as --kernel and --ramdisk).
  */
 #ifndef XBUILD_SPEC_H
 #define XBUILD_SPEC_H
@@ -87,8 +89,8 @@ struct xb_unsupported {
 struct xb_spec {
     char *name;
     enum xb_domtype type;
-    char *kernel;        /* resolved path; NULL if none */
-    char *ramdisk;       /* resolved path or NULL */
+    char *kernel;        /* resolved path (in the guest's disk with a bootloader); NULL */
+    char *ramdisk;       /* resolved path (likewise) or NULL */
     char *cmdline;       /* final command line (root/extra folded) or NULL */
     uint64_t memory_mib; /* initial allocation */
     uint64_t maxmem_mib; /* >= memory_mib */
@@ -122,7 +124,8 @@ struct xb_spec {
     size_t n_unsupported;
 
     /* Positions of the main keys, for error messages from later stages. */
-    struct xb_pos name_pos, kernel_pos, ramdisk_pos, memory_pos, cmdline_pos;
+    struct xb_pos name_pos, kernel_pos, ramdisk_pos, memory_pos, cmdline_pos,
+        bootloader_pos;
 
     char *config_path; /* the file the spec came from (or NULL) */
 

@@ -82,6 +82,14 @@ static void apply_string(struct xb__ctx *c, const struct key_def *k)
         xb__key_replace_field(c, k, xb__dup(c, s));
 }
 
+/* With a bootloader, kernel and ramdisk name files in the guest's disk (xl passes
+ * them as --kernel, --ramdisk). */
+static bool in_guest(const struct xb__ctx *c, const struct key_def *k)
+{
+    return c->later[XB__LATER_BOOTLOADER] &&
+           (k->field == SPEC(kernel) || k->field == SPEC(ramdisk));
+}
+
 static void apply_path(struct xb__ctx *c, const struct key_def *k)
 {
     const char *s = xb__want_string(c, c->e->value);
@@ -90,6 +98,10 @@ static void apply_path(struct xb__ctx *c, const struct key_def *k)
         return;
     if (!*s) {
         xb__error(c->cfg, &c->e->value->pos, "%s: the path is empty", k->name);
+        return;
+    }
+    if (in_guest(c, k)) { /* handed to the bootloader as written */
+        xb__key_replace_field(c, k, xb__dup(c, s));
         return;
     }
     xb__key_replace_field(c, k, xb__resolve(c, &c->e->value->pos, s));
@@ -207,6 +219,7 @@ static const struct key_def keys[] = {
      .kind = KIND_SPECIAL,
      .handler = xb__key_bootloader,
      .field = SPEC(bootloader),
+     .pos_field = SPEC(bootloader_pos),
      .later = XB__LATER_BOOTLOADER},
     {.name = "bootloader_args", .kind = KIND_SPECIAL, .handler = xb__key_bootloader_args},
     {.name = "builder",
@@ -319,7 +332,8 @@ static const struct key_def keys[] = {
     {.name = "ramdisk",
      .kind = KIND_PATH,
      .field = SPEC(ramdisk),
-     .pos_field = SPEC(ramdisk_pos)},
+     .pos_field = SPEC(ramdisk_pos),
+     .later = XB__LATER_RAMDISK},
     {.name = "root", .kind = KIND_STRING, .field = NO_FIELD, .later = XB__LATER_ROOT},
     {.name = "rtc_timeoffset", .kind = KIND_OTHER},
     {.name = "sdl", .kind = KIND_OTHER},
@@ -521,7 +535,7 @@ static void resolve_later(struct xb__ctx *c)
     check_required(c);
 }
 
-static int new_spec(struct xb__ctx *c)
+int xb__spec_new(struct xb__ctx *c)
 {
     struct xb_spec *s = calloc(1, sizeof(*s));
 
@@ -558,7 +572,7 @@ int xb_config_to_spec(struct xb_config *cfg, const struct xb_spec_opts *opts,
     int rc;
 
     *out = NULL;
-    rc = new_spec(&c);
+    rc = xb__spec_new(&c);
     if (rc < 0)
         goto out;
     for (size_t i = 0; i < cfg->n_entries; i++) {

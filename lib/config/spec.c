@@ -161,6 +161,9 @@ int xb_spec_check_files(struct xb_config *cfg, const struct xb_spec *spec)
 {
     int rc = 0, r;
 
+    if (spec->bootloader) /* kernel and ramdisk are in the guest's disk */
+        return 0;
+
     if (spec->kernel) {
         r = check_one(cfg, "kernel", spec->kernel, &spec->kernel_pos);
         rc = rc ? rc : r;

@@ -13,6 +13,7 @@ enum xb__later {
     XB__LATER_TYPE,
     XB__LATER_BUILDER, /* after type: ignored when type is set */
     XB__LATER_KERNEL,
+    XB__LATER_RAMDISK,
     XB__LATER_BOOTLOADER,
     XB__LATER_MEMORY,
     XB__LATER_MAXMEM,
@@ -50,6 +51,9 @@ char *xb__resolve(struct xb__ctx *c, const struct xb__pos *pos, const char *path
 struct xb_pos xb__spec_pos(struct xb__ctx *c, const struct xb__pos *pos);
 /* Position of byte @off inside string value @v (exact when it has no escapes). */
 struct xb__pos xb__pos_in(const struct xb__value *v, size_t off);
+
+/* keys.c: c->spec, a new spec with the defaults (and the file names of c->cfg). */
+int xb__spec_new(struct xb__ctx *c);
 
 /* disk.c, vif.c */
 void xb__apply_disks(struct xb__ctx *c);

@@ -34,16 +34,13 @@ static const struct {
     {"uuid", NULL, true},
     {"max_grant_frames", NULL, true},
     {"max_event_channels", NULL, true},
-    {"bootloader", NULL, false}, /* issue 10: pygrub */
-    {"bootloader_args", "[]", true},
-    {"bootloader_args", NULL, false},
+    {"bootloader", NULL, true}, /* pygrub, run as xl does: devices/bootloader.c */
+    {"bootloader_args", NULL, true},
     {"pvshim", NULL, true}, /* the PV shim: a PVH guest whose module is the kernel */
     {"pvshim_*", NULL, true},
     {"msr_relaxed", NULL, true},
-    {"disk", "[]", true}, /* issue 10: disks and vifs */
-    {"disk", NULL, false},
-    {"vif", "[]", true},
-    {"vif", NULL, false},
+    {"disk", NULL, true},  /* blkback, loop devices: devices/vbd.c */
+    {"vif", NULL, true},   /* netback on a bridge: devices/vif.c */
     {"on_*", NULL, true},  /* the monitor applies every action (xbuild/manage.h) */
     {"acpi", NULL, false}, /* PVH: 0 is not its default */
     {"*", "0", true},      /* 0 (off, none) is every other key's default */

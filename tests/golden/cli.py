@@ -13,10 +13,11 @@ import re
 import subprocess
 import sys
 
-VERBS = ["console", "create", "destroy", "dmesg", "domid", "domname", "dump-core", "help",
-         "info", "inspect", "list", "mem-max", "mem-set", "monitor", "pause", "reboot",
-         "rename", "shutdown", "sysrq", "trigger", "unpause", "uptime", "vcpu-list",
-         "vcpu-pin", "vcpu-set"]
+VERBS = ["block-attach", "block-detach", "block-list", "console", "create", "destroy",
+         "dmesg", "domid", "domname", "dump-core", "help", "info", "inspect", "list",
+         "mem-max", "mem-set", "monitor", "network-attach", "network-detach",
+         "network-list", "pause", "reboot", "rename", "shutdown", "sysrq", "trigger",
+         "unpause", "uptime", "vcpu-list", "vcpu-pin", "vcpu-set"]
 # Each stderr line: "FILE:LINE:COL: error|warning: ..." or "xbuild: ...".
 MESSAGE = re.compile(r"^(?:[^:\s][^:]*:\d+:\d+: (?:error|warning): \S|xbuild: \S)")
 
@@ -125,7 +126,8 @@ def spec_only(args, cfg):
 
 def check_create():
     missing = os.path.join(GOLDEN, "kernel-not-read.cfg")   # kernel and ramdisk absent
-    warns = os.path.join(GOLDEN, "embox.cfg")               # a stand-in kernel, a vif
+    warns = os.path.join(GOLDEN, "xm-era.cfg")              # a warning (builder), a disk
+    embox = os.path.join(GOLDEN, "embox.cfg")               # a stand-in kernel, a vif
     spec = spec_only(["create", "-n", missing], missing)
     for args in (["create", "--config-only", missing], ["create", missing, "-n"],
                  ["create", "-n", "-f", missing], ["create", "-f", missing, "--config-only"],
@@ -133,7 +135,7 @@ def check_create():
         if spec_only(args, missing) != spec:
             fail(args, "not the same spec as create -n CFG")
     # -q: no warnings, also combined and after the config
-    expect(["create", "-n", warns], 0, stderr=r".*embox\.cfg:5:1: warning: vif: .*")
+    expect(["create", "-n", warns], 0, stderr=r".*xm-era\.cfg:4:1: warning: builder = .*")
     expect(["create", warns, "-qn"], 0, stderr="")
     # "--" ends the options: what follows is an operand
     usage_error(["create", "-n", "--", warns, "-q"], '"-q" is not KEY=VALUE (one config file at a time)')
@@ -141,19 +143,21 @@ def check_create():
     expect(["create", "--dry-run", missing], 1, stdout="",
            stderr=r"\S+kernel-not-read\.cfg:4:10: error: kernel: cannot open .*\n"
                   r"\S+kernel-not-read\.cfg:5:11: error: ramdisk: cannot open .*\n")
-    # --dry-run refuses what create refuses (the vif, today), at its key
-    expect(["create", "--dry-run", warns], 1, stdout="",
-           stderr=r"\S+embox\.cfg:5:1: error: vif: [^\n]*\n")
     # a kernel that cannot be loaded: one line at the kernel key, nothing on stdout
-    expect(["create", "--dry-run", warns, "vif=[]"], 1, stdout="",
+    expect(["create", "--dry-run", embox], 1, stdout="",
            stderr=r"\S+embox\.cfg:4:10: error: kernel: \S+xen_embox: unrecognised image: [^\n]*\n")
     # a builder error about an override: at its place on the command line
     minios = os.path.join(FIXTURES, "minios64.gz")
-    expect(["create", "--dry-run", "-q", warns, "vif=[]", f"kernel={minios}", "memory=1"], 1,
+    expect(["create", "--dry-run", "-q", embox, "vif=[]", f"kernel={minios}", "memory=1"], 1,
            stdout="",
            stderr=r"<command line>:3:8: error: memory: the kernel's bootstrap mapping needs "
                   r"\d+ MiB but the domain has 1 MiB; raise memory\n")
-    p = expect(["create", "--dry-run", "-q", warns, "vif=[]", f"kernel={minios}"], 0, stderr="")
+    # --dry-run checks the devices as create does: a bridge the (simulated) dom0 lacks
+    expect(["create", "--dry-run", embox, "vif=['bridge=nobr0']", f"kernel={minios}"], 1,
+           stdout="",
+           stderr=r"<command line>:1:6: error: vif 1, bridge: dom0 has no interface nobr0: "
+                  r"[^\n]*\n")
+    p = expect(["create", "--dry-run", "-q", embox, f"kernel={minios}"], 0, stderr="")
     if p.returncode == 0:
         j = json.loads(p.stdout)
         if list(j) != ["spec", "image", "layout"] or not j["image"] or not j["layout"]:

@@ -245,12 +245,13 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
     run(&f,
         OK_BASE "disk = [ 'file:/x.img,xvda,w' ]\non_crash = 'preserve'\n"
                 "on_reboot = 'coredump-restart'\non_watchdog = 'destroy'\nvif = []\n"
-                "e820_host = 0\npvshim = 1\n",
+                "e820_host = 1\npvshim = 1\n",
         NULL);
     assert_int_equal(f.rc, 0);
-    assert_int_equal(f.spec->n_unsupported, 1); /* every on_* action is acted on */
-    assert_string_equal(f.spec->unsupported[0].key, "disk");
-    assert_int_equal(f.spec->unsupported[0].pos.line, 3);
+    /* disks, vifs and every on_* action are acted on; e820_host = 1 is not */
+    assert_int_equal(f.spec->n_unsupported, 1);
+    assert_string_equal(f.spec->unsupported[0].key, "e820_host");
+    assert_int_equal(f.spec->unsupported[0].pos.line, 8);
     /* pvshim on a PV guest: ignored with a warning, as xl ignores it */
     assert_false(f.spec->pvshim);
     assert_non_null(find(&f, "pvshim: ignored, as xl does"));
@@ -259,9 +260,8 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
     run(&f, OK_BASE "type = 'pvh'\npvshim = 1\nmsr_relaxed = 1\nbootloader = 'pygrub'\n",
         NULL);
     assert_int_equal(f.rc, 0);
-    /* the builder acts on PVH, the PV shim and msr_relaxed; not on pygrub yet */
-    assert_int_equal(f.spec->n_unsupported, 1);
-    assert_string_equal(f.spec->unsupported[0].key, "bootloader");
+    /* the builder acts on PVH, the PV shim, msr_relaxed and the bootloader */
+    assert_int_equal(f.spec->n_unsupported, 0);
     assert_true(f.spec->pvshim && f.spec->msr_relaxed);
     done(&f);
 
@@ -554,10 +554,46 @@ static void hostile_bytes_and_free_null(void **state)
     xb_config_free(cfg);
 }
 
+/* One disk or vif alone (block-attach, network-attach): the list item's checks. */
+static void a_device_alone(void **state)
+{
+    const struct xb_spec_opts opts = {.override_dir = "/srv"};
+    struct xb_config *cfg = NULL;
+    struct xb_spec *s = NULL;
+
+    assert_int_equal(xb_config_new(&cfg), 0);
+    assert_int_equal(xb_config_device(cfg, "disk", "file:img/a.img,xvdb,r", &opts, &s),
+                     0);
+    assert_int_equal(s->n_disks, 1);
+    assert_string_equal(s->disks[0].target, "/srv/img/a.img");
+    assert_int_equal(s->disks[0].devid, 51728);
+    assert_true(s->disks[0].readonly);
+    assert_string_equal(s->disks[0].pos.file, XB_CONFIG_CMDLINE);
+    xb_spec_free(s);
+    assert_int_equal(
+        xb_config_device(cfg, "vif", "mac=00:16:3e:01:02:03,bridge=br1", NULL, &s), 0);
+    assert_int_equal(s->n_vifs, 1);
+    assert_string_equal(s->vifs[0].mac, "00:16:3e:01:02:03");
+    assert_string_equal(s->vifs[0].bridge, "br1");
+    xb_spec_free(s);
+    assert_int_equal(xb_config_error_count(cfg), 0);
+    assert_int_equal(xb_config_device(cfg, "disk", "/a.img,raw,xvd,w", NULL, &s),
+                     -EINVAL);
+    assert_null(s);
+    assert_int_equal(xb_config_error_count(cfg), 1);
+    assert_non_null(strstr(xb_config_diag(cfg, 0)->msg, "disk 1, vdev: \"xvd\""));
+    assert_string_equal(xb_config_diag(cfg, 0)->file, XB_CONFIG_CMDLINE);
+    assert_int_equal(xb_config_diag(cfg, 0)->line, 3); /* the third device given */
+    assert_int_equal(xb_config_device(cfg, "vif", "mac=01:02", NULL, &s), -EINVAL);
+    assert_int_equal(xb_config_device(cfg, "usb", "x", NULL, &s), -EINVAL);
+    xb_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(minimal_spec_defaults),
+        cmocka_unit_test(a_device_alone),
         cmocka_unit_test(numbers_in_every_base_and_quoted),
         cmocka_unit_test(string_escapes_decode_like_c),
         cmocka_unit_test(every_error_reported_with_position),

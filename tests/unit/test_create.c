@@ -619,18 +619,19 @@ static char *xs_snapshot(struct xb_hv *hv)
  */
 enum {
     CALLS_CHECKS = 1,             /* physinfo */
-    CALLS_DOMAIN = 1 + 6 + 2 + 3, /* create; claim: tx, read, rm, 2 writes, commit; the
-                                     name check: the claimed domains (a directory), the
-                                     domains (no other to read); 3 limits */
+    CALLS_DOMAIN = 1 + 7 + 2 + 3, /* create; claim: tx, 2 reads (holder, restart), rm,
+                                     2 writes, commit; the name check: the claimed
+                                     domains (a directory), the domains (no other to
+                                     read); 3 limits */
     CALLS_MEMORY =
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
     CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
-    CALLS_NODES = 2 + 4 + 1 + 57 + 1 +
-                  1, /* one batch (one round trip on Xen): /vm/UUID and /libxl/N, 2
-                        stale ones removed, made with their perms (outside the
-                        transaction); one batch in a transaction: tx, 57 writes and perms
-                        (xl's node set: start_time, image/, device/suspend/...), commit;
-                        introduce (the claim is kept) */
+    /* one batch (one round trip on Xen), outside the transaction: /vm/UUID,
+     * /libxl/N and the console's backend directory, 3 stale ones removed, made
+     * with their perms; one batch in a transaction: tx, 69 writes and perms (xl's
+     * node set: start_time, image/, device/suspend/..., the console's backend
+     * record), commit; introduce (the claim is kept) */
+    CALLS_NODES = 3 + 6 + 1 + 69 + 1 + 1,
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

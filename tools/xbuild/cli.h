@@ -47,6 +47,10 @@ extern const struct cli_cmd cli_cmd_mem_set, cli_cmd_mem_max, cli_cmd_vcpu_list,
     cli_cmd_vcpu_set, cli_cmd_vcpu_pin;
 /* cmd_info.c: the host */
 extern const struct cli_cmd cli_cmd_info, cli_cmd_dmesg;
+/* cmd_block.c, cmd_network.c */
+extern const struct cli_cmd cli_cmd_block_attach, cli_cmd_block_detach,
+    cli_cmd_block_list, cli_cmd_network_attach, cli_cmd_network_detach,
+    cli_cmd_network_list;
 
 /* The operands cli_parse() left, in order. */
 struct cli_args {
@@ -97,6 +101,19 @@ struct xb_ctx *cli_ctx_open(const char *verb);
  * line: no such domain, ...) and return 1.
  */
 int cli_find(struct xb_ctx *ctx, const char *verb, const char *what, uint32_t *domid);
+
+/*
+ * cmd_block.c, for the device verbs: open the "xen" context and find domain
+ * @what (name or id): 0, or 1 after printing "xbuild: VERB: ..." (*ctx NULL).
+ */
+int cli_open_domain(const char *verb, const char *what, struct xb_ctx **ctx,
+                    uint32_t *domid);
+
+/* The builder's warnings (and with @rc, its error) about device spec @dev. */
+void cli_report_device(const struct xb_spec *dev, struct xb_ctx *ctx, int rc);
+
+/* "Initialising", ..., "Closed" for xenbus state @state (0-6), "?" else. */
+const char *cli_xenbus_state(int state);
 
 /*
  * Console of domain @domid (cmd_console.c), in two steps so that `create -c`

@@ -225,7 +225,9 @@ static int simulate(const struct xb_spec *spec, struct xb_image **img,
     uint32_t domid;
     int rc;
 
-    if (spec->kernel && xb_image_load_file(spec->kernel, NULL, img, &img_err) == 0)
+    /* with a bootloader, spec->kernel is a path in the guest's disk, not here */
+    if (spec->kernel && !spec->bootloader &&
+        xb_image_load_file(spec->kernel, NULL, img, &img_err) == 0)
         copts.image = *img; /* shown in the JSON; a load error comes from create */
     /* the host's Xen capabilities, when there is one: the plan a create would make */
     rc = xb_ctx_open("sim-host", &ctx, err);

@@ -31,6 +31,8 @@
 
 extern char **environ;
 
+#define RECOUNT_MS 2000
+
 #define MONITOR_DIR     "/run/xen"
 #define MONITOR_LOCK    MONITOR_DIR "/xbuild-monitor.lock"
 #define MONITOR_LOG_DIR "/var/log/xen"
@@ -101,8 +103,13 @@ static int worker(void)
         xb_ctx_close(ctx);
         return 1;
     }
+    /*
+     * Woken by @releaseDomain; and every RECOUNT_MS at most, so that a last
+     * record removed after the wake-up of its domain's end (destroy removes
+     * it after the domain) cannot keep the monitor waiting with nothing to do.
+     */
     while (left > 0) {
-        rc = xb_monitor_step(m, -1, &ev);
+        rc = xb_monitor_step(m, RECOUNT_MS, &ev);
         if (rc < 0)
             break;
         if (rc == 1)

@@ -68,6 +68,15 @@ int spec_load(const char *path, char *const *overrides, int n_overrides,
               const struct spec_load_opts *opts, struct cli_diags *d,
               struct xb_spec **out, struct spec_source *source);
 
+/*
+ * One disk (@key "disk") or vif ("vif") given on the command line as @n
+ * pieces, joined with ',' as xl joins them, checked as a list item of the
+ * config (relative paths against the current directory). Returns 0 with
+ * *out a spec holding that device, or 1 with the diagnostics in @d.
+ */
+int device_load(const char *key, char *const *parts, int n, struct cli_diags *d,
+                struct xb_spec **out);
+
 /* Emit @spec as one JSON object (stable member order) into @g. 0 or -1. */
 int spec_json(yajl_gen g, const struct xb_spec *spec);
 

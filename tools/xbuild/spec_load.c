@@ -123,6 +123,7 @@ static const struct {
     {"ramdisk", offsetof(struct xb_spec, ramdisk_pos)},
     {"memory", offsetof(struct xb_spec, memory_pos)},
     {"cmdline", offsetof(struct xb_spec, cmdline_pos)},
+    {"bootloader", offsetof(struct xb_spec, bootloader_pos)},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -314,5 +315,37 @@ int spec_load(const char *path, char *const *overrides, int n_overrides,
     }
     if (!*out || !source)
         spec_source_free(src);
+    return *out ? 0 : 1;
+}
+
+int device_load(const char *key, char *const *parts, int n, struct cli_diags *d,
+                struct xb_spec **out)
+{
+    struct xb_config *cfg = NULL;
+    char cwd[PATH_MAX], *text = NULL;
+    struct xb_spec_opts sopts = {.override_dir = getcwd(cwd, sizeof(cwd))};
+    size_t len = 1;
+    int rc;
+
+    *out = NULL;
+    for (int i = 0; i < n; i++)
+        len += strlen(parts[i]) + 1;
+    text = calloc(1, len);
+    if (!text || xb_config_new(&cfg) < 0) {
+        free(text);
+        diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
+        return 1;
+    }
+    for (int i = 0; i < n; i++) { /* as xl: the pieces of one specification */
+        if (i)
+            strcat(text, ",");
+        strcat(text, parts[i]);
+    }
+    rc = xb_config_device(cfg, key, text, &sopts, out);
+    take_config_diags(cfg, d);
+    if (rc == -ENOMEM)
+        diags_add(d, XB_SEV_ERROR, NULL, "out of memory");
+    xb_config_free(cfg);
+    free(text);
     return *out ? 0 : 1;
 }

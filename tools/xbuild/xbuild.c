@@ -14,12 +14,16 @@
 
 /* Keep alphabetical; each verb (or family) lives in cmd_<verb>.c. */
 static const struct cli_cmd *const commands[] = {
-    &cli_cmd_console,  &cli_cmd_create,   &cli_cmd_destroy,   &cli_cmd_dmesg,
-    &cli_cmd_domid,    &cli_cmd_domname,  &cli_cmd_dump_core, &cli_cmd_help,
-    &cli_cmd_info,     &cli_cmd_inspect,  &cli_cmd_list,      &cli_cmd_mem_max,
-    &cli_cmd_mem_set,  &cli_cmd_monitor,  &cli_cmd_pause,     &cli_cmd_reboot,
-    &cli_cmd_rename,   &cli_cmd_shutdown, &cli_cmd_sysrq,     &cli_cmd_trigger,
-    &cli_cmd_unpause,  &cli_cmd_uptime,   &cli_cmd_vcpu_list, &cli_cmd_vcpu_pin,
+    &cli_cmd_block_attach,   &cli_cmd_block_detach, &cli_cmd_block_list,
+    &cli_cmd_console,        &cli_cmd_create,       &cli_cmd_destroy,
+    &cli_cmd_dmesg,          &cli_cmd_domid,        &cli_cmd_domname,
+    &cli_cmd_dump_core,      &cli_cmd_help,         &cli_cmd_info,
+    &cli_cmd_inspect,        &cli_cmd_list,         &cli_cmd_mem_max,
+    &cli_cmd_mem_set,        &cli_cmd_monitor,      &cli_cmd_network_attach,
+    &cli_cmd_network_detach, &cli_cmd_network_list, &cli_cmd_pause,
+    &cli_cmd_reboot,         &cli_cmd_rename,       &cli_cmd_shutdown,
+    &cli_cmd_sysrq,          &cli_cmd_trigger,      &cli_cmd_unpause,
+    &cli_cmd_uptime,         &cli_cmd_vcpu_list,    &cli_cmd_vcpu_pin,
     &cli_cmd_vcpu_set,
 };
 
@@ -85,7 +89,7 @@ static int show_help(void)
 {
     printf("%s\nverbs (xbuild VERB --help for each):\n", main_usage);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
+        printf("  %-14s %s\n", commands[i]->name, commands[i]->summary);
     return fflush(stdout) == 0 ? 0 : 1;
 }
 

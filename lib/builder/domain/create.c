@@ -2,7 +2,8 @@
 /*
  * lib/builder/domain/create.c - xb_domain_create(): the create flow, one
  * small step after the other, and the rollback that leaves nothing behind
- * when a step fails. xb_domain_plan() runs the first part alone.
+ * when a step fails. Its first part, the plan, is plan.c's; xb_domain_plan()
+ * runs that alone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,9 +17,11 @@
 #include <xbuild/builder.h>
 
 #include "../../config/unsupported.h"
+#include "../devices/devices.h"
 #include "../guest/pv_x86.h"
 #include "../guest/pvh.h"
 #include "../layout/layout.h"
+#include "build.h"
 #include "ctx.h"
 #include "domain.h"
 #include "monitor.h"
@@ -29,261 +32,8 @@
 #define MAXMEM_SLACK_KIB 1024 /* as xl: room for Xen's own per-domain pages */
 #define SUPERPAGE_ORDER  9
 #define SUPERPAGE_PAGES  (1ull << SUPERPAGE_ORDER)
-#define RAMDISK_MAX      (1ull << 30)
-#define DOMID_NONE       UINT32_MAX
 #define XENSTORE_DOMID   0
 #define CONSOLE_DOMID    0
-
-struct build {
-    struct xb_ctx *ctx;
-    const struct xb_spec *spec;
-    struct xb_create_opts opts;
-    const struct xb_image *img; /* the kernel that runs (the PV shim's, for a shim) */
-    struct xb_image *own_img;
-    const struct xb_image *pv_img; /* in the PV shim: the PV kernel, else NULL */
-    struct xb_image *shim_img;
-    bool shim_auto; /* the shim chosen by xbuild, not the config */
-    uint8_t *ramdisk;
-    size_t ramdisk_len;
-    unsigned guest; /* XB_GUEST_PV64 / XB_GUEST_PV32PAE, or XB_GUEST_PVH (the shim too) */
-    struct xb_layout lo;
-    struct xb_hv_physinfo host; /* physinfo before create (check_host) */
-    uint8_t uuid[16];
-    uint32_t domid; /* DOMID_NONE until created */
-    bool restart;   /* the monitor's re-create: the name is held for it */
-    bool introduced;
-    uint64_t *p2m; /* [lo.total_pages]: pfn -> mfn */
-    uint32_t store_port, console_port;
-    uint64_t lap_ns; /* when the last phase ended (opts.timings) */
-};
-
-static struct xb_err *berr(struct build *b)
-{
-    return &b->ctx->err;
-}
-
-static struct xb_hv *bhv(struct build *b)
-{
-    return b->ctx->hv;
-}
-
-static const char *pos_file(const struct xb_pos *pos)
-{
-    return pos->file ? pos->file : "config";
-}
-
-/* ---- plan: the spec, the kernel, the layout (no hypervisor) ---- */
-
-/* What the builder cannot act on is refused by name: the same table as the config's
- * warnings. */
-static int check_support(struct build *b)
-{
-    const struct xb_spec *s = b->spec;
-    const struct xb_unsupported *u = s->n_unsupported ? &s->unsupported[0] : NULL;
-
-    if (u)
-        return xb_err_set(berr(b), -ENOTSUP, "%s:%u:%u: %s: not supported by xbuild yet",
-                          pos_file(&u->pos), u->pos.line, u->pos.col, u->key);
-    if (!xb__builder_acts_on("type", xb_domtype_name(s->type)))
-        return xb_err_set(berr(b), -ENOTSUP, "type: \"%s\" guests cannot be built yet",
-                          xb_domtype_name(s->type));
-    if ((s->n_disks && !xb__builder_acts_on("disk", NULL)) ||
-        (s->n_vifs && !xb__builder_acts_on("vif", NULL)))
-        return xb_err_set(berr(b), -ENOTSUP, "%s: devices cannot be built yet",
-                          s->n_disks ? "disk" : "vif");
-    return 0;
-}
-
-static int check_spec(struct build *b)
-{
-    const struct xb_spec *s = b->spec;
-
-    if (!s->name || !s->memory_mib || !s->vcpus || s->maxvcpus < s->vcpus ||
-        s->maxmem_mib < s->memory_mib)
-        return xb_err_set(berr(b), -EINVAL,
-                          "spec: name, memory and vcpus must be set "
-                          "(maxvcpus >= vcpus, maxmem >= memory)");
-    if (!s->kernel && !b->opts.image)
-        return xb_err_set(berr(b), -EINVAL, "kernel: no kernel given");
-    return check_support(b);
-}
-
-static int load_kernel(struct build *b)
-{
-    const struct xb_pos *pos = &b->spec->kernel_pos;
-    struct xb_err err = {0};
-    int rc;
-
-    if (b->opts.image) {
-        b->img = b->opts.image;
-        return 0;
-    }
-    rc = xb_image_load_file(b->spec->kernel, NULL, &b->own_img, &err);
-    b->img = b->own_img;
-    if (rc)
-        return xb_err_set(berr(b), rc, "%s:%u:%u: kernel: %s", pos_file(pos), pos->line,
-                          pos->col, err.msg);
-    return 0;
-}
-
-static const char *kernel_name(const struct build *b)
-{
-    return b->spec->kernel ? b->spec->kernel : "image";
-}
-
-static int pick_pvh(struct build *b)
-{
-    if (b->img->guest_types & XB_GUEST_PVH) {
-        b->guest = XB_GUEST_PVH;
-        return 0;
-    }
-    return xb_err_set(berr(b), -ENOEXEC, "kernel: %s is not a PVH kernel (%s)%s",
-                      kernel_name(b), b->img->not_pvh,
-                      b->img->guest_types ? "; it is a PV kernel: set type = \"pv\", or "
-                                            "pvshim = 1 to run it in the PV shim"
-                                          : "");
-}
-
-/*
- * Run the PV kernel in the PV shim at @path (NULL: the installed one): the
- * shim becomes the PVH kernel, the PV kernel its first module.
- */
-static int use_shim(struct build *b, const char *path)
-{
-    const struct xb_shim_where w = {
-        .path = path, .xen_major = b->host.xen_major, .xen_minor = b->host.xen_minor};
-    char *shim = b->ctx->shim_path;
-    struct xb_err err = {0};
-    int rc = xb__shim_find(&w, shim, sizeof(b->ctx->shim_path), &err);
-
-    if (!rc)
-        rc = xb_image_load_file(shim, NULL, &b->shim_img, &err);
-    if (!rc && !(b->shim_img->guest_types & XB_GUEST_PVH))
-        rc = xb_err_set(&err, -ENOEXEC, "%s is not a PVH kernel (%s)", shim,
-                        b->shim_img->not_pvh);
-    if (rc)
-        return xb_err_set(berr(b), rc, "pvshim: %s", err.msg);
-    b->pv_img = b->img;
-    b->img = b->shim_img;
-    b->guest = XB_GUEST_PVH;
-    return 0;
-}
-
-static int pick_guest(struct build *b)
-{
-    unsigned types = b->img->guest_types;
-
-    if (b->spec->type == XB_DOMTYPE_PVH && !b->spec->pvshim)
-        return pick_pvh(b);
-    b->guest = types & XB_GUEST_PV64 ? XB_GUEST_PV64 : types & XB_GUEST_PV32PAE;
-    if (!b->guest)
-        return xb_err_set(berr(b), -ENOEXEC,
-                          "kernel: %s is not a PV kernel (no Xen notes "
-                          "for xen-3.0-x86_64 or xen-3.0-x86_32p)%s",
-                          b->spec->kernel ? b->spec->kernel : "image",
-                          types & XB_GUEST_PVH ? "; it boots as PVH: set type = \"pvh\""
-                                               : "");
-    return b->spec->pvshim ? use_shim(b, b->spec->pvshim_path) : 0;
-}
-
-static int read_ramdisk(struct build *b)
-{
-    const char *path = b->spec->ramdisk;
-    struct stat st;
-    FILE *f;
-    int rc = 0;
-
-    if (!path)
-        return 0;
-    f = fopen(path, "rb");
-    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-        (uint64_t)st.st_size > RAMDISK_MAX)
-        rc = xb_err_set(berr(b), f ? -EFBIG : -errno, "ramdisk: %s: %s", path,
-                        f ? "not a regular file of at most 1 GiB" : strerror(errno));
-    if (!rc && st.st_size > 0 && !(b->ramdisk = malloc((size_t)st.st_size)))
-        rc = xb_err_set(berr(b), -ENOMEM, "ramdisk: %s: out of memory", path);
-    if (!rc && st.st_size > 0 &&
-        fread(b->ramdisk, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-        rc = xb_err_set(berr(b), -EIO, "ramdisk: %s: short read", path);
-    if (!rc)
-        b->ramdisk_len = (size_t)st.st_size;
-    if (f)
-        fclose(f);
-    return rc;
-}
-
-/* The kernel's command line: the shim's own when the guest runs in the shim. */
-static const char *kernel_cmdline(const struct build *b)
-{
-    if (!b->pv_img)
-        return b->spec->cmdline;
-    return b->spec->pvshim_cmdline ? b->spec->pvshim_cmdline : XB_SHIM_CMDLINE;
-}
-
-static int plan_pvh_layout(struct build *b)
-{
-    const struct xb_image *img = b->img;
-    const char *cmdline = kernel_cmdline(b);
-    struct xb_pvh_layout_in in = {
-        .kstart = img->pstart,
-        .kend = img->pend,
-        .entry = img->notes.phys32_entry,
-        .cmdline_len = cmdline ? strlen(cmdline) : 0,
-        .total_pages = b->spec->memory_mib << (20 - XB_PAGE_SHIFT),
-    };
-    int rc;
-
-    if (b->pv_img) {
-        in.mod_seg[in.nr_modules] = XB_SEG_PV_KERNEL;
-        in.mod_len[in.nr_modules++] = b->pv_img->elf_size;
-    }
-    if (b->ramdisk_len) {
-        in.mod_seg[in.nr_modules] = XB_SEG_RAMDISK;
-        in.mod_len[in.nr_modules++] = b->ramdisk_len;
-    }
-    rc = xb__layout_pvh(&in, &b->lo, berr(b));
-    b->lo.pvshim = b->pv_img ? b->ctx->shim_path : NULL;
-    b->lo.pvshim_auto = b->shim_auto;
-    return rc;
-}
-
-static int plan_layout(struct build *b)
-{
-    const struct xb_image *img = b->img;
-    const struct xb_layout_in in = {
-        .guest = b->guest,
-        .virt_base = img->virt_base,
-        .virt_kstart = img->virt_kstart,
-        .virt_kend = img->virt_kend,
-        .virt_entry = img->virt_entry,
-        .virt_hypercall = img->virt_hypercall,
-        .hv_start_low = img->notes.hv_start_low,
-        .ramdisk_len = b->ramdisk_len,
-        .total_pages = b->spec->memory_mib << (20 - XB_PAGE_SHIFT),
-    };
-    int rc = b->guest == XB_GUEST_PVH ? plan_pvh_layout(b)
-                                      : xb__layout_compute(&in, &b->lo, berr(b));
-
-    if (!rc && b->opts.layout)
-        *b->opts.layout = b->lo;
-    return rc;
-}
-
-/* Everything that needs no hypervisor: the spec, the kernel and ramdisk, the layout. */
-static int plan(struct build *b)
-{
-    int rc = check_spec(b);
-
-    if (!rc)
-        rc = load_kernel(b);
-    if (!rc)
-        rc = pick_guest(b);
-    if (!rc)
-        rc = read_ramdisk(b);
-    if (!rc)
-        rc = plan_layout(b);
-    return rc;
-}
 
 /* ---- checks against the host, before anything exists ---- */
 
@@ -321,7 +71,7 @@ static int auto_shim(struct build *b, const char *why)
                           "%s; use a 64-bit PV kernel, or a Xen built with %s PV "
                           "support (CONFIG_PV32)",
                           why, width);
-    if (use_shim(b, b->opts.pvshim_path) != 0) {
+    if (xb__use_shim(b, b->opts.pvshim_path) != 0) {
         char shim[sizeof(b->ctx->err.msg)];
         snprintf(shim, sizeof(shim), "%s", b->ctx->err.msg);
         xb_err_clear(&b->ctx->err); /* the root cause is Xen's: say both */
@@ -329,7 +79,7 @@ static int auto_shim(struct build *b, const char *why)
                           why, shim);
     }
     b->shim_auto = true;
-    rc = plan_layout(b);
+    rc = xb__plan_layout(b);
     if (!rc)
         xb__ctx_warn(b->ctx, "%s: Xen has no %s PV; running it in the PV shim (%s)",
                      b->spec->name, width, b->ctx->shim_path);
@@ -352,7 +102,7 @@ static int check_caps(struct build *b)
                           b->host.xen_major, b->host.xen_minor, caps);
     snprintf(
         why, sizeof(why), "kernel: %s is a %s guest but this Xen %u.%u only runs \"%s\"",
-        kernel_name(b), b->lo.guest_type, b->host.xen_major, b->host.xen_minor, caps);
+        xb__kernel_name(b), b->lo.guest_type, b->host.xen_major, b->host.xen_minor, caps);
     return auto_shim(b, why);
 }
 
@@ -379,6 +129,12 @@ static int check_free(struct build *b)
                       "memory: %" PRIu64 " MiB asked but the host has "
                       "only %" PRIu64 " MiB free",
                       b->spec->memory_mib, pages_to_mib(b->host.free_pages));
+}
+
+/* Every disk and vif can be served here (files, access, sharing, bridges). */
+static int check_devices(struct build *b)
+{
+    return xb__devs_check(b->ctx, b->spec, DOMID_NONE, &b->devs);
 }
 
 /* ---- the domain ---- */
@@ -526,9 +282,9 @@ static int build_pv(struct build *b)
     struct xb_pv_boot boot = {
         .lo = &b->lo,
         .img = b->img,
-        .ramdisk = b->ramdisk,
+        .ramdisk = b->ramdisk_data,
         .ramdisk_len = b->ramdisk_len,
-        .cmdline = b->spec->cmdline,
+        .cmdline = b->cmdline,
         .p2m = b->p2m,
         .store_port = b->store_port,
         .console_port = b->console_port,
@@ -544,7 +300,7 @@ static int build_pv(struct build *b)
         rc = xb__pv_x86_build(bhv(b), berr(b), b->domid, &boot, &cut);
     if (cut)
         xb__ctx_warn(b->ctx, "cmdline: %zu bytes, cut to the %d the guest can receive",
-                     strlen(b->spec->cmdline), XB_PV_CMDLINE_MAX - 1);
+                     strlen(b->cmdline), XB_PV_CMDLINE_MAX - 1);
     return rc;
 }
 
@@ -554,7 +310,7 @@ static int build_pvh(struct build *b)
     struct xb_pvh_boot boot = {
         .lo = &b->lo,
         .img = b->img,
-        .cmdline = kernel_cmdline(b),
+        .cmdline = xb__kernel_cmdline(b),
         .store_port = b->store_port,
         .console_port = b->console_port,
         .max_vcpus = b->spec->maxvcpus,
@@ -564,16 +320,16 @@ static int build_pvh(struct build *b)
 
     if (b->pv_img)
         boot.mod[boot.nr_modules++] = (struct xb_pvh_module){
-            b->pv_img->elf, b->pv_img->elf_size, XB_SEG_PV_KERNEL, b->spec->cmdline};
+            b->pv_img->elf, b->pv_img->elf_size, XB_SEG_PV_KERNEL, b->cmdline};
     if (b->ramdisk_len)
         boot.mod[boot.nr_modules++] =
-            (struct xb_pvh_module){b->ramdisk, b->ramdisk_len, XB_SEG_RAMDISK, NULL};
+            (struct xb_pvh_module){b->ramdisk_data, b->ramdisk_len, XB_SEG_RAMDISK, NULL};
     rc = xb__pvh_build(bhv(b), berr(b), b->domid, &boot, &cut);
     if (cut)
         xb__ctx_warn(
             b->ctx,
             "cmdline: %zu bytes, cut to the %d the PV guest in the shim can receive",
-            strlen(b->spec->cmdline), XB_PVH_MOD_CMDLINE_MAX - 1);
+            strlen(b->cmdline), XB_PVH_MOD_CMDLINE_MAX - 1);
     return rc;
 }
 
@@ -609,15 +365,29 @@ static int introduce(struct build *b)
         .on_reboot = xb_action_name(s->on_reboot),
         .on_crash = xb_action_name(s->on_crash),
         .type = b->guest == XB_GUEST_PVH ? XB_DOMTYPE_PVH : XB_DOMTYPE_PV,
-        .kernel = s->kernel,
-        .ramdisk = s->ramdisk,
-        .cmdline = s->cmdline,
+        .kernel = b->kernel_path,
+        .ramdisk = b->ramdisk_path,
+        .cmdline = b->cmdline,
         .start_time_cs = xb__wall_cs(),
     };
     int rc = xb__xs_domain_introduce(b->ctx->xs, berr(b), &d);
 
     b->introduced = rc == 0;
     return rc;
+}
+
+/*
+ * Disks and vifs: loop devices, their nodes, and every backend up (blkback
+ * holding its device, netback's vif on its bridge), in a bounded wait.
+ */
+static int attach_devices(struct build *b)
+{
+    const char *protocol = b->guest == XB_GUEST_PV64      ? "x86_64-abi"
+                           : b->guest == XB_GUEST_PV32PAE ? "x86_32-abi"
+                                                          : NULL;
+
+    return xb__devs_attach(b->ctx, b->devs, b->domid, b->uuid, protocol,
+                           b->opts.device_timeout_ms);
 }
 
 /* The configuration libxl keeps, so that xl list -l / reboot work on the domain. */
@@ -645,15 +415,23 @@ static int unpause(struct build *b)
 
 /* ---- rollback ---- */
 
-/* Undo a failed create: nodes and name claim, then the domain (its ports and memory go
- * with it). */
+/*
+ * Undo a failed create: the devices' bridge ports, the nodes and name claim,
+ * what the builder still holds (loop devices), the loop devices once their
+ * backends let go, then the domain (its ports and memory go with it).
+ */
 static void rollback(struct build *b)
 {
+    struct xb_teardown *t = NULL;
+
     if (b->domid == DOMID_NONE)
         return;
-    /* the nodes, the monitor's record with them, libxl's stored config */
+    /* the devices, the nodes (the monitor's record with them), libxl's stored config */
+    xb__teardown_begin(b->ctx, berr(b), b->domid, &t);
     xb__xs_domain_remove(b->ctx->xs, berr(b), b->domid);
     xb__userdata_remove(b->ctx, berr(b), b->domid, b->uuid);
+    xb__devs_undo(b->ctx, b->devs);
+    xb__teardown_finish(b->ctx, berr(b), t);
     bhv(b)->ops->domain_destroy(bhv(b), berr(b), b->domid);
     b->domid = DOMID_NONE;
 }
@@ -662,8 +440,12 @@ static void build_free(struct build *b)
 {
     xb_image_free(b->own_img);
     xb_image_free(b->shim_img);
-    free(b->ramdisk);
+    free(b->ramdisk_data);
     free(b->p2m);
+    xb__devs_free(b->devs);
+    xb__boot_clean(&b->boot);
+    free(b->kernel_path);
+    free(b->ramdisk_path);
 }
 
 static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
@@ -674,6 +456,9 @@ static struct build build_init(struct xb_ctx *ctx, const struct xb_spec *spec,
         .spec = spec,
         .opts = opts ? *opts : (struct xb_create_opts){0},
         .domid = DOMID_NONE,
+        .kernel = spec->kernel,
+        .ramdisk = spec->ramdisk,
+        .cmdline = spec->cmdline,
     };
 }
 
@@ -683,7 +468,7 @@ static const char *const phase_names[XB_PHASE_COUNT] = {
     [XB_PHASE_LOAD] = "load",       [XB_PHASE_CHECKS] = "checks",
     [XB_PHASE_DOMAIN] = "domain",   [XB_PHASE_POPULATE] = "populate",
     [XB_PHASE_BUILD] = "build",     [XB_PHASE_XENSTORE] = "xenstore",
-    [XB_PHASE_UNPAUSE] = "unpause",
+    [XB_PHASE_DEVICES] = "devices", [XB_PHASE_UNPAUSE] = "unpause",
 };
 
 const char *xb_phase_name(enum xb_phase p)
@@ -719,12 +504,14 @@ int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
 
     b.restart = restart;
     b.lap_ns = b.opts.timings ? now_ns() : 0;
-    rc = plan(&b); /* spec, kernel, ramdisk, layout */
+    rc = xb__plan(&b); /* spec, kernel, ramdisk, layout */
     lap(&b, XB_PHASE_LOAD, rc);
     if (!rc)
         rc = check_host(&b); /* nothing exists yet: guest type, free memory */
     if (!rc)
         rc = check_free(&b);
+    if (!rc)
+        rc = check_devices(&b); /* disks and vifs: files, access, sharing, bridges */
     lap(&b, XB_PHASE_CHECKS, rc);
     if (!rc)
         rc = make_uuid(&b);
@@ -753,6 +540,9 @@ int xb__dom_create(struct xb_ctx *ctx, const struct xb_spec *spec,
         rc = record(&b); /* the monitor's: on_* actions, restart source */
     lap(&b, XB_PHASE_XENSTORE, rc);
     if (!rc)
+        rc = attach_devices(&b); /* loop devices, nodes, backends up, bridge ports */
+    lap(&b, XB_PHASE_DEVICES, rc);
+    if (!rc)
         rc = unpause(&b);
     lap(&b, XB_PHASE_UNPAUSE, rc);
     if (rc)
@@ -778,7 +568,7 @@ int xb_domain_plan(struct xb_ctx *ctx, const struct xb_spec *spec,
 
     xb__ctx_reset(ctx);
     b.opts.layout = NULL;
-    rc = plan(&b);
+    rc = xb__plan(&b);
     if (!rc)
         *out = b.lo;
     build_free(&b);

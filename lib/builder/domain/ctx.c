@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lib/builder/domain/ctx.c - the builder context: two backends, the sticky first error,
- * warnings. */
+/* lib/builder/domain/ctx.c - the builder context: three backends (hypervisor, xenstore,
+ * dom0's kernel), the sticky first error, warnings. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,6 +88,12 @@ int xb__ctx_open_backend(struct xb_hv *hv, struct xb_xs *xs, struct xb_ctx **out
     }
     ctx->hv = hv;
     ctx->xs = xs;
+    ctx->host = xb__sim_host(hv);
+    if (!ctx->host && xb__host_linux_open(&ctx->host, NULL) != 0) {
+        close_backend(hv, xs);
+        free(ctx);
+        return -ENOMEM;
+    }
     *out = ctx;
     return 0;
 }
@@ -138,6 +144,8 @@ void xb_ctx_close(struct xb_ctx *ctx)
 {
     if (!ctx)
         return;
+    if (ctx->host)
+        ctx->host->ops->close(ctx->host);
     close_backend(ctx->hv, ctx->xs);
     free_warnings(ctx);
     free(ctx);

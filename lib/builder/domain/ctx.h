@@ -13,12 +13,14 @@
 #include <xbuild/builder.h>
 #include <xbuild/error.h>
 
+#include "../hv/host.h"
 #include "../hv/hv.h"
 #include "../hv/xs.h"
 
 struct xb_ctx {
-    struct xb_hv *hv; /* owned */
-    struct xb_xs *xs; /* owned */
+    struct xb_hv *hv;     /* owned */
+    struct xb_xs *xs;     /* owned */
+    struct xb_host *host; /* owned: dom0's kernel of the same kind (sim or linux) */
     struct xb_err err;
     char **warnings; /* malloc'd strings of the latest call */
     size_t nwarnings;
@@ -35,7 +37,8 @@ void xb__ctx_warn(struct xb_ctx *ctx, const char *fmt, ...)
 
 /*
  * A context over backends the caller opened (tests: a sim with chosen
- * options). The context takes ownership of both, also on failure.
+ * options). The context takes ownership of both, also on failure. Its host
+ * backend (hv/host.h) goes with @hv: the sim's dom0 for a sim, else Linux.
  */
 int xb__ctx_open_backend(struct xb_hv *hv, struct xb_xs *xs, struct xb_ctx **out);
 

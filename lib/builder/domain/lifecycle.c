@@ -15,6 +15,7 @@
 
 #include <xbuild/builder.h>
 
+#include "../devices/devices.h"
 #include "ctx.h"
 #include "domain.h"
 #include "monitor.h"
@@ -432,7 +433,7 @@ int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)
 int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid, bool allow_dom0)
 {
     struct xb_hv_dominfo info;
-    int rc;
+    int rc, devices;
 
     if (domid == 0 && !allow_dom0)
         return xb_err_set(&ctx->err, -EPERM,
@@ -443,13 +444,15 @@ int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid, bool allow_dom0)
         return xb_err_set(&ctx->err, -ENOENT, "no domain with id %u", domid);
     if (rc)
         return rc;
+    /* as xl: its devices first, so that none is left once the domain is gone */
+    devices = xb__devices_destroy(ctx, &ctx->err, domid);
     rc = ctx->hv->ops->domain_destroy(ctx->hv, &ctx->err, domid);
     if (rc)
         return rc;
     rc = xb__xs_domain_remove(ctx->xs, &ctx->err, domid);
     if (!rc)
         rc = xb__userdata_remove(ctx, &ctx->err, domid, info.handle);
-    return rc;
+    return rc ? rc : devices;
 }
 
 int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid)

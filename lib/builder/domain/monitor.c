@@ -660,16 +660,18 @@ static int check_one(struct xb_monitor *m, const char *id, const struct xb_hv_do
     struct rec r = {0};
     int rc;
 
-    if (i && (i->flags & XB_DOMINFO_DYING || !(i->flags & XB_DOMINFO_SHUTDOWN)))
-        return 0; /* running, or on its way out */
+    bool gone = !i || i->flags & XB_DOMINFO_DYING; /* dying: destroyed, never back */
+
+    if (!gone && !(i->flags & XB_DOMINFO_SHUTDOWN))
+        return 0; /* running */
     record_path(base, domid);
     if (rec_read(m->ctx, merr(m), base, &r) != 0)
         return 0; /* removed meanwhile, or half written: not ours to judge */
-    if (i && r.kept) {
+    if (!gone && r.kept) {
         rec_free(&r);
         return 0;
     }
-    if (!i) { /* destroyed by someone else (xl destroy, a hypercall) */
+    if (gone) { /* destroyed by someone else (xl destroy, a hypercall) */
         event_init(ev, domid, &r, 0, XB_ACTION_DESTROY);
         ev->gone = true;
         rc = xb__xs_domain_remove(m->ctx->xs, merr(m), domid);

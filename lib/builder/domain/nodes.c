@@ -7,11 +7,12 @@
  * xenstored (C, since 4.9) aborts a transaction at commit when a node it
  * read or wrote changed meanwhile, and adding or removing a node changes
  * its parent. So the transaction that writes a domain's nodes works inside
- * its own three roots, made before it: /local/domain/N by the name claim,
- * /vm/UUID and /libxl/N just before (nobody else writes there). Concurrent
- * creates then meet only in the
+ * its own roots, made before it: /local/domain/N by the name claim,
+ * /vm/UUID, /libxl/N and the console's backend directory just before
+ * (nobody else writes there). Concurrent creates then meet only in the
  * short claim transaction (/local/domain and /xbuild/names are shared),
- * retried after a random pause.
+ * retried after a random pause. The nodes go as batches (xs.h): one round
+ * trip to xenstored each, not one per node.
  *
  * Who reads what:
  *   xenconsoled   /local/domain/N/console/{ring-ref,port,type,limit}; writes tty
@@ -35,8 +36,9 @@
 #include "nodes.h"
 
 #define XS_PATH_MAX      128
-#define XS_VAL_MAX       1040 /* a PV command line is up to 1024 bytes */
-#define XS_MAX_NODES     200
+#define XS_VAL_MAX       2048 /* a command line recorded in /vm is cut to fit */
+#define XS_NAME_MAX      128
+#define XS_MAX_NODES     80 /* and one per vCPU */
 #define XS_TX_RETRIES    64 /* conflicts: one per concurrent create that commits first */
 #define XS_TX_BACKOFF_MS 8  /* at most, random, after a conflict: no lockstep retries */
 #define XS_NAMES_DIR     "/xbuild/names"
@@ -49,8 +51,8 @@ enum node_perm {
     PERM_INHERIT = 0, /* whatever the parent has */
     PERM_RO,          /* dom0 owns; the guest may read */
     PERM_RW,          /* the guest owns (dom0 is privileged anyway) */
-    PERM_RW_DOM0_R, /* the guest owns, dom0 named as a reader (xl's console/backend-id) */
-    PERM_PRIV,      /* dom0 only */
+    PERM_PRIV,        /* dom0 only */
+    PERM_FRONT,       /* a frontend node: the guest owns it, dom0 (its backend) reads */
 };
 
 struct node {
@@ -61,10 +63,19 @@ struct node {
 };
 
 struct node_set {
-    struct node n[XS_MAX_NODES];
-    size_t count;
+    size_t count, cap;
     bool overflow;
+    struct node n[]; /* [cap] */
 };
+
+static struct node_set *set_new(size_t cap)
+{
+    struct node_set *s = calloc(1, sizeof(*s) + cap * sizeof(s->n[0]));
+
+    if (s)
+        s->cap = cap;
+    return s;
+}
 
 void xb__uuid_str(const uint8_t u[16], char buf[37])
 {
@@ -86,7 +97,7 @@ static void add(struct node_set *s, enum node_perm perm, bool dir, const char *b
     va_list ap;
     int len;
 
-    if (s->count == XS_MAX_NODES) {
+    if (s->count == s->cap) {
         s->overflow = true;
         return;
     }
@@ -126,7 +137,7 @@ static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char 
     VAL(s, vm, "start_time", "%llu.%02llu", (unsigned long long)(d->start_time_cs / 100),
         (unsigned long long)(d->start_time_cs % 100));
     VAL(s, lx, "type", "%s", xb_domtype_name(d->type));
-    VAL(s, lx, "dm-version", "qemu_xen"); /* as libxl records it, for every type */
+    VAL(s, lx, "dm-version", "qemu_xen"); /* as xl records it, device model or not */
     VAL(s, dom, "vm", "%s", vm);
     VAL(s, dom, "domid", "%u", d->domid);
 }
@@ -146,27 +157,27 @@ static void add_control(struct node_set *s, const char *dom)
         "error",
     };
 
-    /* control/ and device/ take the domain's own read-only permissions */
+    DIR(s, PERM_RO, dom, "control");
     VAL(s, dom, "control/platform-feature-multiprocessor-suspend", "1");
     VAL(s, dom, "control/platform-feature-xs_reset_watches", "1");
     for (size_t i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
         DIR(s, PERM_RW, dom, guest_owned[i]);
-    DIR(s, PERM_INHERIT, dom, "device");
-    DIR(s, PERM_INHERIT, dom, "device/suspend");
-    DIR(s, PERM_RW, dom, "device/suspend/event-channel");
+    DIR(s, PERM_RO, dom, "device");
+    DIR(s, PERM_RW, dom, "device/suspend/event-channel"); /* the guest's, to fill */
 }
 
-/* What libxl records of the image under /vm/UUID/image. */
+/* What xl records in /vm of how it was built (PVH: nothing). */
 static void add_image(struct node_set *s, const struct xb_xs_dom *d, const char *vm)
 {
-    DIR(s, PERM_INHERIT, vm, "image");
-    VAL(s, vm, "image/ostype", "%s", "linux"); /* libxl's name for every PV guest */
-    if (d->kernel)
-        VAL(s, vm, "image/kernel", "%s", d->kernel);
-    if (d->ramdisk)
-        VAL(s, vm, "image/ramdisk", "%s", d->ramdisk);
-    if (d->cmdline) /* as the guest receives it (a PV guest: 1023 bytes at most) */
-        VAL(s, vm, "image/cmdline", "%.1023s", d->cmdline);
+    if (d->type == XB_DOMTYPE_PV) {
+        VAL(s, vm, "image/ostype", "linux"); /* libxl's word for every PV guest */
+        if (d->kernel)
+            VAL(s, vm, "image/kernel", "%s", d->kernel);
+        if (d->ramdisk)
+            VAL(s, vm, "image/ramdisk", "%s", d->ramdisk);
+        if (d->cmdline) /* a record (the guest got its own): cut to fit */
+            VAL(s, vm, "image/cmdline", "%.*s", XS_VAL_MAX - 1, d->cmdline);
+    }
 }
 
 static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
@@ -184,11 +195,16 @@ static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const c
     }
 }
 
-/* The primary console: a frontend the guest owns, served by xenconsoled. */
+/*
+ * The primary console, served by xenconsoled: dom0's, the guest reads it (as
+ * xl, which keeps the guest from fiddling with it), but for backend-id. Its
+ * backend record, as xl's, goes with the domain's nodes (build_set()).
+ */
 static void add_console(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
 {
     DIR(s, PERM_RO, dom, "console");
-    VALP(s, PERM_RW_DOM0_R, dom, "console/backend-id", "0");
+    VAL(s, dom, "console/backend", "/local/domain/0/backend/console/%u/0", d->domid);
+    add(s, PERM_FRONT, false, dom, "console/backend-id", "%s", "0");
     VAL(s, dom, "console/limit", XS_CONSOLE_LIMIT);
     VAL(s, dom, "console/type", "xenconsoled");
     VAL(s, dom, "console/output", "pty");
@@ -196,9 +212,19 @@ static void add_console(struct node_set *s, const struct xb_xs_dom *d, const cha
     VAL(s, dom, "console/ring-ref", "%llu", (unsigned long long)d->console_frame);
 }
 
-/* The domain's three roots: /local/domain/N, /vm/UUID, /libxl/N. */
+/* The console's settings as a device: in libxl's copy, and in its backend. */
+static void add_console_device(struct node_set *s, uint32_t domid, const char *dir)
+{
+    VAL(s, dir, "frontend", "/local/domain/%u/console", domid);
+    VAL(s, dir, "frontend-id", "%u", domid);
+    VAL(s, dir, "online", "1");
+    VAL(s, dir, "state", "1");
+    VAL(s, dir, "protocol", "vt100");
+}
+
+/* The domain's roots: /local/domain/N, /vm/UUID, /libxl/N, its console's backend. */
 struct roots {
-    char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX];
+    char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX], be[XS_PATH_MAX];
 };
 
 static void roots_of(const struct xb_xs_dom *d, struct roots *r)
@@ -209,21 +235,35 @@ static void roots_of(const struct xb_xs_dom *d, struct roots *r)
     snprintf(r->dom, sizeof(r->dom), "/local/domain/%u", d->domid);
     snprintf(r->vm, sizeof(r->vm), "/vm/%s", uuid);
     snprintf(r->lx, sizeof(r->lx), "/libxl/%u", d->domid);
+    snprintf(r->be, sizeof(r->be), "/local/domain/0/backend/console/%u/0", d->domid);
 }
 
 static int build_set(struct xb_err *err, const struct xb_xs_dom *d, const struct roots *r,
                      struct node_set *s)
 {
-    const char *dom = r->dom;
+    const char *dom = r->dom, *vm = r->vm;
+    char lx[XS_PATH_MAX];
 
     if (!d->name || !d->uuid || d->maxvcpus > 4096)
         return xb_err_set(err, -EINVAL, "xenstore: domain %u: no name/uuid or %u vcpus",
                           d->domid, d->maxvcpus);
-    add_roots(s, d, dom, r->vm, r->lx);
-    add_image(s, d, r->vm);
+    if (strlen(d->name) >= XS_NAME_MAX)
+        return xb_err_set(err, -ENAMETOOLONG,
+                          "xenstore: domain %u: the name is too long (\"%.40s...\", %zu "
+                          "bytes; at most %d)",
+                          d->domid, d->name, strlen(d->name), XS_NAME_MAX - 1);
+    snprintf(lx, sizeof(lx), "%s", r->lx);
+    add_roots(s, d, dom, vm, lx);
     add_control(s, dom);
     add_resources(s, d, dom);
     add_console(s, d, dom);
+    add_image(s, d, vm);
+    strncat(lx, "/device/console/0", sizeof(lx) - strlen(lx) - 1);
+    VAL(s, lx, "backend", "/local/domain/0/backend/console/%u/0", d->domid);
+    add_console_device(s, d->domid, lx);
+    /* the console's backend record, as xl writes it (dom0's, the guest reads it;
+       state 1 for good: xenconsoled reads the frontend); its directory is a root */
+    add_console_device(s, d->domid, r->be);
     if (s->overflow)
         return xb_err_set(
             err, -ENAMETOOLONG,
@@ -247,7 +287,7 @@ static size_t perm_of(const struct node *n, uint32_t domid, struct xb_xs_perm p[
     case PERM_RW: /* dom0 reads it anyway: privileged, as xl leaves it */
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
         break;
-    case PERM_RW_DOM0_R:
+    case PERM_FRONT:
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_NONE};
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_READ};
         break;
@@ -260,21 +300,48 @@ static size_t perm_of(const struct node *n, uint32_t domid, struct xb_xs_perm p[
 
 /* Nodes as one batch: each one made (mkdir or write), then its permissions. */
 struct batch {
-    struct xb_xs_op op[2 * XS_MAX_NODES + 4];
-    struct xb_xs_perm perm[XS_MAX_NODES + 2][2];
-    size_t n, np;
+    size_t n, cap;
+    struct xb_xs_op *op;          /* [cap] */
+    struct xb_xs_perm (*perm)[2]; /* [cap]: one pair per op at most */
 };
+
+static struct batch *batch_new(size_t nodes)
+{
+    struct batch *b = calloc(1, sizeof(*b));
+
+    if (b) {
+        b->cap = 2 * nodes + 8;
+        b->op = calloc(b->cap, sizeof(*b->op));
+        b->perm = calloc(b->cap, sizeof(*b->perm));
+    }
+    if (b && (!b->op || !b->perm)) {
+        free(b->op);
+        free(b->perm);
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+static void batch_free(struct batch *b)
+{
+    if (b) {
+        free(b->op);
+        free(b->perm);
+        free(b);
+    }
+}
 
 static void push(struct batch *b, struct xb_xs_op op)
 {
-    if (b->n < sizeof(b->op) / sizeof(b->op[0]))
+    if (b->n < b->cap)
         b->op[b->n++] = op;
 }
 
 static void push_node(struct batch *b, const struct node *n, uint32_t domid)
 {
-    struct xb_xs_perm *p = b->perm[b->np];
-    size_t np = b->np < XS_MAX_NODES + 2 ? perm_of(n, domid, p) : 0;
+    struct xb_xs_perm *p = b->n < b->cap ? b->perm[b->n] : NULL;
+    size_t np = p ? perm_of(n, domid, p) : 0;
 
     if (n->dir)
         push(b, (struct xb_xs_op){.kind = XB_XS_OP_MKDIR, .path = n->path});
@@ -283,11 +350,9 @@ static void push_node(struct batch *b, const struct node *n, uint32_t domid)
                                   .path = n->path,
                                   .val = n->val,
                                   .len = strlen(n->val)});
-    if (np) {
+    if (np)
         push(b, (struct xb_xs_op){
                     .kind = XB_XS_OP_PERMS, .path = n->path, .perms = p, .n_perms = np});
-        b->np++;
-    }
 }
 
 static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
@@ -299,28 +364,32 @@ static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
 }
 
 /*
- * /vm/UUID and /libxl/N, fresh (a stale one of a previous domain with this
- * uuid or id removed), outside any transaction: nobody else writes there,
- * and making them changes /vm and /libxl, which the transaction must not
- * touch. unprepare_roots() removes them again.
+ * /vm/UUID, /libxl/N and the console's backend directory, fresh (a stale
+ * one of a previous domain with this uuid or id removed), outside any
+ * transaction: nobody else writes there, and making them changes their
+ * parents, which the transaction must not touch. unprepare_roots() removes
+ * them again. One batch.
  */
 static int prepare_roots(struct xb_xs *xs, struct xb_err *err, const struct roots *r,
                          uint32_t domid)
 {
-    struct node n[2] = {{.dir = true, .perm = PERM_RO}, {.dir = true, .perm = PERM_PRIV}};
-    struct batch *b = calloc(1, sizeof(*b));
+    struct node n[3] = {{.dir = true, .perm = PERM_RO},
+                        {.dir = true, .perm = PERM_PRIV},
+                        {.dir = true, .perm = PERM_RO}};
+    struct batch *b = batch_new(6);
     int rc;
 
     if (!b)
         return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
     snprintf(n[0].path, sizeof(n[0].path), "%s", r->vm);
     snprintf(n[1].path, sizeof(n[1].path), "%s", r->lx);
-    for (size_t i = 0; i < 2; i++)
+    snprintf(n[2].path, sizeof(n[2].path), "%s", r->be);
+    for (size_t i = 0; i < 3; i++)
         push(b, (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = n[i].path});
-    for (size_t i = 0; i < 2; i++)
+    for (size_t i = 0; i < 3; i++)
         push_node(b, &n[i], domid);
     rc = xs->ops->batch(xs, err, false, b->op, b->n);
-    free(b);
+    batch_free(b);
     return rc;
 }
 
@@ -328,6 +397,7 @@ static void unprepare_roots(struct xb_xs *xs, struct xb_err *err, const struct r
 {
     rm_missing_ok(xs, err, XB_XS_NO_TX, r->vm);
     rm_missing_ok(xs, err, XB_XS_NO_TX, r->lx);
+    rm_missing_ok(xs, err, XB_XS_NO_TX, r->be);
 }
 
 /* A random pause of at most XS_TX_BACKOFF_MS after a conflict. */
@@ -342,11 +412,6 @@ static void backoff(void)
     nanosleep(&ts, NULL);
 }
 
-/*
- * Run @body in a transaction, started over while it conflicts with another
- * writer (-EAGAIN); aborted when @body fails. @what names it in the message
- * when it keeps conflicting.
- */
 int xb__xs_batch_tx(struct xb_xs *xs, struct xb_err *err, struct xb_xs_op *ops, size_t n,
                     const char *what)
 {
@@ -361,6 +426,11 @@ int xb__xs_batch_tx(struct xb_xs *xs, struct xb_err *err, struct xb_xs_op *ops, 
     return xb_err_set(err, -EAGAIN, "xenstore: %s: transaction kept conflicting", what);
 }
 
+/*
+ * Run @body in a transaction, started over while it conflicts with another
+ * writer (-EAGAIN), after a random pause; aborted when @body fails. @what
+ * names it in the message when it keeps conflicting.
+ */
 int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
                        int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                                    const void *arg),
@@ -386,31 +456,26 @@ int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
     return xb_err_set(err, -EAGAIN, "xenstore: %s: transaction kept conflicting", what);
 }
 
-static int claim_path(const char *name, char *buf, size_t size);
-
 int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
                             const struct xb_xs_dom *d)
 {
-    struct node_set *s = calloc(1, sizeof(*s));
-    struct batch *b = calloc(1, sizeof(*b));
+    size_t cap = XS_MAX_NODES + (d->maxvcpus <= 4096 ? d->maxvcpus : 0);
+    struct node_set *s = set_new(cap);
+    struct batch *b = batch_new(cap);
     struct roots r;
     int rc;
 
     if (!s || !b) {
         free(s);
-        free(b);
+        batch_free(b);
         return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
     }
     roots_of(d, &r);
     rc = build_set(err, d, &r, s);
-    if (rc) {
-        free(s);
-        free(b);
-        return rc;
-    }
-    for (size_t i = 0; i < s->count; i++)
+    for (size_t i = 0; rc == 0 && i < s->count; i++)
         push_node(b, &s->n[i], d->domid);
-    rc = prepare_roots(xs, err, &r, d->domid);
+    if (rc == 0)
+        rc = prepare_roots(xs, err, &r, d->domid);
     if (rc == 0)
         rc = xb__xs_batch_tx(xs, err, b->op, b->n, "write the domain's nodes");
     if (rc == 0)
@@ -420,20 +485,19 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
         xb__xs_domain_remove(xs, err, d->domid);
     }
     free(s);
-    free(b);
+    batch_free(b);
     return rc;
 }
 
 /*
  * ---- names: two creates of one name cannot both win ----
- * A create claims its name in /xbuild/names while it builds (one node per
- * name, checked and written in one transaction), then checks that no other
- * domain carries the name. The claim is kept for the domain's life (destroy
+ * A create claims its name in /xbuild/names (one node per name, checked
+ * and written in one transaction), then checks that no other domain
+ * carries the name. The claim is kept for the domain's life (destroy
  * removes it; xbuild rename moves it; one whose domain is gone or carries
  * another name is stale and taken over): so a create learns whether one of
  * xbuild's domains has the name from the claim alone, however many run,
- * and reads only the names of the others (xb__dom_name_taken()). So no claim outlives a
- * create, whoever destroys the domain later.
+ * and reads only the names of the others (xb__dom_name_taken()).
  */
 
 /*
@@ -570,6 +634,20 @@ static int vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t d
 }
 
 /* Backend nodes dom0 serves for @domid (xl writes a console backend). */
+int xb__xs_rm_empty(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = xs->ops->directory(xs, err, tx, path, &names, &n);
+
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return n ? 0 : rm_missing_ok(xs, err, tx, path);
+}
+
 static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                            uint32_t domid)
 {
@@ -583,10 +661,13 @@ static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
         snprintf(p, sizeof(p), "/local/domain/0/backend/%s/%u", types[i], domid);
         if (rc == 0)
             rc = rm_missing_ok(xs, err, tx, p);
+        *strrchr(p, '/') = '\0'; /* the kind's directory, when this was its last */
+        if (rc == 0)
+            rc = xb__xs_rm_empty(xs, err, tx, p);
         free(types[i]);
     }
     free(types);
-    return rc;
+    return rc ? rc : xb__xs_rm_empty(xs, err, tx, "/local/domain/0/backend");
 }
 
 /* Drop the claim on @name if @domid holds it. */

@@ -102,6 +102,12 @@ int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
  */
 int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid);
 
+/*
+ * Remove directory @path when it has no child left (missing: fine), so that
+ * the parents a domain's nodes made go with its last one.
+ */
+int xb__xs_rm_empty(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *path);
+
 /* Format @uuid as the canonical 36-character string into @buf (>= 37 bytes). */
 void xb__uuid_str(const uint8_t uuid[16], char buf[37]);
 

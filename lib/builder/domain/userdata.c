@@ -9,7 +9,9 @@
  * defbools as "True"/"False"), and serialises access with a POSIX lock on
  * ...DOMID.UUID.domain-userdata-lock. What is written here is what xl list
  * -l shows and what xl needs to act on the domain: c_info (type, name,
- * uuid), b_info (vCPUs, memory, kernel, ramdisk, cmdline) and the actions.
+ * uuid), b_info (vCPUs, memory, kernel, ramdisk, cmdline), the disks and
+ * nics (libxl_device_disk, libxl_device_nic: a vif without a MAC has the one
+ * xbuild generates for it) and the actions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../devices/xenbus.h"
 #include "nodes.h"
 #include "userdata.h"
 
@@ -140,6 +143,74 @@ static void put_b_info(struct out *o, const struct xb_spec *s)
         xb_domtype_name(s->type), s->msr_relaxed ? "True" : "False");
 }
 
+/* A JSON member "key": "val", or nothing when @val is NULL. */
+static void put_member(struct out *o, bool *first, const char *key, const char *val)
+{
+    if (!val)
+        return;
+    put(o, "%s\n            \"%s\": ", *first ? "" : ",", key);
+    put_str(o, val);
+    *first = false;
+}
+
+/* libxl_device_disk for each disk, as libxl stores it. */
+static void put_disks(struct out *o, const struct xb_spec *s)
+{
+    put(o, "    \"disks\": [");
+    for (size_t i = 0; i < s->n_disks; i++) {
+        const struct xb_disk *d = &s->disks[i];
+        bool first = true;
+
+        put(o, "%s\n        {", i ? "," : "");
+        put_member(o, &first, "pdev_path", d->target);
+        put_member(o, &first, "vdev", d->vdev);
+        put_member(o, &first, "backend", d->backendtype ? d->backendtype : "phy");
+        put_member(o, &first, "format", d->format ? d->format : "raw");
+        put_member(o, &first, "script", d->script);
+        put(o,
+            ",\n            \"removable\": %d,\n            \"readwrite\": %d,"
+            "\n            \"is_cdrom\": %d\n        }",
+            d->cdrom, !d->readonly, d->cdrom);
+    }
+    put(o, "%s],\n", s->n_disks ? "\n    " : "\n\n    ");
+}
+
+/* libxl_device_nic for each vif; the MAC as the vif has it (xb__vif_mac()). */
+static void put_nics(struct out *o, const struct xb_spec *s, const uint8_t uuid[16])
+{
+    put(o, "    \"nics\": [");
+    for (size_t i = 0; i < s->n_vifs; i++) {
+        const struct xb_vif *v = &s->vifs[i];
+        uint8_t m[6];
+        char mac[18];
+        bool first = true;
+
+        if (v->mac)
+            memcpy(m, v->mac_bytes, sizeof(m));
+        else
+            xb__vif_mac(uuid, v->devid, m);
+        snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+                 m[3], m[4], m[5]);
+        put(o, "%s\n        {\n            \"devid\": %u", i ? "," : "", v->devid);
+        first = false;
+        put_member(o, &first, "mac", mac);
+        put_member(o, &first, "ip", v->ip);
+        put_member(o, &first, "bridge", v->bridge ? v->bridge : "xenbr0");
+        put_member(o, &first, "ifname", v->vifname);
+        put_member(o, &first, "script", v->script);
+        put_member(o, &first, "nictype", "vif");
+        if (v->mtu)
+            put(o, ",\n            \"mtu\": %u", v->mtu);
+        if (v->rate)
+            put(o,
+                ",\n            \"rate_bytes_per_interval\": %llu,\n"
+                "            \"rate_interval_usecs\": %u",
+                (unsigned long long)v->rate_bytes_per_interval, v->rate_interval_us);
+        put(o, "\n        }");
+    }
+    put(o, "%s],\n", s->n_vifs ? "\n    " : "\n\n    ");
+}
+
 static void put_actions(struct out *o, const struct xb_spec *s)
 {
     put(o,
@@ -208,6 +279,8 @@ int xb__userdata_write(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
     put(&o, "{\n");
     put_c_info(&o, spec, u);
     put_b_info(&o, spec);
+    put_disks(&o, spec);
+    put_nics(&o, spec, uuid);
     put_actions(&o, spec);
     put(&o, "}\n");
     if (o.bad) {

@@ -12,6 +12,7 @@
 
 #include <xbuild/error.h>
 
+#include "host.h"
 #include "hv.h"
 #include "xs.h"
 
@@ -42,5 +43,11 @@ struct xb_sim_opts {
  */
 int xb__sim_open(const struct xb_sim_opts *opts, struct xb_hv **hv, struct xb_xs **xs,
                  struct xb_err *err);
+
+/*
+ * The sim's dom0 (host.h) behind sim hypervisor handle @hv, a third handle
+ * on the same machine (close it too); NULL when @hv is not a sim.
+ */
+struct xb_host *xb__sim_host(struct xb_hv *hv);
 
 #endif

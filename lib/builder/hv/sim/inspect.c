@@ -219,3 +219,79 @@ unsigned xb__sim_memory_map(struct xb_hv *hv, uint32_t domid, struct xb_hv_e820 
         out[i] = d->hvm.e820[i];
     return n;
 }
+
+int xb__sim_xs_perms(struct xb_hv *hv, const char *path, struct xb_xs_perm *out,
+                     size_t max)
+{
+    const struct xs_tree *t = xb__sim_is(hv) ? &to_sim(hv)->store : NULL;
+
+    for (size_t i = 0; t && i < t->count; i++) {
+        if (strcmp(t->n[i].path, path) != 0)
+            continue;
+        for (size_t k = 0; k < t->n[i].nperms && k < max; k++)
+            out[k] = t->n[i].perms[k];
+        return (int)t->n[i].nperms;
+    }
+    return -1;
+}
+
+unsigned xb__sim_nr_loops(struct xb_hv *hv)
+{
+    unsigned n = 0;
+
+    for (size_t i = 0; xb__sim_is(hv) && i < SIM_MAX_LOOPS; i++)
+        n += to_sim(hv)->loops[i].used;
+    return n;
+}
+
+bool xb__sim_loop(struct xb_hv *hv, unsigned minor, unsigned *holders, bool *readonly)
+{
+    const struct sim_loop *l;
+
+    if (!xb__sim_is(hv) || minor >= SIM_MAX_LOOPS || !to_sim(hv)->loops[minor].used)
+        return false;
+    l = &to_sim(hv)->loops[minor];
+    *holders = l->holders;
+    *readonly = l->readonly;
+    return true;
+}
+
+unsigned xb__sim_nr_links(struct xb_hv *hv)
+{
+    unsigned n = 0;
+
+    for (size_t i = 0; xb__sim_is(hv) && i < SIM_MAX_LINKS; i++)
+        n += to_sim(hv)->links[i].used;
+    return n;
+}
+
+bool xb__sim_link(struct xb_hv *hv, const char *name, struct sim_link *out)
+{
+    for (size_t i = 0; xb__sim_is(hv) && i < SIM_MAX_LINKS; i++) {
+        const struct sim_link *l = &to_sim(hv)->links[i];
+
+        if (l->used && strcmp(l->name, name) == 0) {
+            *out = *l;
+            return true;
+        }
+    }
+    return false;
+}
+
+unsigned xb__sim_bridge_ports(struct xb_hv *hv, const char *name)
+{
+    struct sim_link br;
+    unsigned n = 0;
+
+    if (!xb__sim_link(hv, name, &br))
+        return 0;
+    for (size_t i = 0; i < SIM_MAX_LINKS; i++)
+        n += to_sim(hv)->links[i].used && to_sim(hv)->links[i].master == br.ifindex;
+    return n;
+}
+
+void xb__sim_backends(struct xb_hv *hv, enum sim_backends mode)
+{
+    if (xb__sim_is(hv))
+        to_sim(hv)->backends = mode;
+}

@@ -85,4 +85,28 @@ char *xb__sim_xs_dump(struct xb_hv *hv);
 /* Number of xenstore nodes. */
 size_t xb__sim_xs_count(struct xb_hv *hv);
 
+/* The permissions of node @path: how many (up to @max copied), -1 when absent. */
+int xb__sim_xs_perms(struct xb_hv *hv, const char *path, struct xb_xs_perm *out,
+                     size_t max);
+
+/* ---- dom0 (host.c, backends.c) ---- */
+
+/* Loop devices bound, all users. */
+unsigned xb__sim_nr_loops(struct xb_hv *hv);
+
+/* Loop device @minor: false when free; else its holders and read-only flag. */
+bool xb__sim_loop(struct xb_hv *hv, unsigned minor, unsigned *holders, bool *readonly);
+
+/* Interfaces in dom0 (lo, xenbr0 and eth0 at start, then netback's vifs). */
+unsigned xb__sim_nr_links(struct xb_hv *hv);
+
+/* Interface @name: false when there is none. */
+bool xb__sim_link(struct xb_hv *hv, const char *name, struct sim_link *out);
+
+/* Interfaces enslaved to bridge @name. */
+unsigned xb__sim_bridge_ports(struct xb_hv *hv, const char *name);
+
+/* How the modelled blkback and netback behave from now on. */
+void xb__sim_backends(struct xb_hv *hv, enum sim_backends mode);
+
 #endif

@@ -576,6 +576,7 @@ int xb__sim_open(const struct xb_sim_opts *opts, struct xb_hv **hv, struct xb_xs
     snprintf(s->caps, sizeof(s->caps), "%s", o.caps ? o.caps : SIM_DEFAULT_CAPS);
     s->xen_major = o.xen_major ? o.xen_major : 4;
     s->xen_minor = o.xen_major ? o.xen_minor : 17;
+    xb__sim_host_init(s);
     if (pages < 2 * SIM_CHUNK || pages > (1ull << 26) || xb__sim_machine_init(s, pages) ||
         xb__sim_xs_init(s)) {
         sim_free(s);

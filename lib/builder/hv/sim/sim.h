@@ -20,19 +20,24 @@
 
 #include "../../guest/abi_hvm.h"
 #include "../backend.h"
+#include "../host.h"
 #include "../hv.h"
 #include "../xs.h"
 
-#define SIM_MAX_DOMS  64
-#define SIM_MAX_PORTS 64
-#define SIM_MAX_PINS  16
-#define SIM_MAX_TX    8
-#define SIM_CHUNK     512u /* frames per 2 MiB chunk */
-#define SIM_FREE      UINT32_MAX
-#define SIM_NO_GPFN   UINT64_MAX
-#define SIM_DOMID_XEN 0x7ff2u
-#define SIM_NR_CPUS   2
-#define SIM_MAP_BYTES 16
+#define SIM_MAX_DOMS   64
+#define SIM_MAX_PORTS  64
+#define SIM_MAX_PINS   16
+#define SIM_MAX_TX     8
+#define SIM_CHUNK      512u /* frames per 2 MiB chunk */
+#define SIM_FREE       UINT32_MAX
+#define SIM_NO_GPFN    UINT64_MAX
+#define SIM_DOMID_XEN  0x7ff2u
+#define SIM_NR_CPUS    2
+#define SIM_MAP_BYTES  16
+#define SIM_MAX_LOOPS  16
+#define SIM_MAX_LINKS  32
+#define SIM_MAX_BDEVS  32
+#define SIM_LOOP_MAJOR 7u
 
 struct sim_pin {
     unsigned level;
@@ -119,6 +124,42 @@ struct sim_tx {
     struct xs_tree tree;
 };
 
+/* dom0 (host.c): a loop device, bound to a real file (its st_dev/st_ino). */
+struct sim_loop {
+    bool used;
+    bool readonly;
+    bool autoclear; /* detached while held: freed with its last holder */
+    uint64_t dev, ino;
+    unsigned holders; /* the builder's hold, blkback's open */
+};
+
+/* dom0's network interfaces: lo, bridges, the vifs netback makes. */
+struct sim_link {
+    bool used;
+    char name[16];
+    int ifindex;
+    unsigned mtu;
+    int master; /* ifindex of its bridge, 0 */
+    bool is_bridge, up;
+};
+
+/* A backend device the model of blkback/netback (backends.c) serves. */
+struct sim_bdev {
+    bool used;
+    bool vif;
+    uint32_t domid, devid;
+    int loop; /* vbd: the loop minor it holds open, -1 */
+    bool opened;
+    int link; /* vif: index in links[], -1 */
+};
+
+/* How the modelled backends behave (inspect.h: xb__sim_backends). */
+enum sim_backends {
+    SIM_BACKENDS_OK = 0, /* as Linux's: InitWait, open the device, make the vif */
+    SIM_BACKENDS_STALL,  /* never react (no backend driver loaded) */
+    SIM_BACKENDS_FAIL,   /* fail the probe: Closing, and an error node */
+};
+
 /* A watch, and a fired event waiting to be read (xs.c). */
 struct sim_watch {
     char *path, *token;
@@ -132,9 +173,10 @@ struct sim_map {
 };
 
 struct sim {
-    struct xb_hv hv; /* the hypervisor handle (machine.c) */
-    struct xb_xs xs; /* the xenstore handle (xs.c) */
-    unsigned refs;   /* handles still open */
+    struct xb_hv hv;     /* the hypervisor handle (machine.c) */
+    struct xb_xs xs;     /* the xenstore handle (xs.c) */
+    struct xb_host host; /* dom0's kernel (host.c) */
+    unsigned refs;       /* handles still open */
     char caps[256];
     unsigned xen_major, xen_minor;
     int memfd;
@@ -162,6 +204,12 @@ struct sim {
     char *conring;      /* Xen's console ring (manage.c) */
     bool dirty;         /* fill frames with 0xa5 when handed out */
     bool no_superpages; /* order-9 populate fails with -ENOMEM */
+    struct sim_loop loops[SIM_MAX_LOOPS];
+    struct sim_link links[SIM_MAX_LINKS];
+    int next_ifindex;
+    struct sim_bdev bdevs[SIM_MAX_BDEVS];
+    enum sim_backends backends;
+    bool reacting; /* backends.c is changing the store */
 };
 
 struct sim *xb__sim_of_hv(struct xb_hv *hv);
@@ -264,5 +312,33 @@ void xb__sim_xs_fire(struct sim *s, const char *path);
 /* xs.c: set up and tear down the store. */
 int xb__sim_xs_init(struct sim *s);
 void xb__sim_xs_fini(struct sim *s);
+
+/*
+ * xs.c, for the backend model: the committed store's value at @path (NULL
+ * when absent; valid until the store changes), and a write that creates
+ * the node (parents inherit permissions) with no fault injection. The
+ * paths of every node, for a scan: *n entries, borrowed likewise.
+ */
+const char *xb__sim_xs_get(struct sim *s, const char *path);
+int xb__sim_xs_put(struct sim *s, const char *path, const char *val);
+const char *xb__sim_xs_path(struct sim *s, size_t i);
+size_t xb__sim_xs_nodes(struct sim *s);
+
+/* host.c: set up dom0 (lo, the bridge xenbr0, eth0); the host handle. */
+void xb__sim_host_init(struct sim *s);
+struct sim *xb__sim_of_host(struct xb_host *h);
+/* host.c: a new interface named @name; its index in s->links or -1. */
+int xb__sim_link_add(struct sim *s, const char *name, bool is_bridge);
+/* host.c: one holder of loop @minor less; freed with the last once detached. */
+void xb__sim_loop_drop(struct sim *s, int minor);
+
+/*
+ * backends.c: blkback and netback, as they react to the committed store:
+ * a new backend directory in state 1 goes to InitWait (netback makes its
+ * vifD.N), blkback opens the loop device "physical-device" names (or fails
+ * like Linux: Closing and an error node), a Closing backend closes, a
+ * removed one lets go of its device. Called by xs.c after each change.
+ */
+void xb__sim_backends_react(struct sim *s);
 
 #endif

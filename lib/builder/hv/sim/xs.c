@@ -8,6 +8,8 @@
  * set, and "@releaseDomain"/"@introduceDomain" by the machine. wait_watch
  * never waits long (nothing else runs in the process): with no event it
  * pauses 5 ms at most and returns -ETIMEDOUT.
+ * Every change to the committed store lets the model of dom0's backends
+ * react (backends.c), as blkback and netback react to their watches.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -182,6 +184,7 @@ static void xs_touch(struct sim *s, const struct xs_tree *t, const char *path)
         return;
     s->store_gen++;
     xb__sim_xs_fire(s, path);
+    xb__sim_backends_react(s);
 }
 
 static bool xs_under(const char *path, const char *top);
@@ -279,6 +282,8 @@ static int sim_transaction_end(struct xb_xs *xs, struct xb_err *err, uint32_t tx
     }
     xs_tree_free(&t->tree);
     t->used = false;
+    if (!rc && !abort)
+        xb__sim_backends_react(s);
     return rc;
 }
 
@@ -474,6 +479,33 @@ static int sim_release(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
         return -ENOENT;
     d->info.introduced = false;
     return 0;
+}
+
+const char *xb__sim_xs_get(struct sim *s, const char *path)
+{
+    const struct xs_node *n = xs_find(&s->store, path);
+
+    return n ? n->val : NULL;
+}
+
+int xb__sim_xs_put(struct sim *s, const char *path, const char *val)
+{
+    struct xs_node *n = xs_create(&s->store, path);
+
+    if (!n || xs_set_val(n, val, strlen(val)))
+        return -ENOMEM;
+    xs_touch(s, &s->store, path);
+    return 0;
+}
+
+const char *xb__sim_xs_path(struct sim *s, size_t i)
+{
+    return i < s->store.count ? s->store.n[i].path : NULL;
+}
+
+size_t xb__sim_xs_nodes(struct sim *s)
+{
+    return s->store.count;
 }
 
 static int sim_watch(struct xb_xs *xs, struct xb_err *err, const char *path,
