@@ -433,6 +433,7 @@ int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)
 int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid, bool allow_dom0)
 {
     struct xb_hv_dominfo info;
+    char rec[sizeof(XB_MONITOR_RECORDS) + 12];
     int rc, devices;
 
     if (domid == 0 && !allow_dom0)
@@ -443,6 +444,15 @@ int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid, bool allow_dom0)
     if (rc == -ESRCH)
         return xb_err_set(&ctx->err, -ENOENT, "no domain with id %u", domid);
     if (rc)
+        return rc;
+    /*
+     * The monitor's record first: woken by the domain's death, the monitor
+     * then leaves its nodes to us (two removals at once, each in its own
+     * transaction, made xenstored fail one with EIO).
+     */
+    snprintf(rec, sizeof(rec), XB_MONITOR_RECORDS "/%u", domid);
+    rc = ctx->xs->ops->rm(ctx->xs, &ctx->err, XB_XS_NO_TX, rec);
+    if (rc && rc != -ENOENT)
         return rc;
     /* as xl: its devices first, so that none is left once the domain is gone */
     devices = xb__devices_destroy(ctx, &ctx->err, domid);
