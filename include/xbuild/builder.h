@@ -60,6 +60,7 @@ enum xb_seg_id {
     XB_SEG_PGTABLES,
     XB_SEG_STACK,
     XB_SEG_PV_KERNEL, /* PV shim: the PV guest's kernel, the shim's first module */
+    XB_SEG_ACPI,      /* PVH: the ACPI tables (pages == 0 with acpi = 0) */
     XB_SEG_COUNT,
 };
 
@@ -70,7 +71,7 @@ struct xb_layout_seg {
     uint64_t pfn, pages;   /* first guest pfn (PVH: gfn) and page count */
 };
 
-/* One entry of a PVH guest's memory map (E820 types: 1 RAM, 2 reserved). */
+/* One entry of a PVH guest's memory map (E820 types: 1 RAM, 2 reserved, 3 ACPI). */
 struct xb_e820_entry {
     uint64_t addr, size;
     uint32_t type;
@@ -85,7 +86,9 @@ struct xb_e820_entry {
  * addresses, paging off: the kernel at its ELF paddr, then its modules
  * (RAMDISK; for the PV shim PV_KERNEL first), then START_INFO (the
  * hvm_start_info, command lines, module list and memory map); XENSTORE
- * and CONSOLE are among the special pages outside RAM, as xl places them.
+ * and CONSOLE are among the special pages outside RAM, as xl places them;
+ * ACPI (the RSDP first, then the other tables) outside RAM at 0xfc000000,
+ * where xl puts its own, in an E820 entry of type ACPI.
  */
 struct xb_layout {
     const char *guest_type;  /* "xen-3.0-x86_64", "xen-3.0-x86_32p" or
@@ -105,6 +108,7 @@ struct xb_layout {
     uint64_t cmdline_paddr; /* the kernel's command line, 0 = none */
     uint64_t modlist_paddr; /* hvm_modlist_entry[nr_modules], 0 = none */
     uint64_t memmap_paddr;  /* hvm_memmap_table_entry[nr_e820] */
+    uint64_t rsdp_paddr;    /* the ACPI RSDP (hvm_start_info.rsdp_paddr), 0 = none */
     unsigned nr_modules;    /* 0..2 */
     uint64_t special_gfn;   /* first of nr_special special pages (reserved) */
     unsigned nr_special;    /* 8, as xl: xenstore 5th, console 8th */

@@ -112,6 +112,7 @@ struct xb_spec {
                                     then " " and pvshim_extra if given; else NULL */
     bool e820_host;
     bool msr_relaxed; /* relaxed MSR access policy (x86) */
+    bool acpi;        /* PVH: ACPI tables for the guest (default on, as xl; PV: unused) */
     char *seclabel;
 
     struct xb_disk *disks;

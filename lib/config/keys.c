@@ -213,7 +213,7 @@ static void (*const appliers[])(struct xb__ctx *c, const struct key_def *k) = {
 
 /* Every key xbuild understands, alphabetical. */
 static const struct key_def keys[] = {
-    {.name = "acpi", .kind = KIND_OTHER},
+    {.name = "acpi", .kind = KIND_BOOL, .field = SPEC(acpi)},
     {.name = "altp2m", .kind = KIND_OTHER},
     {.name = "bootloader",
      .kind = KIND_SPECIAL,
@@ -546,6 +546,7 @@ int xb__spec_new(struct xb__ctx *c)
         .type = XB_DOMTYPE_PV,
         .memory_mib = 32,
         .vcpus = 1,
+        .acpi = true,
         .on_poweroff = XB_ACTION_DESTROY,
         .on_reboot = XB_ACTION_RESTART,
         .on_crash = XB_ACTION_DESTROY,

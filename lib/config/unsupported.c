@@ -39,13 +39,13 @@ static const struct {
     {"pvshim", NULL, true}, /* the PV shim: a PVH guest whose module is the kernel */
     {"pvshim_*", NULL, true},
     {"msr_relaxed", NULL, true},
-    {"disk", NULL, true},  /* blkback, loop devices: devices/vbd.c */
-    {"vif", NULL, true},   /* netback on a bridge: devices/vif.c */
-    {"on_*", NULL, true},  /* the monitor applies every action (xbuild/manage.h) */
-    {"acpi", NULL, false}, /* PVH: 0 is not its default */
-    {"*", "0", true},      /* 0 (off, none) is every other key's default */
-    {"*", "[]", true},     /* empty lists: nothing to do */
-    {"*", NULL, false},    /* everything else */
+    {"disk", NULL, true}, /* blkback, loop devices: devices/vbd.c */
+    {"vif", NULL, true},  /* netback on a bridge: devices/vif.c */
+    {"on_*", NULL, true}, /* the monitor applies every action (xbuild/manage.h) */
+    {"acpi", NULL, true}, /* PVH: the ACPI tables, on or off (layout/acpi.c) */
+    {"*", "0", true},     /* 0 (off, none) is every other key's default */
+    {"*", "[]", true},    /* empty lists: nothing to do */
+    {"*", NULL, false},   /* everything else */
 };
 
 bool xb__builder_acts_on(const char *key, const char *canon)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """The command line of xbuild itself: --help and --version, option parsing
 (combined short options, options after operands, "--", conflicts), usage
-errors, create's -n / --config-only / --dry-run / -f, and the one format of
+errors, create's -n / --config-only / --dry-run / -f (a PVH dry run's ACPI
+tables, and none with acpi=0), and the one format of
 its messages. Nothing here needs Xen: no command reaches a real create.
 
 usage: cli.py XBUILD VERSION GOLDEN_DIR FIXTURES_DIR
@@ -162,6 +163,19 @@ def check_create():
         j = json.loads(p.stdout)
         if list(j) != ["spec", "image", "layout"] or not j["image"] or not j["layout"]:
             fail(["create", "--dry-run", "CFG"], f"members {list(j)}, want spec, image, layout")
+    # PVH: the layout places the ACPI tables (segment, E820 entry, RSDP); acpi=0 none
+    pvh = os.path.join(FIXTURES, "pvh64.elf")
+    for extra, want in (([], ("0xfc000000", ["ram", "acpi", "reserved"], 1)),
+                        (["acpi=0"], ("0x0", ["ram", "reserved"], 0))):
+        args = ["create", "--dry-run", "-q", embox, f"kernel={pvh}", 'type="pvh"', *extra]
+        p = expect(args, 0, stderr="")
+        if p.returncode == 0:
+            lo = json.loads(p.stdout)["layout"]
+            got = (lo["rsdp"], [e["type"] for e in lo["e820"]],
+                   sum(1 for s in lo["segments"] if s["name"] == "acpi"
+                       and s["start"] == "0xfc000000" and s["pages"] == 1))
+            if got != want:
+                fail(args, f"layout rsdp, E820 types, acpi segments {got}, want {want}")
     # a message without a config position
     expect(["create", "-n", "does-not-exist.cfg"], 1, stdout="",
            stderr=r"xbuild: does-not-exist\.cfg: [^\n]+\n")

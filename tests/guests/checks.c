@@ -21,6 +21,8 @@ void xbt_expect_parse(struct xbt_expect *w, const char *cmdline)
                  !xbt_parse_u64(v, &w->rd_len) &&
                  !xbt_cmdline_get(cmdline, "rd_crc", v, sizeof(v)) &&
                  !xbt_parse_u64(v, &w->rd_crc);
+    w->have_acpi =
+        !xbt_cmdline_get(cmdline, "acpi", v, sizeof(v)) && !xbt_parse_u64(v, &w->acpi);
 }
 
 int xbt_det(int ok, char *d, size_t cap, const char *fmt, ...)

@@ -14,6 +14,10 @@
 #define XBT_MODS_MAX    16
 #define XBT_CMDLINE_MAX 2048
 #define XBT_ELEMS_MAX   (5 + 2 * XBT_MODS_MAX)
+#define XBT_ENOENT      2
+#define XBT_ACPI_TYPES                                                                   \
+    ((1u << XEN_HVM_MEMMAP_TYPE_RESERVED) | (1u << XEN_HVM_MEMMAP_TYPE_ACPI) |           \
+     (1u << XEN_HVM_MEMMAP_TYPE_NVS))
 
 struct xbt_pvh {
     const struct hvm_start_info *si; /* NULL unless %ebx points at RAM */
@@ -571,37 +575,144 @@ static uint8_t sum_bytes(const uint8_t *p, size_t n)
     return s;
 }
 
-static int check_rsdp(struct xbt_pvh *c, char *d, size_t cap)
+/* Xen's count of the domain's vCPUs: the first id VCPUOP_get_runstate_info
+ * refuses with -ENOENT (Xen checks the id before anything else). */
+static unsigned int xen_vcpus(long *err)
 {
-    const uint32_t types = (1u << XEN_HVM_MEMMAP_TYPE_RESERVED) |
-                           (1u << XEN_HVM_MEMMAP_TYPE_ACPI) |
-                           (1u << XEN_HVM_MEMMAP_TYPE_NVS);
+    struct vcpu_runstate_info ri;
+    unsigned int v;
+
+    *err = 0;
+    for (v = 0; v < 4096; v++) {
+        long rc = xbt_hcall(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, v,
+                            (unsigned long)&ri, 0);
+        if (rc == -XBT_ENOENT)
+            return v;
+        if (rc) {
+            *err = rc;
+            return 0;
+        }
+    }
+    return v;
+}
+
+/* An ACPI table at pa: inside an ACPI/NVS/reserved entry, its signature
+ * (when sig is not NULL), length >= 36, checksum. Its length, or 0. */
+static uint32_t acpi_table(const struct xbt_pvh *c, uint64_t pa, const char *sig)
+{
+    uint32_t len;
+
+    if (!pa || !map_find(c, pa, 36, XBT_ACPI_TYPES))
+        return 0;
+    memcpy(&len, (const uint8_t *)phys(pa) + 4, sizeof(len));
+    if (len < 36 || !map_find(c, pa, len, XBT_ACPI_TYPES) ||
+        (sig && memcmp(phys(pa), sig, 4)) || sum_bytes(phys(pa), len))
+        return 0;
+    return len;
+}
+
+/* The MADT's local APICs (and x2APICs): how many, how many enabled, and
+ * whether ours (CPUID's initial APIC ID) is among the enabled ones. */
+static void madt_count(const uint8_t *t, uint32_t len, unsigned int *n, unsigned int *on,
+                       int *mine)
+{
+    uint32_t r[4];
+
+    xbt_cpuid(1, r);
+    *n = *on = 0;
+    *mine = 0;
+    for (uint32_t off = 44; off + 2 <= len && t[off + 1] >= 2 && off + t[off + 1] <= len;
+         off += t[off + 1]) {
+        uint32_t id, flags;
+
+        if (t[off] == 0 && t[off + 1] >= 8) {
+            id = t[off + 3];
+            memcpy(&flags, t + off + 4, 4);
+        } else if (t[off] == 9 && t[off + 1] >= 16) {
+            memcpy(&id, t + off + 4, 4);
+            memcpy(&flags, t + off + 8, 4);
+        } else {
+            continue;
+        }
+        (*n)++;
+        if (flags & 1) {
+            (*on)++;
+            *mine |= id == r[1] >> 24;
+        }
+    }
+}
+
+/* The RSDP in an ACPI entry, the XSDT (or RSDT) it leads to, every table
+ * listed there, and the MADT's local APICs against Xen's vCPUs. */
+static int check_acpi(struct xbt_pvh *c, char *d, size_t cap)
+{
     const struct xbt_e820 *e;
-    const uint8_t *p;
-    uint32_t len = 20;
+    const uint8_t *p, *madt = NULL;
+    uint64_t root;
+    uint32_t len = 20, rlen, mlen = 0, esize;
+    unsigned int ntab, n, on, vcpus;
+    int mine, fadt = 0;
+    long verr;
     char oem[7];
 
     if (!c->si)
         return xbt_det(0, d, cap, "no start info");
     if (!c->si->rsdp_paddr)
-        return xbt_det(1, d, cap, "rsdp_paddr=0: no ACPI tables");
-    e = map_find(c, c->si->rsdp_paddr, 20, types);
+        return xbt_det(c->want.have_acpi && !c->want.acpi, d, cap,
+                       "rsdp_paddr=0: no ACPI tables%s",
+                       c->want.have_acpi && !c->want.acpi ? " (acpi=0 expected)" : "");
+    e = map_find(c, c->si->rsdp_paddr, 20, XBT_ACPI_TYPES);
     if (!e)
         return xbt_det(0, d, cap, "rsdp_paddr=0x%llx: not in an ACPI/reserved E820 entry",
                        (unsigned long long)c->si->rsdp_paddr);
     p = phys(c->si->rsdp_paddr);
     if (p[15] >= 2) {
         memcpy(&len, p + 20, sizeof(len));
-        if (len < 36 || !map_find(c, c->si->rsdp_paddr, len, types))
+        if (len < 36 || !map_find(c, c->si->rsdp_paddr, len, XBT_ACPI_TYPES))
             return xbt_det(0, d, cap, "RSDP rev %u length %u outside its entry", p[15],
                            len);
     }
     memcpy(oem, p + 9, 6);
     oem[6] = '\0';
-    return xbt_det(!memcmp(p, "RSD PTR ", 8) && !sum_bytes(p, 20) &&
-                       (p[15] < 2 || !sum_bytes(p, len)),
-                   d, cap, "RSDP at 0x%llx rev %u OEM \"%s\" length %u, E820 type %u",
-                   (unsigned long long)c->si->rsdp_paddr, p[15], oem, len, e->type);
+    if (memcmp(p, "RSD PTR ", 8) || sum_bytes(p, 20) || (p[15] >= 2 && sum_bytes(p, len)))
+        return xbt_det(0, d, cap, "RSDP at 0x%llx: bad signature or checksum",
+                       (unsigned long long)c->si->rsdp_paddr);
+    /* revision 2: the XSDT (64-bit entries); else the RSDT (32-bit) */
+    root = 0;
+    esize = 4;
+    if (p[15] >= 2)
+        memcpy(&root, p + 24, 8), esize = 8;
+    if (!root)
+        memcpy(&root, p + 16, 4), esize = 4;
+    rlen = acpi_table(c, root, esize == 8 ? "XSDT" : "RSDT");
+    if (!rlen)
+        return xbt_det(0, d, cap, "RSDP at 0x%llx: its %s at 0x%llx is not a valid table",
+                       (unsigned long long)c->si->rsdp_paddr,
+                       esize == 8 ? "XSDT" : "RSDT", (unsigned long long)root);
+    ntab = (rlen - 36) / esize;
+    for (unsigned int i = 0; i < ntab; i++) {
+        uint64_t at = 0;
+        uint32_t tl;
+
+        memcpy(&at, (const uint8_t *)phys(root) + 36 + i * esize, esize);
+        tl = acpi_table(c, at, NULL);
+        if (!tl)
+            return xbt_det(0, d, cap, "table %u of the %s at 0x%llx is not valid", i,
+                           esize == 8 ? "XSDT" : "RSDT", (unsigned long long)at);
+        fadt |= !memcmp(phys(at), "FACP", 4);
+        if (!memcmp(phys(at), "APIC", 4))
+            madt = phys(at), mlen = tl;
+    }
+    if (!madt || !fadt)
+        return xbt_det(0, d, cap, "%u tables, no %s", ntab, madt ? "FADT" : "MADT");
+    madt_count(madt, mlen, &n, &on, &mine);
+    vcpus = xen_vcpus(&verr);
+    return xbt_det(n == vcpus && on >= 1 && mine, d, cap,
+                   "RSDP 0x%llx rev %u OEM \"%s\" E820 type %u, %s %u tables, "
+                   "MADT %u LAPICs (%u enabled%s), Xen %u vCPUs%s",
+                   (unsigned long long)c->si->rsdp_paddr, p[15], oem, e->type,
+                   esize == 8 ? "XSDT" : "RSDT", ntab, n, on,
+                   mine ? ", ours" : ", not ours", vcpus, verr ? " (VCPUOP failed)" : "");
 }
 
 static int check_xenstore(struct xbt_pvh *c, char *d, size_t cap)
@@ -647,7 +758,7 @@ static const struct {
     {"special_pages", check_special_pages},
     {"shared_info", check_shared_info},
     {"mtrr", check_mtrr},
-    {"rsdp", check_rsdp},
+    {"acpi", check_acpi},
     {"xenstore", check_xenstore},
     {"console", check_console},
 };

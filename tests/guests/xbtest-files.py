@@ -20,10 +20,10 @@
       what it does not keep for itself. --auto-shim is the same guest with
       no type and no pvshim key (xbuild runs it in the shim by itself when
       Xen has no 32-bit PV; msr_relaxed=1 is left to the command line of
-      the lab, a setting for TCG only). Its command line carries acpi=off:
-      the shim, finding no ACPI tables (xbuild builds none), appends
-      " acpi=off" to its guest's command line unless it has an acpi= already,
-      which len= would count. --lie KEY=VALUE (repeatable) states
+      the lab, a setting for TCG only). Like xbtest-shim.cfg its command line
+      has no acpi=: a shim that found no ACPI tables would append " acpi=off"
+      to it, which len= would count (xbuild gives the shim its tables, as xl
+      does). --lie KEY=VALUE (repeatable) states
       a wrong expectation, for tests that the guest does report failures.
 """
 import argparse
@@ -144,8 +144,7 @@ def main(argv):
                          kernel=a.kernel, ramdisk=a.ramdisk, mem=a.memory,
                          on_crash=a.on_crash,
                          cmdline=cmdline(a.name, None if no_mem else a.memory,
-                                         rd, a.lie,
-                                         "acpi=off " if a.auto_shim else ""))
+                                         rd, a.lie))
     with open(a.out, "w") as f:
         f.write(text)
     return 0

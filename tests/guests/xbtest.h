@@ -26,6 +26,7 @@
 #include <xen/event_channel.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
+#include <xen/vcpu.h>
 #include <xen/version.h>
 #include <xen/io/console.h>
 #include <xen/io/xs_wire.h>
@@ -66,8 +67,8 @@ int xbt_wait(evtchn_port_t port, int (*cond)(void *), void *arg, unsigned int ti
 /* checks.c: the command-line expectations (README.md) and the report. */
 struct xbt_expect {
     char name[64];
-    uint64_t mem_mb, len, rd_len, rd_crc;
-    int have_name, have_mem, have_len, have_rd;
+    uint64_t mem_mb, len, rd_len, rd_crc, acpi;
+    int have_name, have_mem, have_len, have_rd, have_acpi;
 };
 void xbt_expect_parse(struct xbt_expect *w, const char *cmdline);
 /* Write a check's detail text into d; return ok (checks end with it). */

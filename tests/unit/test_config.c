@@ -263,6 +263,17 @@ static void unsupported_keys_are_listed_not_ignored(void **state)
     /* the builder acts on PVH, the PV shim, msr_relaxed and the bootloader */
     assert_int_equal(f.spec->n_unsupported, 0);
     assert_true(f.spec->pvshim && f.spec->msr_relaxed);
+    assert_true(f.spec->acpi); /* ACPI tables by default, as xl */
+    done(&f);
+
+    /* acpi = 0: acted on (no tables), a boolean like any other */
+    run(&f, OK_BASE "type = 'pvh'\nacpi = 0\n", NULL);
+    assert_int_equal(f.rc, 0);
+    assert_int_equal(f.spec->n_unsupported, 0);
+    assert_false(f.spec->acpi);
+    done(&f);
+    run(&f, OK_BASE "type = 'pvh'\nacpi = 'maybe'\n", NULL);
+    assert_true(f.rc != 0);
     done(&f);
 
     run(&f, OK_BASE "msr_relaxed = 0\npvshim = 0\nbootloader_args = []\ndhcp = 'dhcp'\n",

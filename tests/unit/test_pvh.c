@@ -29,6 +29,7 @@
 #include "builder/domain/shim.h"
 #include "builder/guest/abi_hvm.h"
 #include "builder/hv/sim/inspect.h"
+#include "builder/layout/acpi.h"
 #include "builder/layout/layout.h"
 
 #define PAGE 4096ull
@@ -100,6 +101,7 @@ static struct xb_spec make_spec(char *cmdline, enum xb_domtype type)
         .on_reboot = XB_ACTION_RESTART,
         .on_crash = XB_ACTION_DESTROY,
         .msr_relaxed = true,
+        .acpi = true, /* the config's default */
     };
 }
 
@@ -206,13 +208,19 @@ static void check_memmap(struct xb_hv *hv, uint32_t domid, const struct xb_layou
         assert_int_equal(e.type, xen[i].type);
         assert_int_equal(e.addr, lo->e820[i].addr);
     }
-    /* RAM [0, mem) then the 8 special pages, reserved, as xl */
+    /* RAM [0, mem), the ACPI tables' page at xl's 0xfc000000 (when there
+     * are tables), then the 8 special pages, reserved, as xl */
     assert_int_equal(xen[0].addr, 0);
     assert_int_equal(xen[0].size, mib * MIB);
     assert_int_equal(xen[0].type, 1);
-    assert_int_equal(xen[1].addr, 0xfeff8000ull);
-    assert_int_equal(xen[1].size, 8 * PAGE);
-    assert_int_equal(xen[1].type, 2);
+    if (lo->rsdp_paddr) {
+        assert_int_equal(xen[1].addr, 0xfc000000ull);
+        assert_int_equal(xen[1].size, PAGE);
+        assert_int_equal(xen[1].type, 3);
+    }
+    assert_int_equal(xen[n - 1].addr, 0xfeff8000ull);
+    assert_int_equal(xen[n - 1].size, 8 * PAGE);
+    assert_int_equal(xen[n - 1].type, 2);
 }
 
 /* The rings: special pages outside RAM, their ports, the seed, xenstore. */
@@ -300,7 +308,7 @@ static struct hvm_start_info check_pvh(struct xb_ctx *ctx, uint32_t domid,
     read_phys(hv, domid, ebx, &si, sizeof(si));
     assert_int_equal(si.magic, XEN_HVM_START_MAGIC_VALUE);
     assert_int_equal(si.version, 1);
-    assert_int_equal(si.rsdp_paddr, 0);
+    assert_int_equal(si.rsdp_paddr, lo->rsdp_paddr);
     assert_int_equal(si.cmdline_paddr, ebx + sizeof(si)); /* xl: right after the struct */
     read_phys(hv, domid, si.cmdline_paddr, got, strlen(cmdline) + 1);
     assert_string_equal(got, cmdline);
@@ -334,14 +342,65 @@ static void in_test_pvh_kernel(void **state)
     assert_string_equal(lo.guest_type, "hvm-3.0-x86_32");
     assert_null(lo.pvshim);
     assert_int_equal(check_pvh(ctx, domid, &k->img, &lo, cmdline, 33).nr_modules, 0);
-    /* 33 MiB: 16 superpages and 256 pages of RAM, plus the 8 special pages */
-    assert_int_equal(xb__sim_dom_pages(xb__ctx_hv(ctx), domid), 33 * 256 + 8);
+    /* 33 MiB: 16 superpages and 256 pages of RAM, the ACPI page, the 8 special pages */
+    assert_int_equal(xb__sim_dom_pages(xb__ctx_hv(ctx), domid), 33 * 256 + 1 + 8);
+    assert_int_equal(lo.rsdp_paddr, 0xfc000000);
     assert_int_equal(xb_domain_list(ctx, &list, &n), 0);
     assert_int_equal(n, 1);
     assert_string_equal(list[0].type, "pvh");
     free(list);
     assert_int_equal(xb_domain_destroy(ctx, domid), 0);
     assert_int_equal(xb__sim_ndomains(xb__ctx_hv(ctx)), 0);
+    free(k);
+    xb_ctx_close(ctx);
+}
+
+/* The tables as the guest finds them (3 of 4 vCPUs online), and acpi = 0. */
+static void acpi_tables_on_the_sim(void **state)
+{
+    struct xb_ctx *ctx = open_sim(7, NULL);
+    struct xb_hv *hv = xb__ctx_hv(ctx);
+    struct test_kernel *k = malloc(sizeof(*k));
+    struct xb_spec spec = make_spec(NULL, XB_DOMTYPE_PVH);
+    struct xb_layout lo;
+    struct xb_create_opts opts = {.layout = &lo};
+    struct hvm_start_info si;
+    const struct hvm_hw_cpu *c;
+    uint8_t rsdp[36], madt[44 + 4 * 8];
+    uint64_t xsdt[2];
+    uint32_t domid = 0;
+    bool online;
+
+    assert_non_null(k);
+    make_pvh(k, 0x100000);
+    opts.image = &k->img;
+    spec.vcpus = 3;
+    spec.maxvcpus = 4;
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid),
+                     0); /* the sim checked */
+    c = xb__sim_hvm_cpu(hv, domid, 0, &online);
+    assert_non_null(c);
+    read_phys(hv, domid, c->rbx, &si, sizeof(si));
+    assert_int_equal(si.rsdp_paddr, 0xfc000000);
+    read_phys(hv, domid, si.rsdp_paddr, rsdp, sizeof(rsdp));
+    assert_memory_equal(rsdp, "RSD PTR ", 8);
+    memcpy(xsdt, rsdp + 24, 8);
+    read_phys(hv, domid, xsdt[0] + 36, xsdt, sizeof(xsdt));
+    read_phys(hv, domid, xsdt[1], madt, sizeof(madt));
+    assert_memory_equal(madt, "APIC", 4);
+    for (unsigned v = 0; v < 4; v++) /* the online vCPUs' local APICs enabled */
+        assert_int_equal(madt[44 + 8 * v + 4], v < 3);
+    assert_int_equal(xb_domain_destroy(ctx, domid), 0);
+    /* acpi = 0: no tables, no page for them, rsdp_paddr 0 */
+    spec.acpi = false;
+    assert_int_equal(xb_domain_create(ctx, &spec, &opts, &domid), 0);
+    assert_int_equal(lo.rsdp_paddr, 0);
+    assert_int_equal(lo.nr_e820, 2);
+    assert_int_equal(xb__sim_dom_pages(hv, domid), 33 * 256 + 8);
+    c = xb__sim_hvm_cpu(hv, domid, 0, &online);
+    read_phys(hv, domid, c->rbx, &si, sizeof(si));
+    assert_int_equal(si.rsdp_paddr, 0);
+    assert_int_equal(xb__sim_gfn_to_mfn(hv, domid, 0xfc000), XB_NO_MFN);
     free(k);
     xb_ctx_close(ctx);
 }
@@ -691,9 +750,83 @@ static void poke_magic(struct xb_hv *hv, uint32_t domid)
 
 static void poke_memmap(struct xb_hv *hv, uint32_t domid)
 {
-    const struct xb_hv_e820 map[] = {{0, 16 * MIB, 1}, {0xfeff8000, 8 * PAGE, 2}};
+    const struct xb_hv_e820 map[] = {
+        {0, 16 * MIB, 1}, {0xfc000000, PAGE, 3}, {0xfeff8000, 8 * PAGE, 2}};
 
-    assert_int_equal(hv->ops->set_memory_map(hv, NULL, domid, map, 2), 0);
+    assert_int_equal(hv->ops->set_memory_map(hv, NULL, domid, map, 3), 0);
+}
+
+/* The ACPI page as the guest has it, the table @sig in it changed by @edit. */
+static void poke_acpi(struct xb_hv *hv, uint32_t domid, const char *sig,
+                      void (*edit)(uint8_t *table), bool reseal)
+{
+    const struct xb_acpi_in in = {.paddr = 0xfc000000, .vcpus = 1, .max_vcpus = 2};
+    struct xb_acpi_map m;
+    xb_mfn gfn = 0xfc000;
+    uint8_t *p = hv->ops->map_foreign(hv, NULL, domid, true, &gfn, 1), *t;
+
+    assert_non_null(p);
+    assert_int_equal(xb__acpi_map(&in, &m, NULL), 0);
+    t = p + (strcmp(sig, "APIC") == 0   ? m.madt
+             : strcmp(sig, "FACP") == 0 ? m.fadt
+                                        : m.dsdt);
+    assert_memory_equal(t, sig, 4);
+    edit(t);
+    if (reseal) {
+        uint32_t len;
+        memcpy(&len, t + 4, 4);
+        t[9] = 0;
+        t[9] = xb__acpi_checksum(t, len);
+    }
+    hv->ops->unmap_foreign(hv, NULL, p, 1);
+}
+
+static void flip_byte(uint8_t *t)
+{
+    t[20] ^= 0x40;
+}
+
+static void one_lapic(uint8_t *t) /* the MADT cut after its first local APIC */
+{
+    const uint32_t len = 44 + 8;
+
+    memcpy(t + 4, &len, 4);
+}
+
+static void ioapic(uint8_t *t) /* the second local APIC turned into an I/O APIC's start */
+{
+    t[44 + 8] = 1;
+}
+
+static void poke_fadt_sum(struct xb_hv *hv, uint32_t domid)
+{
+    poke_acpi(hv, domid, "FACP", flip_byte, false);
+}
+
+static void poke_dsdt_sum(struct xb_hv *hv, uint32_t domid)
+{
+    poke_acpi(hv, domid, "DSDT", flip_byte, false);
+}
+
+static void poke_madt_count(struct xb_hv *hv, uint32_t domid)
+{
+    poke_acpi(hv, domid, "APIC", one_lapic, true);
+}
+
+static void poke_madt_ioapic(struct xb_hv *hv, uint32_t domid)
+{
+    poke_acpi(hv, domid, "APIC", ioapic, true);
+}
+
+static void poke_rsdp(struct xb_hv *hv, uint32_t domid)
+{
+    xb_mfn gfn = 0xfc000;
+    uint8_t *p = hv->ops->map_foreign(hv, NULL, domid, true, &gfn, 1);
+
+    assert_non_null(p);
+    assert_memory_equal(p, "RSD PTR ", 8);
+    p[24] ^= 0x10; /* the XSDT's address: the extended checksum is now wrong */
+    hv->ops->unmap_foreign(hv, NULL, p, 1);
 }
 
 static void poke_console(struct xb_hv *hv, uint32_t domid)
@@ -733,6 +866,13 @@ static void sim_catches_broken_promises(void **state)
 {
     caught_at_unpause(poke_magic, "no version 1 hvm_start_info");
     caught_at_unpause(poke_memmap, "differs from XENMEM_memory_map");
+    caught_at_unpause(poke_rsdp, "the RSDP's extended checksum is wrong");
+    caught_at_unpause(poke_fadt_sum,
+                      "the \"FACP\" table at 0xfc000070 has a bad checksum");
+    caught_at_unpause(poke_dsdt_sum,
+                      "the \"DSDT\" table at 0xfc000190 has a bad checksum");
+    caught_at_unpause(poke_madt_count, "the MADT has 1 local APICs for 2 vCPUs");
+    caught_at_unpause(poke_madt_ioapic, "the MADT lists an I/O APIC");
     caught_at_unpause(poke_console, "console pfn (HVM param 17) 0x20");
     caught_at_unpause(poke_order, "vCPU 0 of domain 1 has no context");
 }
@@ -756,16 +896,16 @@ static char *xs_snapshot(struct xb_hv *hv)
  * domain (33 MiB, 2 vCPUs), step by step, as test_create.c counts PV's.
  */
 enum {
-    CALLS_CHECKS = 1,                   /* physinfo */
-    CALLS_DOMAIN = 1 + 7 + 2 + 3,       /* create; name claim; the name check; max vCPUs,
-                                           paging pool, max memory */
-    CALLS_MEMORY = 16 + 1 + 1 + 2,      /* 16 superpages, 256 pages, the special pages;
-                                           2 event channels */
-    CALLS_PVH = 1 + 1 + 1 + 11 + 2 + 2, /* memory map; map the kernel to the start
-                                           info; map the special pages; 11 params;
-                                           get the context (size, data), set MTRRs,
-                                           set vCPU 0 */
-    CALLS_NODES = 3 + 6 + 1 + 67 + 1 + 1, /* as PV's, /vm's image but its time */
+    CALLS_CHECKS = 1,                  /* physinfo */
+    CALLS_DOMAIN = 1 + 7 + 2 + 3,      /* create; name claim; the name check; max vCPUs,
+                                          paging pool, max memory */
+    CALLS_MEMORY = 16 + 1 + 1 + 1 + 2, /* 16 superpages, 256 pages, the ACPI page,
+                                          the special pages; 2 event channels */
+    CALLS_PVH = 1 + 1 + 1 + 1 + 11 + 2 + 2, /* memory map; map the kernel to the start
+                                               info; map the ACPI tables; map the special
+                                               pages; 11 params; get the context (size,
+                                               data), set MTRRs, set vCPU 0 */
+    CALLS_NODES = 3 + 6 + 1 + 67 + 1 + 1,   /* as PV's, /vm's image but its time */
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PVH +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };
@@ -832,6 +972,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(in_test_pvh_kernel),
+        cmocka_unit_test(acpi_tables_on_the_sim),
         cmocka_unit_test(xbtest_pvh_as_xl_lays_it_out),
         cmocka_unit_test(pv_kernel_as_pvh_refused),
         cmocka_unit_test(shim_asked_for),

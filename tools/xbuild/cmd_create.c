@@ -148,7 +148,7 @@ static void segments_json(yajl_gen g, const struct xb_layout *lo, bool pvh)
 
 static const char *e820_type(uint32_t type)
 {
-    return type == 1 ? "ram" : type == 2 ? "reserved" : "other";
+    return type == 1 ? "ram" : type == 2 ? "reserved" : type == 3 ? "acpi" : "other";
 }
 
 /* PVH: physical addresses (paging is off at entry), the memory map, the shim. */
@@ -158,6 +158,7 @@ static void pvh_json(yajl_gen g, const struct xb_layout *lo, const struct xb_spe
     json_kv_addr(g, "cmdline", lo->cmdline_paddr);
     json_kv_addr(g, "modlist", lo->modlist_paddr);
     json_kv_addr(g, "memmap", lo->memmap_paddr);
+    json_kv_addr(g, "rsdp", lo->rsdp_paddr);
     json_kv_int(g, "modules", lo->nr_modules);
     json_kv_addr(g, "special_pages", lo->special_gfn << 12);
     json_kv_int(g, "special_page_count", lo->nr_special);

@@ -140,6 +140,7 @@ int spec_json(yajl_gen g, const struct xb_spec *s)
     json_kv_str(g, "pvshim_cmdline", s->pvshim_cmdline);
     json_kv_bool(g, "e820_host", s->e820_host);
     json_kv_bool(g, "msr_relaxed", s->msr_relaxed);
+    json_kv_bool(g, "acpi", s->acpi);
     json_kv_str(g, "seclabel", s->seclabel);
     devices(g, s);
     unsupported(g, s);

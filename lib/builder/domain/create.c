@@ -313,6 +313,7 @@ static int build_pvh(struct build *b)
         .cmdline = xb__kernel_cmdline(b),
         .store_port = b->store_port,
         .console_port = b->console_port,
+        .vcpus = b->spec->vcpus,
         .max_vcpus = b->spec->maxvcpus,
     };
     bool cut = false;

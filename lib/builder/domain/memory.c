@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/builder/domain/memory.c - a PVH domain's memory: its RAM, in gfn
- * space as the memory map has it, and the special pages. (A PV domain's,
+ * space as the memory map has it, the ACPI tables' pages and the special
+ * pages. (A PV domain's,
  * with its p2m, stays in create.c.) Xen keeps a translated guest's p2m, so
  * no frame numbers come back.
  */
@@ -51,7 +52,7 @@ int xb__dom_populate_pvh(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
     int rc = 0;
 
     for (unsigned i = 0; !rc && i < lo->nr_e820; i++)
-        if (lo->e820[i].type == XB_E820_RAM)
+        if (lo->e820[i].type == XB_E820_RAM || lo->e820[i].type == XB_E820_ACPI)
             rc = populate_gfns(hv, err, domid, lo->e820[i].addr >> XB_PAGE_SHIFT,
                                (lo->e820[i].addr + lo->e820[i].size) >> XB_PAGE_SHIFT);
     if (!rc)

@@ -181,6 +181,9 @@ static int plan_pvh_layout(struct build *b)
         .entry = img->notes.phys32_entry,
         .cmdline_len = cmdline ? strlen(cmdline) : 0,
         .total_pages = b->spec->memory_mib << (20 - XB_PAGE_SHIFT),
+        .acpi = b->spec->acpi,
+        .vcpus = b->spec->vcpus,
+        .max_vcpus = b->spec->maxvcpus,
     };
     int rc;
 

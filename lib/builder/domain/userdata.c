@@ -136,6 +136,8 @@ static void put_b_info(struct out *o, const struct xb_spec *s)
     put_path(o, "kernel", s->kernel);
     put_path(o, "cmdline", s->cmdline);
     put_path(o, "ramdisk", s->ramdisk);
+    if (s->type == XB_DOMTYPE_PVH) /* libxl's defbool, set by its defaults */
+        put(o, "        \"acpi\": \"%s\",\n", s->acpi ? "True" : "False");
     put(o,
         "        \"type.%s\": {\n\n        },\n        \"arch_arm\": {\n\n        },\n"
         "        \"arch_x86\": {\n            \"msr_relaxed\": \"%s\"\n        }\n    "

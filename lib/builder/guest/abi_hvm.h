@@ -40,6 +40,8 @@
 
 #define XB_E820_RAM      1u
 #define XB_E820_RESERVED 2u
+#define XB_E820_ACPI     3u
+#define XB_E820_NVS      4u
 
 /* x86 state PVH's entry wants (docs/misc/pvh.pandoc). */
 #define XB_CR0_PE             0x01ull

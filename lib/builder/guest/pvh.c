@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../layout/acpi.h"
 #include "abi_hvm.h"
 #include "pvh.h"
 
@@ -217,7 +218,7 @@ static int write_start_info(const struct gmem *g, const struct xb_pvh_boot *b, b
         .nr_modules = b->nr_modules,
         .modlist_paddr = lo->modlist_paddr,
         .cmdline_paddr = clen ? lo->cmdline_paddr : 0,
-        .rsdp_paddr = 0, /* no ACPI tables: the guest finds none */
+        .rsdp_paddr = lo->rsdp_paddr, /* 0 with acpi = 0: the guest finds none */
         .memmap_paddr = lo->memmap_paddr,
         .memmap_entries = lo->nr_e820,
     };
@@ -228,6 +229,32 @@ static int write_start_info(const struct gmem *g, const struct xb_pvh_boot *b, b
             .addr = lo->e820[i].addr, .size = lo->e820[i].size, .type = lo->e820[i].type};
     write_modlist(g, b, cut);
     return 0;
+}
+
+/* The ACPI tables into their own pages (outside RAM, as xl puts them). */
+static int write_acpi(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
+                      const struct xb_pvh_boot *b)
+{
+    const struct xb_layout_seg *s = &b->lo->seg[XB_SEG_ACPI];
+    const struct xb_acpi_in in = {
+        .paddr = s->vstart, .vcpus = b->vcpus, .max_vcpus = b->max_vcpus};
+    xb_mfn gfns[8];
+    uint8_t *p;
+    int rc, unmapped;
+
+    if (!s->pages)
+        return 0;
+    if (s->pages > sizeof(gfns) / sizeof(gfns[0]))
+        return xb_err_set(err, -EINVAL, "acpi: %" PRIu64 " pages of tables", s->pages);
+    for (uint64_t i = 0; i < s->pages; i++)
+        gfns[i] = s->pfn + i;
+    p = hv->ops->map_foreign(hv, err, domid, true, gfns, s->pages);
+    if (!p)
+        return xb_err_set(err, -ENOMEM, "map_foreign: cannot map the ACPI tables' pages");
+    memset(p, 0, s->pages * XB_PAGE_SIZE);
+    rc = xb__acpi_write(&in, p, s->pages * XB_PAGE_SIZE, err);
+    unmapped = hv->ops->unmap_foreign(hv, err, p, s->pages);
+    return rc ? rc : unmapped;
 }
 
 /* ---- vCPU state, in HVM context records ---- */
@@ -392,6 +419,8 @@ int xb__pvh_build(struct xb_hv *hv, struct xb_err *err, uint32_t domid,
         unmapped = hv->ops->unmap_foreign(hv, err, g.base, g.pages);
     if (!rc)
         rc = unmapped;
+    if (!rc)
+        rc = write_acpi(hv, err, domid, b);
     if (!rc)
         rc = init_special(hv, err, domid, b->lo);
     if (!rc)

@@ -31,14 +31,15 @@ struct xb_pvh_boot {
     struct xb_pvh_module mod[XB_PVH_MODULES_MAX];
     unsigned nr_modules; /* = lo->nr_modules */
     uint32_t store_port, console_port;
-    unsigned max_vcpus;
+    unsigned vcpus, max_vcpus; /* online at boot, in all (the MADT's) */
 };
 
 /*
  * Write the start of day, in this order: the memory map (XENMEM_set_memory_map);
  * through one foreign mapping of the gfns from the kernel to the start
  * info, the kernel at its paddrs, the modules, the hvm_start_info with its
- * command line, module list and memory map; the special pages cleared (and
+ * command line, module list, memory map and RSDP; the ACPI tables through a
+ * mapping of their own pages (when the layout has them); the special pages cleared (and
  * the identity page table xl writes for CR0.PG=0 under EPT); the HVM
  * params (rings, their ports, timer mode); every vCPU's MTRRs enabled with
  * write-back as the default type, then vCPU 0 in 32-bit flat protected mode

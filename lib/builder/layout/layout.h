@@ -10,6 +10,7 @@
 #ifndef XB_LAYOUT_H
 #define XB_LAYOUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <xbuild/builder.h>
@@ -53,13 +54,18 @@ struct xb_pvh_layout_in {
     enum xb_seg_id mod_seg[XB_PVH_MODULES_MAX]; /* XB_SEG_PV_KERNEL or XB_SEG_RAMDISK */
     uint64_t mod_len[XB_PVH_MODULES_MAX];       /* bytes, > 0 */
     uint64_t total_pages;                       /* RAM, in pages */
+    bool acpi;                                  /* build ACPI tables (acpi = 1) */
+    unsigned vcpus, max_vcpus;                  /* what the MADT describes */
 };
 
 /*
  * Lay a PVH guest out in guest physical memory (see struct xb_layout).
- * Returns 0, or -EINVAL/-ERANGE/-ENOMEM with the reason in @err: an entry
- * outside the kernel, a kernel or start info that cannot lie below 4 GiB,
- * RAM too small for what must be in it. Every sum is overflow-checked.
+ * With @in->acpi, the ACPI tables get seg[XB_SEG_ACPI] at XB_ACPI_PADDR
+ * (layout/acpi.h), outside RAM, with an E820 entry of type ACPI, and
+ * rsdp_paddr. Returns 0, or -EINVAL/-ERANGE/-ENOMEM with the reason in
+ * @err: an entry outside the kernel, a kernel or start info that cannot
+ * lie below 4 GiB, RAM too small for what must be in it, more vCPUs than
+ * a MADT describes. Every sum is overflow-checked.
  */
 int xb__layout_pvh(const struct xb_pvh_layout_in *in, struct xb_layout *out,
                    struct xb_err *err);
@@ -67,8 +73,9 @@ int xb__layout_pvh(const struct xb_pvh_layout_in *in, struct xb_layout *out,
 /*
  * The invariants of a PVH layout, checked on their own (xb__layout_pvh ends
  * with it; tests feed it doctored layouts): every placed segment lies in RAM
- * below 4 GiB and overlaps no other and no special page. -EINVAL with the
- * two culprits named.
+ * below 4 GiB and overlaps no other and no special page; the ACPI tables,
+ * when there are any, lie in an E820 entry of type ACPI, the RSDP first.
+ * -EINVAL with the two culprits named.
  */
 int xb__layout_pvh_check(const struct xb_layout *lo, struct xb_err *err);
 

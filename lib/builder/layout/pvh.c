@@ -6,8 +6,9 @@
  * (struct hvm_start_info, the command line rounded up to 8 bytes, a module
  * list with room for two entries and two 1 KiB module command lines, the
  * memory map), RAM from 0 up to the MMIO hole below 4 GiB (the rest above
- * 4 GiB) and the 8 special pages just below 0xff000000, reserved in the map.
- * Pure arithmetic over checked integers.
+ * 4 GiB) and the 8 special pages just below 0xff000000, reserved in the map;
+ * with ACPI, its tables at 0xfc000000 (layout/acpi.c), an ACPI entry of the
+ * map. Pure arithmetic over checked integers.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +16,7 @@
 
 #include "../guest/abi_hvm.h"
 #include "../hv/hv.h"
+#include "acpi.h"
 #include "layout.h"
 
 #define FOUR_GIB      (UINT64_C(1) << 32)
@@ -24,9 +26,13 @@
 #define LOW_RAM_LIMIT ((uint64_t)HVM_BELOW_4G_RAM_END) /* the MMIO hole starts here */
 
 static const char *const seg_names[XB_SEG_COUNT] = {
-    [XB_SEG_KERNEL] = "kernel",         [XB_SEG_RAMDISK] = "ramdisk",
-    [XB_SEG_START_INFO] = "start_info", [XB_SEG_XENSTORE] = "xenstore",
-    [XB_SEG_CONSOLE] = "console",       [XB_SEG_PV_KERNEL] = "pv kernel",
+    [XB_SEG_KERNEL] = "kernel",
+    [XB_SEG_RAMDISK] = "ramdisk",
+    [XB_SEG_START_INFO] = "start_info",
+    [XB_SEG_XENSTORE] = "xenstore",
+    [XB_SEG_CONSOLE] = "console",
+    [XB_SEG_PV_KERNEL] = "pv kernel",
+    [XB_SEG_ACPI] = "acpi",
 };
 
 /* seg[@id] = the bytes [@start, @start + @len): whole pages from @start's. */
@@ -78,15 +84,40 @@ static int check_in(const struct xb_pvh_layout_in *in, struct xb_err *err)
     return 0;
 }
 
-/* RAM below the hole, the special pages, RAM above 4 GiB when memory spills over. */
-static void memory_map(const struct xb_pvh_layout_in *in, struct xb_layout *lo)
+/* The ACPI tables: whole pages at XB_ACPI_PADDR, the RSDP first. */
+static int place_acpi(const struct xb_pvh_layout_in *in, struct xb_layout *lo,
+                      struct xb_err *err)
+{
+    const struct xb_acpi_in a = {
+        .paddr = XB_ACPI_PADDR, .vcpus = in->vcpus, .max_vcpus = in->max_vcpus};
+    struct xb_acpi_map map;
+    int rc = xb__acpi_map(&a, &map, err);
+
+    if (!rc)
+        rc = seg_set(lo, XB_SEG_ACPI, XB_ACPI_PADDR, map.len, err);
+    if (rc)
+        return rc;
+    lo->rsdp_paddr = XB_ACPI_PADDR + map.rsdp;
+    lo->e820[lo->nr_e820++] =
+        (struct xb_e820_entry){lo->seg[XB_SEG_ACPI].vstart,
+                               lo->seg[XB_SEG_ACPI].pages * XB_PAGE_SIZE, XB_E820_ACPI};
+    return 0;
+}
+
+/* RAM below the hole, the ACPI tables, the special pages, RAM above 4 GiB
+ * when memory spills over: in address order. */
+static int memory_map(const struct xb_pvh_layout_in *in, struct xb_layout *lo,
+                      struct xb_err *err)
 {
     uint64_t bytes = in->total_pages << XB_PAGE_SHIFT;
     uint64_t low = bytes < LOW_RAM_LIMIT ? bytes : LOW_RAM_LIMIT;
+    int rc;
 
     lo->special_gfn = XB_HVM_SPECIAL_FIRST;
     lo->nr_special = XB_HVM_NR_SPECIAL;
     lo->e820[lo->nr_e820++] = (struct xb_e820_entry){0, low, XB_E820_RAM};
+    if (in->acpi && (rc = place_acpi(in, lo, err)))
+        return rc;
     lo->e820[lo->nr_e820++] =
         (struct xb_e820_entry){XB_HVM_SPECIAL_FIRST << XB_PAGE_SHIFT,
                                XB_HVM_NR_SPECIAL * XB_PAGE_SIZE, XB_E820_RESERVED};
@@ -100,6 +131,7 @@ static void memory_map(const struct xb_pvh_layout_in *in, struct xb_layout *lo)
         lo->seg[id].vstart = lo->seg[id].pfn << XB_PAGE_SHIFT;
         lo->seg[id].vend = lo->seg[id].vstart + XB_PAGE_SIZE;
     }
+    return 0;
 }
 
 /* The start info segment: struct, command line, module list and command lines, map. */
@@ -169,6 +201,39 @@ static int check_ram(const struct xb_layout *lo, struct xb_err *err)
                       (need + MIB - 1) / MIB, lo->total_pages >> (20 - XB_PAGE_SHIFT));
 }
 
+_Static_assert(XB_LAYOUT_E820_MAX >= 4, "RAM, ACPI, special pages, RAM above 4 GiB");
+
+/* The tables: in one E820 ACPI entry, outside RAM and the special pages. */
+static int check_acpi(const struct xb_layout *lo, struct xb_err *err)
+{
+    const struct xb_layout_seg *a = &lo->seg[XB_SEG_ACPI];
+    const uint64_t special = lo->special_gfn << XB_PAGE_SHIFT;
+
+    if (!a->pages)
+        return lo->rsdp_paddr
+                   ? xb_err_set(err, -EINVAL,
+                                "layout: an RSDP at 0x%" PRIx64 " but no ACPI tables",
+                                lo->rsdp_paddr)
+                   : 0;
+    if (lo->rsdp_paddr != a->vstart || a->vend <= a->vstart ||
+        a->vstart < ram_below_4g(lo) || a->vend > special)
+        return xb_err_set(err, -EINVAL,
+                          "layout: acpi [0x%" PRIx64 ", 0x%" PRIx64
+                          ") with the RSDP at 0x%" PRIx64
+                          " is not between RAM and the special pages, RSDP first",
+                          a->vstart, a->vend, lo->rsdp_paddr);
+    for (unsigned i = 0; i < lo->nr_e820; i++) {
+        const struct xb_e820_entry *e = &lo->e820[i];
+        if (e->type == XB_E820_ACPI && a->vstart >= e->addr &&
+            a->vend - e->addr <= e->size)
+            return 0;
+    }
+    return xb_err_set(err, -EINVAL,
+                      "layout: acpi [0x%" PRIx64 ", 0x%" PRIx64
+                      ") is in no ACPI entry of the memory map",
+                      a->vstart, a->vend);
+}
+
 int xb__layout_pvh_check(const struct xb_layout *lo, struct xb_err *err)
 {
     static const enum xb_seg_id placed[] = {XB_SEG_KERNEL, XB_SEG_PV_KERNEL,
@@ -200,7 +265,7 @@ int xb__layout_pvh_check(const struct xb_layout *lo, struct xb_err *err)
                                   b->vend);
         }
     }
-    return 0;
+    return check_acpi(lo, err);
 }
 
 int xb__layout_pvh(const struct xb_pvh_layout_in *in, struct xb_layout *out,
@@ -217,7 +282,7 @@ int xb__layout_pvh(const struct xb_pvh_layout_in *in, struct xb_layout *out,
     for (unsigned i = 0; i < XB_SEG_COUNT; i++)
         lo.seg[i].name = seg_names[i] ? seg_names[i] : "";
     if (!rc)
-        memory_map(in, &lo);
+        rc = memory_map(in, &lo, err);
     if (!rc)
         rc = place(in, &lo, err);
     if (!rc)

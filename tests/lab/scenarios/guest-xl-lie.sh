@@ -1,4 +1,4 @@
-# lab-guest-xl-lie: the xbtest guest under stock xl, told wrong expectations
+# guest-xl-lie.sh (in lab-guest-xl): the xbtest guest under stock xl, told wrong expectations
 # on its command line (name, memory, ramdisk CRC). Proves the guest's checks
 # can fail: exactly nr_pages, ramdisk and xenstore must FAIL, everything
 # else pass, and the guest must crash (kept by on_crash=preserve).

@@ -1,12 +1,18 @@
 # lab-xbuild-pvh: PVH guests and the PV shim built by `xbuild create` on real
 # Xen (Debian's 4.17: no 32-bit PV, its PV shim installed), in one boot:
-#  - xbtest-pvh (tests/guests/) passes every check of its start of day; while
+#  - xbtest-pvh (tests/guests/) passes every check of its start of day (with
+#    vcpus=2 maxvcpus=3: its MADT has 3 local APICs, 2 enabled); while
 #    it runs, `xl list` and `xbuild list` agree (type pvh in --json), and
 #    `xbuild console` shows its output; `xbuild destroy` leaves no domain
 #    and no xenstore node;
-#  - Debian's Linux as PVH from its bzImage, with the lab's initramfs: its
-#    init prints the marker and the command line on `xbuild console`, from
-#    the kernel's banner on (it halts at the end: no ACPI, no power-off);
+#  - Debian's Linux as PVH from its bzImage, with the lab's initramfs kept
+#    up (xb.stay), 2 of 3 vCPUs: its init prints the marker and the command
+#    line on `xbuild console`, from the kernel's banner on; it finds
+#    xbuild's ACPI tables (RSDP at 0xfc000000; 3 CPUs, 1 hot-pluggable, whose
+#    processor device it hot-adds at boot), runs on 2 vCPUs, takes the third
+#    on `xbuild vcpu-set` and powers off when asked (control/shutdown): the monitor
+#    destroys it (on_poweroff's default; on_crash="preserve" would keep a
+#    crash); its --dry-run with acpi=0 plans no tables;
 #  - a config of just name, memory and kernel for the 32-bit PAE guest
 #    xbtest-x86_32: its --dry-run shows the plan (the shim, automatic);
 #    created running in the PV shim with the one-line notice,
@@ -34,7 +40,7 @@ no_trace() { # NAME ID: no domain, no xenstore node left
 # -- xbtest-pvh: its checks, list, console, destroy --
 name=xbtest-pvh
 t0=$(lab_ms)
-xbuild create -p /lab/files/xbtest-pvh.cfg 'on_poweroff="preserve"' || fail "create $name"
+xbuild create -p /lab/files/xbtest-pvh.cfg 'on_poweroff="preserve"' vcpus=2 maxvcpus=3 || fail "create $name"
 echo "xbuild create -p $name: $(( $(lab_ms) - t0 )) ms"
 id=$(xl domid $name) || fail "xl does not know $name"
 [ "$(rows xbuild list)" = "$(rows xl list)" ] || { xbuild list; fail "xbuild list and xl list differ (PVH, paused)"; }
@@ -48,6 +54,8 @@ while ! grep -q 'XBTEST RESULT' /tmp/pvh-con.txt && [ $n -lt 300 ]; do sleep 0.2
 tr -d '\r' </tmp/pvh-con.txt >/tmp/pvh.log
 cat /tmp/pvh.log
 checks_pass /tmp/pvh.log 17 || fail "xbtest-pvh: not every check passed under xbuild"
+grep -q '^XBTEST CHECK acpi ok .*MADT 3 LAPICs (2 enabled, ours), Xen 3 vCPUs$' /tmp/pvh.log ||
+  fail "xbtest-pvh: want a MADT of 3 local APICs, 2 enabled (vcpus=2, maxvcpus=3)"
 echo "xbuild-pvh: xbtest-pvh: $(grep -c '^XBTEST CHECK' /tmp/pvh.log) checks ok, on xbuild console"
 n=0
 until xbuild list --json $name | grep -q '"shutdown_reason": "poweroff"'; do
@@ -65,29 +73,48 @@ name = "linux-pvh"
 type = "pvh"
 kernel = "/lab/domu/vmlinuz"
 ramdisk = "/lab/domu/initrd.cpio.gz"
-extra = "console=hvc0 rdinit=/init xbuild-pvh-marker=7"
+extra = "console=hvc0 rdinit=/init xbuild-pvh-marker=7 xb.stay"
 memory = 128
+vcpus = 2
+maxvcpus = 3
+on_crash = "preserve"
 CFG
+xbuild create --dry-run /tmp/linux-pvh.cfg acpi=0 >/tmp/noacpi.json || fail "dry run with acpi=0"
+grep -q '"rsdp": "0x0"' /tmp/noacpi.json && ! grep -q '"type": "acpi"' /tmp/noacpi.json ||
+  { sed -n '/"layout"/,$p' /tmp/noacpi.json; fail "acpi=0: the dry run still plans ACPI tables"; }
 t0=$(lab_ms)
 xbuild create -p /tmp/linux-pvh.cfg || fail "create linux-pvh"
+id=$(xl domid linux-pvh) || fail "xl does not know linux-pvh"
 xbuild console linux-pvh >/tmp/linux.txt 2>&1 &
 cpid=$!
 sleep 1
 xl unpause linux-pvh || fail "unpause linux-pvh"
 n=0
-while ! grep -q '^XB-DOMU-CMDLINE' /tmp/linux.txt && [ $n -lt 600 ]; do sleep 0.2; n=$((n + 1)); done
-kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
+while ! grep -q '^XB-DOMU-STATE' /tmp/linux.txt && [ $n -lt 600 ]; do sleep 0.2; n=$((n + 1)); done
 tr -d '\r' </tmp/linux.txt >/tmp/linux.log
-grep -E 'Linux version|XB-DOMU' /tmp/linux.log | head
+grep -E 'Linux version|XB-DOMU|ACPI: (RSDP|XSDT|FACP|DSDT|APIC) |smpboot: Allowing|Brought up|hot-added' /tmp/linux.log | head -20
 head -c 300 /tmp/linux.log | grep -q 'Linux version' || { head -5 /tmp/linux.log; fail "xbuild console missed the kernel's banner"; }
 grep -q '^XB-DOMU-OK' /tmp/linux.log || { tail -30 /tmp/linux.log; fail "no XB-DOMU-OK from Linux as PVH"; }
 grep -q '^XB-DOMU-CMDLINE .*xbuild-pvh-marker=7' /tmp/linux.log || fail "the command line did not reach Linux"
 echo "xbuild-pvh: Linux PVH from the bzImage: marker $(( $(lab_ms) - t0 )) ms after create"
-[ "$(rows xbuild list)" = "$(rows xl list)" ] || { xbuild list; fail "xbuild list and xl list differ (Linux PVH)"; }
-# Without ACPI tables (xbuild builds none) Linux cannot power itself off: it halts.
-id=$(xl domid linux-pvh)
-xbuild destroy linux-pvh || fail "destroy linux-pvh"
+grep -q 'ACPI: RSDP 0x00000000FC000000 000024 (v02 XBUILD)' /tmp/linux.log || fail "Linux did not find xbuild's RSDP"
+grep -q 'smpboot: Allowing 3 CPUs, 1 hotplug CPUs' /tmp/linux.log || fail "Linux did not find 3 vCPUs in the MADT, 1 hot-pluggable"
+grep -q '^XB-DOMU-INFO .* vcpus=2$' /tmp/linux.log || fail "Linux did not bring up its 2 vCPUs"
+grep -q 'CPU2 has been hot-added' /tmp/linux.log || fail "Linux did not take the DSDT's processor device of vCPU 2"
+# the third vCPU (-i: the lab's host has fewer CPUs), brought up by Linux
+xbuild vcpu-set -i linux-pvh 3 || fail "vcpu-set linux-pvh 3"
+n=0
+while ! grep -q 'XB-DOMU-STATE cpus=3' /tmp/linux.txt && [ $n -lt 300 ]; do sleep 0.2; n=$((n + 1)); done
+grep -q 'XB-DOMU-STATE cpus=3' /tmp/linux.txt || { tail -5 /tmp/linux.txt; fail "Linux did not bring up vCPU 2"; }
+echo "xbuild-pvh: Linux PVH took its third vCPU $(( $(lab_ms) - t0 )) ms after create"
+# With the tables Linux powers off: the monitor applies on_poweroff (destroy).
+# The request is the guest protocol's own node (what xl and xbuild shutdown
+# write), so that this checks the guest's poweroff, not a verb.
+xenstore-write /local/domain/$id/control/shutdown poweroff || fail "control/shutdown of linux-pvh"
+lab_wait_gone linux-pvh 60 || { xl list; tail -5 /tmp/linux.txt; fail "Linux PVH did not power off (or crashed: preserved)"; }
+kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 no_trace linux-pvh $id
+echo "xbuild-pvh: Linux PVH powered off, destroyed by the monitor $(( $(lab_ms) - t0 )) ms after create"
 
 # -- the 32-bit PAE guest from a config of just name, memory and kernel --
 name=xbtest-min

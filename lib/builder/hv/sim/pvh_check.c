@@ -13,6 +13,7 @@
  *             command lines) NUL-terminated or sized, in RAM, disjoint
  *   params    xenstore and console pfns populated, outside RAM, inside a
  *             reserved entry; their event channels allocated, to dom0
+ *   ACPI      when rsdp_paddr is set, the tables it leads to (acpi_check.c)
  *   MTRRs     vCPU 0's enabled, default type write-back
  * plus, once the builder got that far, the grant seed and xenstore's
  * introduction naming the same frames and ports.
@@ -280,6 +281,8 @@ static int check_start_info(struct pvh_view *g)
         rc = check_memmap(g, &si);
     if (!rc)
         rc = check_modules(g, &si);
+    if (!rc && si.rsdp_paddr)
+        rc = xb__sim_check_acpi(g->s, g->err, g->d, si.rsdp_paddr);
     return rc;
 }
 

@@ -280,6 +280,11 @@ int xb__sim_hvm_set_context(struct xb_hv *hv, struct xb_err *err, uint32_t domid
  * ports, the MTRRs.
  */
 int xb__sim_check_pvh_start(struct sim *s, struct xb_err *err, const struct sim_dom *d);
+/* acpi_check.c: the ACPI tables from the RSDP at @rsdp (signatures, lengths,
+ * checksums, in E820 ACPI entries; a FADT with its DSDT; a MADT with one
+ * local APIC per vCPU). */
+int xb__sim_check_acpi(struct sim *s, struct xb_err *err, const struct sim_dom *d,
+                       uint64_t rsdp);
 /* manage.c: the management ops of hv.h; a new domain's affinities (all CPUs). */
 int xb__sim_affinity_init(struct sim_dom *d);
 int xb__sim_vcpu_info(struct xb_hv *hv, struct xb_err *err, uint32_t domid, unsigned vcpu,
