@@ -132,6 +132,14 @@ struct xb_image {
      */
     char not_pv[256];
     char not_pvh[256];
+    /* xb_image_load_cached(): where the decompressed ELF came from. */
+    enum xb_cache_use {
+        XB_CACHE_NONE = 0, /* no cache given, or nothing to decompress */
+        XB_CACHE_HIT,      /* read from the cache (elf maps its entry, read-only) */
+        XB_CACHE_STORED,   /* decompressed, and kept in the cache */
+        XB_CACHE_MISS,     /* decompressed, not kept: cache_note says why */
+    } cache_use;
+    char cache_note[192]; /* why the cache could not be used ("" when it could) */
 };
 
 struct xb_image_opts {
@@ -147,6 +155,30 @@ struct xb_image_opts {
  */
 int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
                        struct xb_image **out, struct xb_err *err);
+
+/*
+ * Where xb_image_load_cached() keeps decompressed kernels: files in @dir,
+ * keyed by the SHA-256 of the compressed bytes (a changed kernel is a new
+ * key, whatever its name), the least recently used removed so that their
+ * total stays under @max_bytes. @dir must belong to the effective user and
+ * be closed to others (it is made 0700 if missing, parents 0755); a cache
+ * that is not is not used. A cached kernel is parsed and checked as a
+ * fresh one.
+ */
+struct xb_image_cache {
+    const char *dir;
+    uint64_t max_bytes; /* 0 = 256 MiB */
+};
+
+/*
+ * As xb_image_load_file(), but a compressed kernel (the whole file or a
+ * bzImage payload) is decompressed only once for @cache (NULL: no cache):
+ * later loads of the same bytes read the cache. The cache never makes a
+ * load fail: (*out)->cache_use and cache_note tell what it did.
+ */
+int xb_image_load_cached(const char *path, const struct xb_image_opts *opts,
+                         const struct xb_image_cache *cache, struct xb_image **out,
+                         struct xb_err *err);
 
 /* As xb_image_load_file() on a buffer the caller owns (copied as needed);
  * messages do not name a file. */

@@ -100,7 +100,8 @@ def check_parsing():
     usage_error(["create", "--dry-run=yes", "a.cfg"], "--dry-run takes no argument")
     usage_error(["create", "a.cfg", "b.cfg"], '"b.cfg" is not KEY=VALUE (one config file at a time)')
     for a, b in (("--dry-run", "-n"), ("-n", "--dry-run"), ("--config-only", "--dry-run"),
-                 ("-c", "--dry-run"), ("--dry-run", "-p"), ("-c", "-n"), ("-p", "--config-only")):
+                 ("-c", "--dry-run"), ("--dry-run", "-p"), ("-c", "-n"), ("-p", "--config-only"),
+                 ("--timings", "--dry-run"), ("-n", "--timings")):
         usage_error(["create", a, "a.cfg", b], f"{a} and {b} cannot be given together")
     usage_error(["create", "-qcn", "a.cfg"], "-c and -n cannot be given together")
     # options after an operand, for every verb (one parser): inspect KERNEL --json

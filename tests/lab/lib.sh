@@ -527,6 +527,7 @@ lab_initrd() {
 }
 
 # qemu command line for initrd file $1; the caller adds serial options.
+# XB_LAB_MEM: the machine's MiB (default 2048; dom0 keeps 512 of them).
 # -smap: the PV dom0 crashes on SMAP under TCG. -rdtscp: TCG's SVM gives Xen
 # no next-RIP for RDTSCP exits, so HVM/PVH guests would loop on it.
 # dom0 finds the run's nonce on its command line ("shell": interactive).
@@ -535,7 +536,7 @@ lab_initrd() {
 lab_qemu_cmd() {
   local initrd=$1 host=${2:-}
   shift $(($# < 2 ? $# : 2))
-  LAB_QEMU=(qemu-system-x86_64 -accel tcg -cpu max,-smap,-rdtscp -m 2048 -smp 2
+  LAB_QEMU=(qemu-system-x86_64 -accel tcg -cpu max,-smap,-rdtscp -m "${XB_LAB_MEM:-2048}" -smp 2
     -nodefaults -no-reboot -display none
     -kernel "$LAB_CACHE/xen.elf" -append "$LAB_XEN_ARGS ${XB_LAB_XEN_ARGS:-}"
     -initrd "${XB_LAB_DOM0_KERNEL:-$LAB_CACHE/dom0-vmlinux} $LAB_DOM0_ARGS lab.nonce=$LAB_NONCE${host:+ lab.host=$host} ${XB_LAB_DOM0_ARGS:-},$initrd"

@@ -432,11 +432,14 @@ static void create_and_check(unsigned guest, uint64_t base, uint64_t kstart,
         if (t.ns[p] == 0)
             fail_msg("phase %s has no time", xb_phase_name(p));
     assert_string_equal(xb_phase_name(XB_PHASE_POPULATE), "populate");
-    { /* the name claim is given up once the domain's nodes hold the name */
-        char *v = NULL;
+    { /* the domain holds its name claim for its life (destroy removes it) */
+        char *v = NULL, id[16];
         assert_int_equal(xb__ctx_xs(ctx)->ops->read(xb__ctx_xs(ctx), NULL, XB_XS_NO_TX,
                                                     "/xbuild/names/t1", &v, NULL),
-                         -ENOENT);
+                         0);
+        snprintf(id, sizeof(id), "%u", domid);
+        assert_string_equal(v, id);
+        free(v);
     }
     assert_int_equal(xb__sim_dominfo(xb__ctx_hv(ctx), domid, &di), 0);
     assert_false(di.paused);
@@ -616,16 +619,19 @@ static char *xs_snapshot(struct xb_hv *hv)
  */
 enum {
     CALLS_CHECKS = 1,             /* physinfo */
-    CALLS_DOMAIN = 1 + 7 + 1 + 3, /* create; claim: tx, 2 reads (holder, restart), rm,
-                                     2 writes, commit; the
-                                     name scan (no other domain to read); 3 limits */
+    CALLS_DOMAIN = 1 + 7 + 2 + 3, /* create; claim: tx, 2 reads (holder, restart), rm,
+                                     2 writes, commit; the name check: the claimed
+                                     domains (a directory), the domains (no other to
+                                     read); 3 limits */
     CALLS_MEMORY =
         16 + 1 + 2, /* 16 superpages + 256 pages in one call; 2 event channels */
     CALLS_PV = 6,   /* dominfo, map, hypercall page, pin, shared_info, vCPU 0 */
-    /* tx, 3 stale roots, 67 writes and perms, the claim given up (read, rm), commit;
-     * the console's backend record (tx, stale rm, mkdir, perms, 5 writes, commit);
-     * introduce */
-    CALLS_NODES = 1 + 3 + 67 + 2 + 1 + 10 + 1,
+    /* one batch (one round trip on Xen), outside the transaction: /vm/UUID,
+     * /libxl/N and the console's backend directory, 3 stale ones removed, made
+     * with their perms; one batch in a transaction: tx, 69 writes and perms (xl's
+     * node set: start_time, image/, device/suspend/..., the console's backend
+     * record), commit; introduce (the claim is kept) */
+    CALLS_NODES = 3 + 6 + 1 + 69 + 1 + 1,
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PV +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

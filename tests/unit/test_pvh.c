@@ -897,15 +897,15 @@ static char *xs_snapshot(struct xb_hv *hv)
  */
 enum {
     CALLS_CHECKS = 1,                  /* physinfo */
-    CALLS_DOMAIN = 1 + 7 + 1 + 3,      /* create; name claim; the name scan; max vCPUs,
+    CALLS_DOMAIN = 1 + 7 + 2 + 3,      /* create; name claim; the name check; max vCPUs,
                                           paging pool, max memory */
     CALLS_MEMORY = 16 + 1 + 1 + 1 + 2, /* 16 superpages, 256 pages, the ACPI page,
                                           the special pages; 2 event channels */
-    CALLS_PVH = 1 + 1 + 1 + 1 + 11 + 2 + 2,    /* memory map; map the kernel to the start
-                                                  info; map the ACPI tables; map the special
-                                                  pages; 11 params; get the context (size,
-                                                  data), set MTRRs, set vCPU 0 */
-    CALLS_NODES = 1 + 3 + 65 + 2 + 1 + 10 + 1, /* as PV's, /vm's image but its time */
+    CALLS_PVH = 1 + 1 + 1 + 1 + 11 + 2 + 2, /* memory map; map the kernel to the start
+                                               info; map the ACPI tables; map the special
+                                               pages; 11 params; get the context (size,
+                                               data), set MTRRs, set vCPU 0 */
+    CALLS_NODES = 3 + 6 + 1 + 67 + 1 + 1,   /* as PV's, /vm's image but its time */
     CALLS_CREATE = CALLS_CHECKS + CALLS_DOMAIN + CALLS_MEMORY + CALLS_PVH +
                    1 /* grants */ + CALLS_NODES + 1 /* unpause */,
 };

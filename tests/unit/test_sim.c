@@ -230,6 +230,60 @@ static void xenstore_tree_and_transactions(void **state)
     sim_close(hv);
 }
 
+/*
+ * The batch op: every op attempted, each one's answer in its rc (-ENOENT of
+ * a read or rm is an answer, not a failure); in a transaction of its own,
+ * a failure leaves nothing; without one, what came before it stays.
+ */
+static void xenstore_batches(void **state)
+{
+    struct xb_err err = {0};
+    struct xb_hv *hv = sim(&err);
+    const struct xb_xs_perm ro[2] = {{.domid = 0},
+                                     {.domid = 7, .perms = XB_XS_PERM_READ}};
+    struct xb_xs_op ok[] = {
+        {.kind = XB_XS_OP_MKDIR, .path = "/b"},
+        {.kind = XB_XS_OP_PERMS, .path = "/b", .perms = ro, .n_perms = 2},
+        {.kind = XB_XS_OP_WRITE, .path = "/b/v", .val = "42", .len = 2},
+        {.kind = XB_XS_OP_READ, .path = "/b/v"},
+        {.kind = XB_XS_OP_READ, .path = "/b/none"},
+        {.kind = XB_XS_OP_RM, .path = "/b/none"},
+    };
+    struct xb_xs_op bad[] = {
+        {.kind = XB_XS_OP_WRITE, .path = "/c/first", .val = "1", .len = 1},
+        {.kind = XB_XS_OP_WRITE, .path = "bad//path", .val = "", .len = 0},
+        {.kind = XB_XS_OP_WRITE, .path = "/c/after", .val = "2", .len = 1},
+    };
+    size_t before = xb__sim_xs_count(hv);
+    char *v = NULL;
+
+    (void)state;
+    assert_int_equal(m.xs->ops->batch(m.xs, m.err, true, ok, 6), 0);
+    assert_string_equal(err.msg, "");
+    assert_int_equal(ok[3].rc, 0);
+    assert_string_equal(ok[3].out, "42");
+    free(ok[3].out);
+    assert_int_equal(ok[4].rc, -ENOENT);
+    assert_null(ok[4].out);
+    xs_read_str(hv, XB_XS_NO_TX, "/b/v", "42");
+    /* in a transaction: the bad path fails it, and nothing of it stays */
+    assert_int_equal(m.xs->ops->batch(m.xs, m.err, true, bad, 3), -EINVAL);
+    assert_int_equal(bad[0].rc, 0);
+    assert_int_equal(bad[2].rc, 0); /* attempted, then aborted with the rest */
+    assert_int_equal(m.xs->ops->read(m.xs, NULL, XB_XS_NO_TX, "/c/first", &v, NULL),
+                     -ENOENT);
+    /* without one: each op applied as it comes */
+    err = (struct xb_err){0};
+    assert_int_equal(m.xs->ops->batch(m.xs, m.err, false, bad, 3), -EINVAL);
+    assert_true(err.msg[0] != '\0');
+    xs_read_str(hv, XB_XS_NO_TX, "/c/first", "1");
+    xs_read_str(hv, XB_XS_NO_TX, "/c/after", "2");
+    assert_int_equal(m.xs->ops->rm(m.xs, m.err, XB_XS_NO_TX, "/b"), 0);
+    assert_int_equal(m.xs->ops->rm(m.xs, m.err, XB_XS_NO_TX, "/c"), 0);
+    assert_int_equal(xb__sim_xs_count(hv), before);
+    sim_close(hv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +292,7 @@ int main(void)
         cmocka_unit_test(pin_validates_tables),
         cmocka_unit_test(evtchns_and_fault_injection),
         cmocka_unit_test(xenstore_tree_and_transactions),
+        cmocka_unit_test(xenstore_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tools/xbuild/cmd_create.c - xbuild create [-c] [-p] [-q] [-n|--config-only]
- *                             [--dry-run] [--strict] [-f] CFG [KEY=VALUE...]
+ *                             [--dry-run] [--strict] [--timings] [-f] CFG
+ *                             [KEY=VALUE...]
  *
  * Every path starts with the same validated spec. -n (--config-only, as
  * `xl create -n`) prints {"spec"} as JSON without reading the kernel.
  * --dry-run goes further: the kernel is loaded and the domain built for real
  * on the simulated machine, and {"spec", "image", "layout"} is printed; it
  * exits 1, with nothing on stdout, when the config has errors or the kernel
- * cannot be loaded or built. A real create goes to create_domain().
+ * cannot be loaded or built. A real create goes to create_domain(), which
+ * loads the kernel through the cache of decompressed kernels
+ * ($XBUILD_CACHE_DIR, default /var/cache/xbuild; empty: no cache);
+ * --timings has it print where its time went (timings.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +28,7 @@
 #include "cli.h"
 #include "json.h"
 #include "spec_cli.h"
+#include "timings.h"
 
 struct create_opts {
     bool console;     /* -c: attach to the console */
@@ -32,13 +37,24 @@ struct create_opts {
     bool dry_run;     /* --dry-run: build on the simulated machine */
     bool config_only; /* -n, --config-only: the spec alone, no kernel */
     bool strict;
+    bool timings;       /* --timings: the time of each step, on stderr */
     const char *config; /* -f CFG, or the first operand */
     char **overrides;
     int n_overrides;
 };
 
-/* .excl: -c and -p act on a real domain, which --dry-run and -n do not make. */
-enum { EX_CONSOLE = 1u << 0, EX_PAUSED = 1u << 1, EX_CHECK = EX_CONSOLE | EX_PAUSED };
+#define KERNEL_CACHE_DIR                                                                 \
+    "/var/cache/xbuild" /* unless $XBUILD_CACHE_DIR says otherwise                       \
+                         */
+
+/* .excl: -c, -p and --timings act on a real domain, which --dry-run and -n do not make.
+ */
+enum {
+    EX_CONSOLE = 1u << 0,
+    EX_PAUSED = 1u << 1,
+    EX_TIMINGS = 1u << 2,
+    EX_CHECK = EX_CONSOLE | EX_PAUSED | EX_TIMINGS,
+};
 
 static const struct cli_opt create_options[] = {
     {.short_name = 'c',
@@ -64,6 +80,10 @@ static const struct cli_opt create_options[] = {
     {.long_name = "strict",
      .off = offsetof(struct create_opts, strict),
      .help = "unknown keys and parameters are errors"},
+    {.long_name = "timings",
+     .off = offsetof(struct create_opts, timings),
+     .excl = EX_TIMINGS,
+     .help = "print the time of each step of the create on stderr"},
     {.short_name = 'f',
      .arg = "CFG",
      .off = offsetof(struct create_opts, config),
@@ -289,8 +309,37 @@ static void report(const struct xb_spec *spec, enum xb_severity sev, const char 
     diags_print(&d);
 }
 
+/*
+ * The kernel, its decompression kept for the next create of the same bytes;
+ * 0, or 1 after printing why (at the kernel key, as the builder would).
+ */
+static int load_kernel(const struct xb_spec *spec, bool quiet, struct xb_image **img)
+{
+    const char *dir = getenv("XBUILD_CACHE_DIR");
+    const struct xb_image_cache cache = {.dir = dir ? dir : KERNEL_CACHE_DIR};
+    struct xb_err err = {0};
+    char msg[sizeof(err.msg) + 16];
+
+    *img = NULL;
+    if (!spec->kernel) /* the builder says so */
+        return 0;
+    if (xb_image_load_cached(spec->kernel, NULL, cache.dir[0] ? &cache : NULL, img,
+                             &err)) {
+        snprintf(msg, sizeof(msg), "kernel: %s", err.msg);
+        report(spec, XB_SEV_ERROR, msg, false);
+        return 1;
+    }
+    if ((*img)->cache_use == XB_CACHE_MISS) {
+        snprintf(msg, sizeof(msg), "kernel: the cache of decompressed kernels: %s",
+                 (*img)->cache_note);
+        report(spec, XB_SEV_WARNING, msg, quiet);
+    }
+    return 0;
+}
+
 static int create_domain(const struct xb_spec *spec, const struct create_opts *o,
-                         const struct spec_source *s, const char *config_abs)
+                         const struct spec_source *s, const char *config_abs,
+                         struct cli_timings *t)
 {
     const struct xb_restart_source src = {
         .config = s->text,
@@ -302,31 +351,49 @@ static int create_domain(const struct xb_spec *spec, const struct create_opts *o
         .strict = o->strict,
     };
     /* The library unpauses, unless the console must be attached first. */
-    struct xb_create_opts copts = {.paused = o->paused || o->console, .source = &src};
+    struct xb_create_opts copts = {
+        .paused = o->paused || o->console,
+        .source = &src,
+        .timings = t->on ? &t->lib : NULL,
+    };
+    struct xb_image *img = NULL;
     struct xb_ctx *ctx = NULL;
     struct xb_err err = {0};
     uint32_t domid = 0;
     int fd = -1, rc = 1;
 
+    if (load_kernel(spec, o->quiet, &img) != 0)
+        return 1;
+    copts.image = img;
+    timings_lap(t, CLI_STEP_KERNEL);
     if (xb_ctx_open("xen", &ctx, &err) != 0) {
         cli_error("create: %s", err.msg);
+        xb_image_free(img);
         return 1;
     }
+    timings_lap(t, CLI_STEP_OPEN);
     if (xb_domain_create(ctx, spec, &copts, &domid) != 0) {
         report(spec, XB_SEV_ERROR, xb_errmsg(ctx), false);
         goto out;
     }
+    timings_lap(t, CLI_STEP_CREATE);
+    xb_image_free(img); /* built: not needed, nor copied into a monitor started below */
+    img = NULL;
     for (size_t i = 0; xb_warning(ctx, i); i++)
         report(spec, XB_SEV_WARNING, xb_warning(ctx, i), o->quiet);
     if ((o->console && cli_console_open(ctx, domid, &fd) != 0) ||
         cli_monitor_ensure(ctx) != 0)
         goto undo;
+    timings_lap(t, CLI_STEP_MONITOR);
     if (copts.paused && !o->paused && xb_domain_unpause(ctx, domid) != 0) {
         cli_error("create: unpause: %s", xb_errmsg(ctx));
         goto undo;
     }
+    timings_lap(t, CLI_STEP_CONSOLE);
     rc = 0;
-    if (fd >= 0) {
+    if (fd >= 0) { /* the relay's time is the guest's, not the create's */
+        timings_print(t, spec->name, domid);
+        t->on = false;
         rc = cli_console_relay(ctx, domid, fd);
         fd = -1;
     }
@@ -337,6 +404,10 @@ out:
     if (fd >= 0)
         close(fd);
     xb_ctx_close(ctx);
+    xb_image_free(img);
+    timings_lap(t, CLI_STEP_CLOSE);
+    if (rc == 0)
+        timings_print(t, spec->name, domid);
     return rc;
 }
 
@@ -347,11 +418,15 @@ static int cmd_create(int argc, char **argv)
     struct spec_load_opts lo;
     struct spec_source src = {0};
     struct xb_spec *spec = NULL;
+    struct cli_timings t;
     bool check = false;
-    int rc = parse_args(argc, argv, &o);
+    int rc;
 
+    timings_start(&t, false);
+    rc = parse_args(argc, argv, &o);
     if (rc != CLI_CONTINUE)
         return rc;
+    timings_start(&t, o.timings); /* from here: the options themselves are not timed */
     check = o.dry_run || o.config_only;
     diags.quiet = o.quiet;
     lo = (struct spec_load_opts){
@@ -373,7 +448,8 @@ static int cmd_create(int argc, char **argv)
         if (o.config[0] != '/' && src.cwd &&
             asprintf(&abs, "%s/%s", src.cwd, o.config) < 0)
             abs = NULL;
-        rc = create_domain(spec, &o, &src, abs ? abs : o.config);
+        timings_lap(&t, CLI_STEP_PARSE);
+        rc = create_domain(spec, &o, &src, abs ? abs : o.config, &t);
         free(abs);
     }
     spec_source_free(&src);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,8 @@
 #include <xbuild/builder.h>
 
 #include "cli.h"
+
+extern char **environ;
 
 #define RECOUNT_MS 2000
 
@@ -244,34 +247,51 @@ static int daemonize(void)
     return chdir("/");
 }
 
+/*
+ * `xbuild monitor` started without waiting for it to load: posix_spawn (a
+ * vfork, so no copy of this process's page tables, which a PV dom0 pays
+ * dearly for) returns once the exec succeeded or failed. The monitor then
+ * detaches itself; its first process, which exits at once, is reaped by
+ * init when create exits.
+ */
+static int spawn_monitor(void)
+{
+    char *argv[] = {"xbuild", "monitor", NULL};
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int rc;
+
+    fflush(NULL);
+    rc = posix_spawn_file_actions_init(&fa);
+    if (!rc)
+        rc = posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+    if (!rc)
+        rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    errno = rc;
+    return rc ? -1 : 0;
+}
+
 int cli_monitor_ensure(struct xb_ctx *ctx)
 {
     size_t n = 0;
-    int fd, status = 0;
-    pid_t pid;
+    int fd;
 
-    if (xb_monitor_count(ctx, &n) != 0) {
-        cli_error("monitor: %s", xb_errmsg(ctx));
-        return 1;
-    }
-    fd = n ? take_lock() : -1;
+    fd = take_lock(); /* first: while one runs, the records need not be counted */
     if (fd == -2)
         cli_error("monitor: %s: %s", MONITOR_LOCK, strerror(errno));
     if (fd < 0)
-        return fd == -2; /* -1: none needed, or one runs */
-    close(fd);
-    fflush(NULL);
-    pid = fork();
-    if (pid == 0) {
-        char *argv[] = {"xbuild", "monitor", NULL};
-
-        close_range(STDERR_FILENO + 1, ~0u, 0);
-        execv("/proc/self/exe", argv);
-        _exit(127);
+        return fd == -2; /* -1: one runs */
+    if (xb_monitor_count(ctx, &n) != 0) {
+        cli_error("monitor: %s", xb_errmsg(ctx));
+        close(fd);
+        return 1;
     }
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-        cli_error("cannot start the monitor (xbuild monitor)");
+    close(fd);
+    if (n == 0)
+        return 0; /* none needed */
+    if (spawn_monitor() != 0) {
+        cli_error("cannot start the monitor (xbuild monitor): %s", strerror(errno));
         return 1;
     }
     return 0;

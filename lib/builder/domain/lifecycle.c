@@ -18,6 +18,7 @@
 #include "../devices/devices.h"
 #include "ctx.h"
 #include "domain.h"
+#include "monitor.h"
 #include "nodes.h"
 #include "userdata.h"
 
@@ -218,26 +219,95 @@ static bool parse_domid(const char *s, uint32_t *domid)
     return true;
 }
 
-/* How many domains but @skip are named @name; the first one in *domid. */
+static bool in_list(const uint32_t *v, size_t n, uint32_t id)
+{
+    for (size_t lo = 0, hi = n; lo < hi;) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (v[mid] == id)
+            return true;
+        if (v[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/*
+ * How many domains but @skip and those in @known (sorted) are named @name;
+ * the first one in *domid. Every name read in one batch: one round trip to
+ * xenstored, however many domains run (best effort: a domain without a
+ * name has none).
+ */
 static int count_named(struct xb_ctx *ctx, struct xb_err *err, const char *name,
-                       uint32_t skip, uint32_t *domid, size_t *hits)
+                       uint32_t skip, const uint32_t *known, size_t n_known,
+                       uint32_t *domid, size_t *hits)
 {
     struct xb_hv_dominfo *raw = NULL;
-    size_t count = 0;
-    char path[64], have[128];
+    size_t count = 0, n = 0;
     int rc = xb__dom_all(ctx, err, &raw, &count);
+    struct xb_xs_op *op = rc ? NULL : calloc(count + 1, sizeof(*op));
+    char(*path)[32] = rc ? NULL : calloc(count + 1, sizeof(*path));
 
     *hits = 0;
+    if (!rc && (!op || !path))
+        rc = xb_err_set(err, -ENOMEM, "name: out of memory");
     for (size_t k = 0; rc == 0 && k < count; k++) {
-        if (raw[k].domid == skip)
+        if (raw[k].domid == skip || in_list(known, n_known, raw[k].domid))
             continue;
-        snprintf(path, sizeof(path), "/local/domain/%u/name", raw[k].domid);
-        xs_get(ctx, path, have, sizeof(have));
-        if (strcmp(have, name) == 0 && (*hits)++ == 0)
-            *domid = raw[k].domid;
+        snprintf(path[n], sizeof(path[n]), "/local/domain/%u/name", raw[k].domid);
+        op[n] = (struct xb_xs_op){.kind = XB_XS_OP_READ, .path = path[n]};
+        n++;
     }
+    if (rc == 0 && n)
+        ctx->xs->ops->batch(ctx->xs, NULL, false, op, n);
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        if (op[k].rc == 0 && strcmp(op[k].out, name) == 0 && (*hits)++ == 0)
+            *domid = (uint32_t)strtoul(op[k].path + strlen("/local/domain/"), NULL, 10);
+        free(op[k].out);
+    }
+    free(op);
+    free(path);
     free(raw);
     return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The domains with a monitor's record (xbuild's, which hold their name
+ * claim for life), sorted into *@ids (malloc'd).
+ */
+static int claimed_domains(struct xb_ctx *ctx, struct xb_err *err, uint32_t **ids,
+                           size_t *n)
+{
+    char **v = NULL;
+    size_t k = 0;
+    int rc =
+        ctx->xs->ops->directory(ctx->xs, err, XB_XS_NO_TX, XB_MONITOR_RECORDS, &v, &k);
+
+    *ids = NULL;
+    *n = 0;
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    *ids = calloc(k + 1, sizeof(**ids));
+    for (size_t i = 0; i < k; i++) {
+        if (*ids)
+            (*ids)[i] = (uint32_t)strtoul(v[i], NULL, 10);
+        free(v[i]);
+    }
+    free(v);
+    if (!*ids)
+        return xb_err_set(err, -ENOMEM, "name: out of memory");
+    qsort(*ids, k, sizeof(**ids), cmp_u32);
+    *n = k;
+    return 0;
 }
 
 /*
@@ -271,10 +341,10 @@ static int find_by_name(struct xb_ctx *ctx, struct xb_err *err, const char *name
                         uint32_t *domid, bool wait)
 {
     size_t hits = 0;
-    int rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
+    int rc = count_named(ctx, err, name, DOMID_NONE, NULL, 0, domid, &hits);
 
     if (rc == 0 && hits == 0 && wait && wait_restart(ctx, name))
-        rc = count_named(ctx, err, name, DOMID_NONE, domid, &hits);
+        rc = count_named(ctx, err, name, DOMID_NONE, NULL, 0, domid, &hits);
 
     if (rc)
         return rc;
@@ -286,13 +356,22 @@ static int find_by_name(struct xb_ctx *ctx, struct xb_err *err, const char *name
     return 0;
 }
 
+/*
+ * After the claim (xb__xs_name_claim()): xbuild's domains hold theirs, so
+ * it answered for them however many run; the others' names are read. (One
+ * that `xl rename` gave the name keeps its claim under the old one: not
+ * seen here.)
+ */
 int xb__dom_name_taken(struct xb_ctx *ctx, struct xb_err *err, const char *name,
                        uint32_t self)
 {
-    uint32_t other = 0;
-    size_t hits = 0;
-    int rc = count_named(ctx, err, name, self, &other, &hits);
+    uint32_t other = 0, *known = NULL;
+    size_t hits = 0, n_known = 0;
+    int rc = claimed_domains(ctx, err, &known, &n_known);
 
+    if (!rc)
+        rc = count_named(ctx, err, name, self, known, n_known, &other, &hits);
+    free(known);
     if (rc || hits == 0)
         return rc;
     return xb_err_set(err, -EEXIST,
@@ -354,6 +433,7 @@ int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)
 int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid, bool allow_dom0)
 {
     struct xb_hv_dominfo info;
+    char rec[sizeof(XB_MONITOR_RECORDS) + 12];
     int rc, devices;
 
     if (domid == 0 && !allow_dom0)
@@ -364,6 +444,15 @@ int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid, bool allow_dom0)
     if (rc == -ESRCH)
         return xb_err_set(&ctx->err, -ENOENT, "no domain with id %u", domid);
     if (rc)
+        return rc;
+    /*
+     * The monitor's record first: woken by the domain's death, the monitor
+     * then leaves its nodes to us (two removals at once, each in its own
+     * transaction, made xenstored fail one with EIO).
+     */
+    snprintf(rec, sizeof(rec), XB_MONITOR_RECORDS "/%u", domid);
+    rc = ctx->xs->ops->rm(ctx->xs, &ctx->err, XB_XS_NO_TX, rec);
+    if (rc && rc != -ENOENT)
         return rc;
     /* as xl: its devices first, so that none is left once the domain is gone */
     devices = xb__devices_destroy(ctx, &ctx->err, domid);

@@ -86,84 +86,76 @@ static void rec_free(struct rec *r)
 
 /* ---- writing a record ---- */
 
-struct rec_job {
-    const char *base;
-    const struct rec *r;
-    bool restart_entry;
+/* A record's nodes, as one batch of writes. */
+struct rec_batch {
+    struct xb_xs_op *op;
+    char (*path)[REC_PATH_MAX + 32];
+    size_t n;
 };
 
-static int wr(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *base,
-              const char *key, const char *val, size_t len)
+static void put(struct rec_batch *b, const char *base, const char *key, const char *val,
+                size_t len)
 {
-    char p[REC_PATH_MAX + 32];
-
-    snprintf(p, sizeof(p), "%s/%s", base, key);
-    return xs->ops->write(xs, err, tx, p, val, len);
+    snprintf(b->path[b->n], sizeof(b->path[0]), "%s/%s", base, key);
+    b->op[b->n] = (struct xb_xs_op){
+        .kind = XB_XS_OP_WRITE, .path = b->path[b->n], .val = val, .len = len};
+    b->n++;
 }
 
-static int wrs(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *base,
-               const char *key, const char *val)
+static void put_str(struct rec_batch *b, const char *base, const char *key,
+                    const char *val)
 {
-    return wr(xs, err, tx, base, key, val, strlen(val));
+    put(b, base, key, val, strlen(val));
 }
 
-static int write_config(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                        const char *base, const struct rec *r)
-{
-    char key[32];
-    int rc = 0;
-
-    for (size_t off = 0, i = 0; !rc && (off < r->config_len || i == 0);
-         off += CHUNK, i++) {
-        size_t n = r->config_len - off < CHUNK ? r->config_len - off : CHUNK;
-
-        snprintf(key, sizeof(key), "config/%zu", i);
-        rc = wr(xs, err, tx, base, key, r->config + off, r->config_len ? n : 0);
-    }
-    for (size_t i = 0; !rc && i < r->n_overrides; i++) {
-        snprintf(key, sizeof(key), "overrides/%zu", i);
-        rc = wrs(xs, err, tx, base, key, r->overrides[i]);
-    }
-    return rc;
-}
-
-static int rec_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
-{
-    const struct rec_job *j = arg;
-    const struct rec *r = j->r;
-    char uuid[37], v[64];
-    int rc = xs->ops->rm(xs, err, tx, j->base);
-
-    xb__uuid_str(r->uuid, uuid);
-    snprintf(v, sizeof(v), "%u %" PRIu64, r->restarts, r->last_restart);
-    rc = rc == -ENOENT ? 0 : rc;
-    if (!rc)
-        rc = wrs(xs, err, tx, j->base, "name", r->name);
-    if (!rc)
-        rc = wrs(xs, err, tx, j->base, "uuid", uuid);
-    for (int a = 0; !rc && a < A_COUNT; a++)
-        rc = wrs(xs, err, tx, j->base, action_keys[a], xb_action_name(r->act[a]));
-    if (!rc)
-        rc = wrs(xs, err, tx, j->base, "config-file", r->file ? r->file : "");
-    if (!rc)
-        rc = wrs(xs, err, tx, j->base, "override-dir",
-                 r->override_dir ? r->override_dir : "");
-    if (!rc)
-        rc = wrs(xs, err, tx, j->base, "strict", r->strict ? "1" : "0");
-    if (!rc)
-        rc = wrs(xs, err, tx, j->base, "restarts", v);
-    snprintf(v, sizeof(v), "%" PRIu32, r->old_domid);
-    if (!rc && j->restart_entry)
-        rc = wrs(xs, err, tx, j->base, "old-domid", v);
-    return rc ? rc : write_config(xs, err, tx, j->base, r);
-}
-
+/*
+ * @base made afresh outside any transaction (nobody else writes there, and
+ * making it changes its parent, which concurrent creates share), then every
+ * node of @r in one transaction that touches nothing but @base.
+ */
 static int rec_write(struct xb_ctx *ctx, struct xb_err *err, const char *base,
                      const struct rec *r, bool restart_entry)
 {
-    const struct rec_job j = {.base = base, .r = r, .restart_entry = restart_entry};
+    size_t max = 16 + r->config_len / CHUNK + 1 + r->n_overrides;
+    struct rec_batch b = {calloc(max, sizeof(*b.op)), calloc(max, sizeof(*b.path)), 0};
+    struct xb_xs_op pre[2] = {{.kind = XB_XS_OP_RM, .path = base},
+                              {.kind = XB_XS_OP_MKDIR, .path = base}};
+    char uuid[37], restarts[64], old[16], key[32];
+    int rc = b.op && b.path ? 0 : xb_err_set(err, -ENOMEM, "monitor: out of memory");
 
-    return xb__xs_transaction(ctx->xs, err, rec_body, &j, "write the monitor's record");
+    xb__uuid_str(r->uuid, uuid);
+    snprintf(restarts, sizeof(restarts), "%u %" PRIu64, r->restarts, r->last_restart);
+    snprintf(old, sizeof(old), "%" PRIu32, r->old_domid);
+    for (size_t off = 0, i = 0; !rc && (off < r->config_len || i == 0);
+         off += CHUNK, i++) {
+        if (i == 0) {
+            put_str(&b, base, "name", r->name);
+            put_str(&b, base, "uuid", uuid);
+            for (int a = 0; a < A_COUNT; a++)
+                put_str(&b, base, action_keys[a], xb_action_name(r->act[a]));
+            put_str(&b, base, "config-file", r->file ? r->file : "");
+            put_str(&b, base, "override-dir", r->override_dir ? r->override_dir : "");
+            put_str(&b, base, "strict", r->strict ? "1" : "0");
+            put_str(&b, base, "restarts", restarts);
+            if (restart_entry)
+                put_str(&b, base, "old-domid", old);
+        }
+        snprintf(key, sizeof(key), "config/%zu", i);
+        put(&b, base, key, r->config ? r->config + off : "",
+            r->config_len ? (r->config_len - off < CHUNK ? r->config_len - off : CHUNK)
+                          : 0);
+    }
+    for (size_t i = 0; !rc && i < r->n_overrides; i++) {
+        snprintf(key, sizeof(key), "overrides/%zu", i);
+        put_str(&b, base, key, r->overrides[i]);
+    }
+    if (!rc)
+        rc = ctx->xs->ops->batch(ctx->xs, err, false, pre, 2);
+    if (!rc)
+        rc = xb__xs_batch_tx(ctx->xs, err, b.op, b.n, "write the monitor's record");
+    free(b.op);
+    free(b.path);
+    return rc;
 }
 
 static void record_path(char *buf, uint32_t domid)

@@ -4,6 +4,16 @@
  * claimed first (atomically), the rest written in one transaction at create,
  * all removed at destroy.
  *
+ * xenstored (C, since 4.9) aborts a transaction at commit when a node it
+ * read or wrote changed meanwhile, and adding or removing a node changes
+ * its parent. So the transaction that writes a domain's nodes works inside
+ * its own roots, made before it: /local/domain/N by the name claim,
+ * /vm/UUID, /libxl/N and the console's backend directory just before
+ * (nobody else writes there). Concurrent creates then meet only in the
+ * short claim transaction (/local/domain and /xbuild/names are shared),
+ * retried after a random pause. The nodes go as batches (xs.h): one round
+ * trip to xenstored each, not one per node.
+ *
  * Who reads what:
  *   xenconsoled   /local/domain/N/console/{ring-ref,port,type,limit}; writes tty
  *   the guest     control/ (shutdown requests; it writes feature-* there),
@@ -20,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "nodes.h"
@@ -28,11 +39,9 @@
 #define XS_VAL_MAX       2048 /* a command line recorded in /vm is cut to fit */
 #define XS_NAME_MAX      128
 #define XS_MAX_NODES     80 /* and one per vCPU */
-#define XS_TX_RETRIES    16
-#define XS_NAMES_DIR     "/xbuild/names"
-#define XS_RESTARTS_DIR  "/xbuild/restarts"
+#define XS_TX_RETRIES    64 /* conflicts: one per concurrent create that commits first */
+#define XS_TX_BACKOFF_MS 8  /* at most, random, after a conflict: no lockstep retries */
 #define XS_RECORDS_DIR   "/xbuild/domains"
-#define XS_CLAIM_MAX     (sizeof(XS_NAMES_DIR) + 3 * 256 + 4)
 #define XS_CONSOLE_LIMIT "1048576" /* bytes xenconsoled buffers, as xl sets */
 
 enum node_perm {
@@ -108,14 +117,18 @@ static void add(struct node_set *s, enum node_perm perm, bool dir, const char *b
 #define VALP(s, perm, base, rel, ...) add((s), (perm), false, (base), (rel), __VA_ARGS__)
 #define DIR(s, perm, base, rel)       add((s), (perm), true, (base), (rel), "%s", "")
 
+/*
+ * /vm/UUID and /libxl/N exist (prepare_roots()); /local/domain/N does once
+ * the name is claimed, with the name node, whose permissions are set here:
+ * the claim made it with those of /local/domain.
+ */
 static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char *dom,
                       const char *vm, const char *lx)
 {
     char uuid[37];
     xb__uuid_str(d->uuid, uuid);
     DIR(s, PERM_RO, dom, NULL);
-    DIR(s, PERM_RO, vm, NULL);
-    DIR(s, PERM_PRIV, lx, NULL);
+    add(s, PERM_RO, false, dom, "name", "%s", d->name);
     VAL(s, vm, "uuid", "%s", uuid);
     VAL(s, vm, "name", "%s", d->name);
     VAL(s, vm, "start_time", "%llu.%02llu", (unsigned long long)(d->start_time_cs / 100),
@@ -123,7 +136,6 @@ static void add_roots(struct node_set *s, const struct xb_xs_dom *d, const char 
     VAL(s, lx, "type", "%s", xb_domtype_name(d->type));
     VAL(s, lx, "dm-version", "qemu_xen"); /* as xl records it, device model or not */
     VAL(s, dom, "vm", "%s", vm);
-    VAL(s, dom, "name", "%s", d->name);
     VAL(s, dom, "domid", "%u", d->domid);
 }
 
@@ -183,7 +195,7 @@ static void add_resources(struct node_set *s, const struct xb_xs_dom *d, const c
 /*
  * The primary console, served by xenconsoled: dom0's, the guest reads it (as
  * xl, which keeps the guest from fiddling with it), but for backend-id. Its
- * backend record, as xl's, is console_backend()'s.
+ * backend record, as xl's, goes with the domain's nodes (build_set()).
  */
 static void add_console(struct node_set *s, const struct xb_xs_dom *d, const char *dom)
 {
@@ -207,10 +219,27 @@ static void add_console_device(struct node_set *s, uint32_t domid, const char *d
     VAL(s, dir, "protocol", "vt100");
 }
 
-static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_dom *d,
+/* The domain's roots: /local/domain/N, /vm/UUID, /libxl/N, its console's backend. */
+struct roots {
+    char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX], be[XS_PATH_MAX];
+};
+
+static void roots_of(const struct xb_xs_dom *d, struct roots *r)
+{
+    char uuid[37];
+
+    xb__uuid_str(d->uuid, uuid);
+    snprintf(r->dom, sizeof(r->dom), "/local/domain/%u", d->domid);
+    snprintf(r->vm, sizeof(r->vm), "/vm/%s", uuid);
+    snprintf(r->lx, sizeof(r->lx), "/libxl/%u", d->domid);
+    snprintf(r->be, sizeof(r->be), "/local/domain/0/backend/console/%u/0", d->domid);
+}
+
+static int build_set(struct xb_err *err, const struct xb_xs_dom *d, const struct roots *r,
                      struct node_set *s)
 {
-    char dom[XS_PATH_MAX], vm[XS_PATH_MAX], lx[XS_PATH_MAX], uuid[37];
+    const char *dom = r->dom, *vm = r->vm;
+    char lx[XS_PATH_MAX];
 
     if (!d->name || !d->uuid || d->maxvcpus > 4096)
         return xb_err_set(err, -EINVAL, "xenstore: domain %u: no name/uuid or %u vcpus",
@@ -220,10 +249,7 @@ static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_do
                           "xenstore: domain %u: the name is too long (\"%.40s...\", %zu "
                           "bytes; at most %d)",
                           d->domid, d->name, strlen(d->name), XS_NAME_MAX - 1);
-    xb__uuid_str(d->uuid, uuid);
-    snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
-    snprintf(vm, sizeof(vm), "/vm/%s", uuid);
-    snprintf(lx, sizeof(lx), "/libxl/%u", d->domid);
+    snprintf(lx, sizeof(lx), "%s", r->lx);
     add_roots(s, d, dom, vm, lx);
     add_control(s, dom);
     add_resources(s, d, dom);
@@ -232,6 +258,9 @@ static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_do
     strncat(lx, "/device/console/0", sizeof(lx) - strlen(lx) - 1);
     VAL(s, lx, "backend", "/local/domain/0/backend/console/%u/0", d->domid);
     add_console_device(s, d->domid, lx);
+    /* the console's backend record, as xl writes it (dom0's, the guest reads it;
+       state 1 for good: xenconsoled reads the frontend); its directory is a root */
+    add_console_device(s, d->domid, r->be);
     if (s->overflow)
         return xb_err_set(
             err, -ENAMETOOLONG,
@@ -240,15 +269,14 @@ static int build_set(struct xb_xs *xs, struct xb_err *err, const struct xb_xs_do
     return 0;
 }
 
-static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                    const struct node *n, uint32_t domid)
+/* The permissions node @n is given (none: it inherits its parent's); how many. */
+static size_t perm_of(const struct node *n, uint32_t domid, struct xb_xs_perm p[2])
 {
-    struct xb_xs_perm p[2];
     size_t np = 0;
 
     switch (n->perm) {
     case PERM_INHERIT:
-        return 0;
+        break;
     case PERM_RO:
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
         p[np++] = (struct xb_xs_perm){.domid = domid, .perms = XB_XS_PERM_READ};
@@ -264,41 +292,67 @@ static int set_perm(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
         p[np++] = (struct xb_xs_perm){.domid = 0, .perms = XB_XS_PERM_NONE};
         break;
     }
-    return xs->ops->set_perms(xs, err, tx, n->path, p, np);
+    return np;
 }
 
-static int write_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                      const struct node *n, uint32_t domid)
+/* Nodes as one batch: each one made (mkdir or write), then its permissions. */
+struct batch {
+    size_t n, cap;
+    struct xb_xs_op *op;          /* [cap] */
+    struct xb_xs_perm (*perm)[2]; /* [cap]: one pair per op at most */
+};
+
+static struct batch *batch_new(size_t nodes)
 {
-    int rc;
+    struct batch *b = calloc(1, sizeof(*b));
+
+    if (b) {
+        b->cap = 2 * nodes + 8;
+        b->op = calloc(b->cap, sizeof(*b->op));
+        b->perm = calloc(b->cap, sizeof(*b->perm));
+    }
+    if (b && (!b->op || !b->perm)) {
+        free(b->op);
+        free(b->perm);
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+static void batch_free(struct batch *b)
+{
+    if (b) {
+        free(b->op);
+        free(b->perm);
+        free(b);
+    }
+}
+
+static void push(struct batch *b, struct xb_xs_op op)
+{
+    if (b->n < b->cap)
+        b->op[b->n++] = op;
+}
+
+static void push_node(struct batch *b, const struct node *n, uint32_t domid)
+{
+    struct xb_xs_perm *p = b->n < b->cap ? b->perm[b->n] : NULL;
+    size_t np = p ? perm_of(n, domid, p) : 0;
 
     if (n->dir)
-        rc = xs->ops->mkdir(xs, err, tx, n->path);
+        push(b, (struct xb_xs_op){.kind = XB_XS_OP_MKDIR, .path = n->path});
     else
-        rc = xs->ops->write(xs, err, tx, n->path, n->val, strlen(n->val));
-    return rc ? rc : set_perm(xs, err, tx, n, domid);
+        push(b, (struct xb_xs_op){.kind = XB_XS_OP_WRITE,
+                                  .path = n->path,
+                                  .val = n->val,
+                                  .len = strlen(n->val)});
+    if (np)
+        push(b, (struct xb_xs_op){
+                    .kind = XB_XS_OP_PERMS, .path = n->path, .perms = p, .n_perms = np});
 }
 
-/* Remove stale nodes of a previous domain with this id/uuid, then write. */
-static int write_set(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                     const struct node_set *s, uint32_t domid, size_t roots)
-{
-    int rc;
-
-    for (size_t i = 0; i < roots; i++) { /* the roots come first */
-        rc = xs->ops->rm(xs, err, tx, s->n[i].path);
-        if (rc && rc != -ENOENT)
-            return rc;
-    }
-    for (size_t i = 0; i < s->count; i++) {
-        rc = write_node(xs, err, tx, &s->n[i], domid);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+int xb__xs_rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
                          const char *path)
 {
     int rc = xs->ops->rm(xs, err, tx, path);
@@ -307,9 +361,72 @@ static int rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
 }
 
 /*
+ * /vm/UUID, /libxl/N and the console's backend directory, fresh (a stale
+ * one of a previous domain with this uuid or id removed), outside any
+ * transaction: nobody else writes there, and making them changes their
+ * parents, which the transaction must not touch. unprepare_roots() removes
+ * them again. One batch.
+ */
+static int prepare_roots(struct xb_xs *xs, struct xb_err *err, const struct roots *r,
+                         uint32_t domid)
+{
+    struct node n[3] = {{.dir = true, .perm = PERM_RO},
+                        {.dir = true, .perm = PERM_PRIV},
+                        {.dir = true, .perm = PERM_RO}};
+    struct batch *b = batch_new(6);
+    int rc;
+
+    if (!b)
+        return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
+    snprintf(n[0].path, sizeof(n[0].path), "%s", r->vm);
+    snprintf(n[1].path, sizeof(n[1].path), "%s", r->lx);
+    snprintf(n[2].path, sizeof(n[2].path), "%s", r->be);
+    for (size_t i = 0; i < 3; i++)
+        push(b, (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = n[i].path});
+    for (size_t i = 0; i < 3; i++)
+        push_node(b, &n[i], domid);
+    rc = xs->ops->batch(xs, err, false, b->op, b->n);
+    batch_free(b);
+    return rc;
+}
+
+static void unprepare_roots(struct xb_xs *xs, struct xb_err *err, const struct roots *r)
+{
+    xb__xs_rm_missing_ok(xs, err, XB_XS_NO_TX, r->vm);
+    xb__xs_rm_missing_ok(xs, err, XB_XS_NO_TX, r->lx);
+    xb__xs_rm_missing_ok(xs, err, XB_XS_NO_TX, r->be);
+}
+
+/* A random pause of at most XS_TX_BACKOFF_MS after a conflict. */
+static void backoff(void)
+{
+    unsigned short r = 0;
+    struct timespec ts;
+
+    if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+        r = (unsigned short)clock();
+    ts = (struct timespec){.tv_nsec = (long)(r % (XS_TX_BACKOFF_MS * 1000)) * 1000L};
+    nanosleep(&ts, NULL);
+}
+
+int xb__xs_batch_tx(struct xb_xs *xs, struct xb_err *err, struct xb_xs_op *ops, size_t n,
+                    const char *what)
+{
+    int rc;
+
+    for (int attempt = 0; attempt < XS_TX_RETRIES; attempt++) {
+        rc = xs->ops->batch(xs, err, true, ops, n);
+        if (rc != -EAGAIN)
+            return rc;
+        backoff();
+    }
+    return xb_err_set(err, -EAGAIN, "xenstore: %s: transaction kept conflicting", what);
+}
+
+/*
  * Run @body in a transaction, started over while it conflicts with another
- * writer (-EAGAIN); aborted when @body fails. @what names it in the message
- * when it keeps conflicting.
+ * writer (-EAGAIN), after a random pause; aborted when @body fails. @what
+ * names it in the message when it keeps conflicting.
  */
 int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
                        int (*body)(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
@@ -331,207 +448,46 @@ int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
         rc = xs->ops->transaction_end(xs, err, tx, false);
         if (rc != -EAGAIN)
             return rc;
+        backoff();
     }
     return xb_err_set(err, -EAGAIN, "xenstore: %s: transaction kept conflicting", what);
-}
-
-struct write_job {
-    const struct node_set *set;
-    uint32_t domid;
-    const char *name;
-};
-
-static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                         const char *name, uint32_t domid);
-
-/* All the nodes, and the name claim given up: the name node holds it from now on. */
-static int write_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
-{
-    const struct write_job *j = arg;
-    int rc = write_set(xs, err, tx, j->set, j->domid, 3);
-
-    return rc ? rc : release_claim(xs, err, tx, j->name, j->domid);
-}
-
-static int console_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                        const void *arg)
-{
-    const struct write_job *j = arg;
-
-    return write_set(xs, err, tx, j->set, j->domid, 1);
-}
-
-/*
- * The console's backend record, as xl writes it (dom0's, the guest reads
- * it; state 1 for good: xenconsoled reads the frontend). A transaction of
- * its own, so that the domain's stays within the domain's own roots.
- */
-static int console_backend(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
-{
-    struct node_set *s = set_new(8);
-    struct write_job job = {.set = s, .domid = domid};
-    char be[XS_PATH_MAX];
-    int rc;
-
-    if (!s)
-        return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
-    snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0", domid);
-    DIR(s, PERM_RO, be, NULL);
-    add_console_device(s, domid, be);
-    rc = xb__xs_transaction(xs, err, console_body, &job, "write the console's backend");
-    free(s);
-    return rc;
 }
 
 int xb__xs_domain_introduce(struct xb_xs *xs, struct xb_err *err,
                             const struct xb_xs_dom *d)
 {
-    struct node_set *s = set_new(XS_MAX_NODES + (d->maxvcpus <= 4096 ? d->maxvcpus : 0));
-    struct write_job job = {.set = s, .domid = d->domid, .name = d->name};
+    size_t cap = XS_MAX_NODES + (d->maxvcpus <= 4096 ? d->maxvcpus : 0);
+    struct node_set *s = set_new(cap);
+    struct batch *b = batch_new(cap);
+    struct roots r;
     int rc;
 
-    if (!s)
+    if (!s || !b) {
+        free(s);
+        batch_free(b);
         return xb_err_set(err, -ENOMEM, "xenstore: out of memory");
-    rc = build_set(xs, err, d, s);
+    }
+    roots_of(d, &r);
+    rc = build_set(err, d, &r, s);
+    for (size_t i = 0; rc == 0 && i < s->count; i++)
+        push_node(b, &s->n[i], d->domid);
     if (rc == 0)
-        rc = xb__xs_transaction(xs, err, write_body, &job, "write the domain's nodes");
-    if (rc == 0 && (rc = console_backend(xs, err, d->domid)) != 0)
-        xb__xs_domain_remove(xs, err, d->domid);
-    if (rc == 0) {
+        rc = prepare_roots(xs, err, &r, d->domid);
+    if (rc == 0)
+        rc = xb__xs_batch_tx(xs, err, b->op, b->n, "write the domain's nodes");
+    if (rc == 0)
         rc = xs->ops->introduce(xs, err, d->domid, d->store_mfn, d->store_port);
-        if (rc)
-            xb__xs_domain_remove(xs, err, d->domid);
+    if (rc) { /* nothing stays, whatever step failed */
+        unprepare_roots(xs, err, &r);
+        xb__xs_domain_remove(xs, err, d->domid);
     }
     free(s);
-    return rc;
-}
-
-/*
- * ---- names: two creates of one name cannot both win ----
- * A create claims its name in /xbuild/names while it builds (one node per
- * name, checked and written in one transaction), then checks that no other
- * domain carries the name; the claim is given up in the transaction that
- * writes the domain's nodes, when /local/domain/N/name holds the name for
- * good. So no claim outlives a create, whoever destroys the domain later.
- */
-
-/*
- * DIR/NAME, NAME with every byte outside [A-Za-z0-9-] written as "_xx"
- * (xenstore paths take few characters; '_' itself is "_5f").
- */
-static int name_path(const char *dir, const char *name, char *buf, size_t size)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)name;
-    size_t n = (size_t)snprintf(buf, size, "%s/", dir);
-
-    for (; *p && n + 4 <= size; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-            (*p >= '0' && *p <= '9') || *p == '-') {
-            buf[n++] = (char)*p;
-            continue;
-        }
-        buf[n++] = '_';
-        buf[n++] = hex[*p >> 4];
-        buf[n++] = hex[*p & 15];
-    }
-    buf[n] = '\0';
-    return *p || !name[0] ? -ENAMETOOLONG : 0;
-}
-
-static int claim_path(const char *name, char *buf, size_t size)
-{
-    return name_path(XS_NAMES_DIR, name, buf, size);
-}
-
-int xb__xs_restart_path(const char *name, char *buf, size_t size)
-{
-    return name_path(XS_RESTARTS_DIR, name, buf, size);
-}
-
-struct claim {
-    const char *name;
-    uint32_t domid;
-    bool restart; /* the monitor's re-create of a restart: its entry holds the name */
-    char path[XS_CLAIM_MAX];
-};
-
-/* A restart of @c->name is under way (and this is not it): -EEXIST. */
-static int check_restart(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                         const struct claim *c)
-{
-    char p[XB_XS_NAME_PATH_MAX], *v = NULL;
-    int rc;
-
-    if (c->restart || xb__xs_restart_path(c->name, p, sizeof(p)) != 0)
-        return 0;
-    rc = xs->ops->read(xs, err, tx, p, &v, NULL);
-    free(v);
-    return rc == 0 ? -EEXIST : rc == -ENOENT ? 0 : rc;
-}
-
-/* The domain @c->path names holds the name still: -EEXIST. */
-static int check_holder(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                        const struct claim *c)
-{
-    char p[XS_PATH_MAX], *v = NULL, *have = NULL;
-    unsigned long holder;
-    int rc = xs->ops->read(xs, err, tx, c->path, &v, NULL);
-
-    if (rc)
-        return rc == -ENOENT ? 0 : rc;
-    holder = strtoul(v, NULL, 10);
-    free(v);
-    if (holder == c->domid)
-        return 0;
-    snprintf(p, sizeof(p), "/local/domain/%lu/name", holder);
-    rc = xs->ops->read(xs, err, tx, p, &have, NULL);
-    if (rc)
-        return rc == -ENOENT ? 0 : rc; /* destroyed by another toolstack: stale */
-    rc = strcmp(have, c->name) == 0 ? -EEXIST : 0;
-    free(have);
-    return rc;
-}
-
-static int claim_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
-{
-    const struct claim *c = arg;
-    char dom[XS_PATH_MAX], id[16];
-    int rc = check_holder(xs, err, tx, c);
-
-    if (!rc)
-        rc = check_restart(xs, err, tx, c);
-    snprintf(dom, sizeof(dom), "/local/domain/%u", c->domid);
-    snprintf(id, sizeof(id), "%u", c->domid);
-    if (!rc)
-        rc = rm_missing_ok(xs, err, tx, dom); /* a previous domain's, with this id */
-    if (!rc)
-        rc = xs->ops->write(xs, err, tx, c->path, id, strlen(id));
-    strncat(dom, "/name", sizeof(dom) - strlen(dom) - 1);
-    if (!rc)
-        rc = xs->ops->write(xs, err, tx, dom, c->name, strlen(c->name));
-    return rc;
-}
-
-int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
-                      uint32_t domid, bool restart)
-{
-    struct claim c = {.name = name, .domid = domid, .restart = restart};
-    int rc = claim_path(name, c.path, sizeof(c.path));
-
-    if (rc)
-        return xb_err_set(err, rc, "name: \"%.40s...\" is too long for xenstore", name);
-    rc = xb__xs_transaction(xs, err, claim_body, &c, "claim the name");
-    if (rc == -EEXIST)
-        return xb_err_set(err, rc,
-                          "name: a domain named \"%s\" already exists; destroy it or "
-                          "choose another name",
-                          name);
+    batch_free(b);
     return rc;
 }
 
 /* The domain's /vm path, from /local/domain/N/vm; *vm = NULL when absent. */
-static int vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid,
+int xb__xs_vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid,
                    char **vm)
 {
     char p[XS_PATH_MAX];
@@ -560,7 +516,7 @@ int xb__xs_rm_empty(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const cha
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    return n ? 0 : rm_missing_ok(xs, err, tx, path);
+    return n ? 0 : xb__xs_rm_missing_ok(xs, err, tx, path);
 }
 
 static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
@@ -575,7 +531,7 @@ static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     for (size_t i = 0; i < n; i++) {
         snprintf(p, sizeof(p), "/local/domain/0/backend/%s/%u", types[i], domid);
         if (rc == 0)
-            rc = rm_missing_ok(xs, err, tx, p);
+            rc = xb__xs_rm_missing_ok(xs, err, tx, p);
         *strrchr(p, '/') = '\0'; /* the kind's directory, when this was its last */
         if (rc == 0)
             rc = xb__xs_rm_empty(xs, err, tx, p);
@@ -583,36 +539,6 @@ static int remove_backends(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     }
     free(types);
     return rc ? rc : xb__xs_rm_empty(xs, err, tx, "/local/domain/0/backend");
-}
-
-/* Drop the claim on @name if @domid holds it. */
-static int release_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                         const char *name, uint32_t domid)
-{
-    char path[XS_CLAIM_MAX], *holder = NULL;
-    int rc = claim_path(name, path, sizeof(path));
-
-    if (rc == 0)
-        rc = xs->ops->read(xs, err, tx, path, &holder, NULL);
-    if (rc == 0 && strtoul(holder, NULL, 10) == domid)
-        rc = rm_missing_ok(xs, err, tx, path);
-    free(holder);
-    return rc == -ENOENT || rc == -ENAMETOOLONG ? 0 : rc;
-}
-
-/* The claim of a half-built @domid (its name node tells which name). */
-static int remove_claim(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid)
-{
-    char p[XS_PATH_MAX], *name = NULL;
-    int rc;
-
-    snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
-    rc = xs->ops->read(xs, err, tx, p, &name, NULL);
-    if (rc)
-        return rc == -ENOENT ? 0 : rc;
-    rc = release_claim(xs, err, tx, name, domid);
-    free(name);
-    return rc;
 }
 
 /*
@@ -627,7 +553,7 @@ static bool vm_shared(struct xb_xs *xs, uint32_t domid)
     size_t n = 0;
     bool shared = false;
 
-    if (vm_path(xs, NULL, XB_XS_NO_TX, domid, &vm) != 0 || !vm)
+    if (xb__xs_vm_path(xs, NULL, XB_XS_NO_TX, domid, &vm) != 0 || !vm)
         return false;
     if (xs->ops->directory(xs, NULL, XB_XS_NO_TX, "/local/domain", &ids, &n) != 0)
         n = 0;
@@ -657,22 +583,22 @@ static int remove_nodes(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
     const struct remove_job *j = arg;
     uint32_t domid = j->domid;
     char p[XS_PATH_MAX], *vm = NULL;
-    int rc = remove_claim(xs, err, tx, domid);
+    int rc = xb__xs_claim_remove(xs, err, tx, domid);
 
     if (rc == 0)
-        rc = vm_path(xs, err, tx, domid, &vm);
+        rc = xb__xs_vm_path(xs, err, tx, domid, &vm);
     if (rc == 0 && vm && !j->keep_vm)
-        rc = rm_missing_ok(xs, err, tx, vm);
+        rc = xb__xs_rm_missing_ok(xs, err, tx, vm);
     free(vm);
     snprintf(p, sizeof(p), "/local/domain/%u", domid);
     if (rc == 0)
-        rc = rm_missing_ok(xs, err, tx, p);
+        rc = xb__xs_rm_missing_ok(xs, err, tx, p);
     snprintf(p, sizeof(p), "/libxl/%u", domid);
     if (rc == 0)
-        rc = rm_missing_ok(xs, err, tx, p);
+        rc = xb__xs_rm_missing_ok(xs, err, tx, p);
     snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u", domid);
     if (rc == 0)
-        rc = rm_missing_ok(xs, err, tx, p);
+        rc = xb__xs_rm_missing_ok(xs, err, tx, p);
     return rc ? rc : remove_backends(xs, err, tx, domid);
 }
 
@@ -684,62 +610,5 @@ int xb__xs_domain_remove(struct xb_xs *xs, struct xb_err *err, uint32_t domid)
     /* xenstored may never have been told about a half-built domain: a probe. */
     if (rc == 0)
         xs->ops->release(xs, NULL, domid);
-    return rc;
-}
-
-/* ---- rename ---- */
-
-struct rename {
-    uint32_t domid;
-    const char *name;
-};
-
-/* @path = @r->name when the node exists (a record without one is left alone). */
-static int rename_node(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
-                       const char *path, const char *name)
-{
-    char *v = NULL;
-    int rc = xs->ops->read(xs, err, tx, path, &v, NULL);
-
-    free(v);
-    if (rc)
-        return rc == -ENOENT ? 0 : rc;
-    return xs->ops->write(xs, err, tx, path, name, strlen(name));
-}
-
-static int rename_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const void *arg)
-{
-    const struct rename *r = arg;
-    struct claim c = {.name = r->name, .domid = r->domid};
-    char p[XS_PATH_MAX + 8], *vm = NULL;
-    int rc = claim_path(r->name, c.path, sizeof(c.path));
-
-    if (!rc)
-        rc = check_holder(xs, err, tx, &c);
-    if (!rc)
-        rc = check_restart(xs, err, tx, &c);
-    snprintf(p, sizeof(p), "/local/domain/%u/name", r->domid);
-    if (!rc)
-        rc = xs->ops->write(xs, err, tx, p, r->name, strlen(r->name));
-    if (!rc)
-        rc = vm_path(xs, err, tx, r->domid, &vm);
-    if (!rc && vm) {
-        snprintf(p, sizeof(p), "%.120s/name", vm);
-        rc = rename_node(xs, err, tx, p, r->name);
-    }
-    free(vm);
-    snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u/name", r->domid);
-    return rc ? rc : rename_node(xs, err, tx, p, r->name);
-}
-
-int xb__xs_rename(struct xb_xs *xs, struct xb_err *err, uint32_t domid, const char *name)
-{
-    const struct rename r = {.domid = domid, .name = name};
-    int rc = xb__xs_transaction(xs, err, rename_body, &r, "rename the domain");
-
-    if (rc == -EEXIST)
-        return xb_err_set(err, rc, "rename: a domain named \"%s\" already exists", name);
-    if (rc == -ENAMETOOLONG)
-        return xb_err_set(err, rc, "rename: \"%.40s...\" is too long for xenstore", name);
     return rc;
 }

@@ -36,14 +36,14 @@ struct xb_xs_dom {
 };
 
 /*
- * Claim @name for the new domain @domid while it is built, atomically
- * against other creates: in one transaction, /xbuild/names/NAME is checked
- * (a claim whose domain still carries the name wins: -EEXIST, with the
- * usual message) and written, together with /local/domain/@domid/name (any
- * stale node of a previous domain with this id is removed first). Then the
- * caller checks that no other domain carries the name (a scan: domains that
- * were built before hold no claim). xb__xs_domain_introduce() gives the
- * claim up; xb__xs_domain_remove() too, for a create that failed.
+ * Claim @name for the new domain @domid, atomically against other creates:
+ * in one transaction, /xbuild/names/NAME is checked (a claim whose domain
+ * still carries the name wins: -EEXIST, with the usual message) and
+ * written, together with /local/domain/@domid/name (any stale node of a
+ * previous domain with this id is removed first). Then the caller checks
+ * that no domain without a claim carries the name (xb__dom_name_taken():
+ * the domains of other toolstacks). The claim is kept for the domain's
+ * life: xb__xs_domain_remove() removes it, xb__xs_rename() moves it.
  */
 int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
                       uint32_t domid, bool restart);
@@ -66,6 +66,14 @@ int xb__xs_restart_path(const char *name, char *buf, size_t size);
 int xb__xs_rename(struct xb_xs *xs, struct xb_err *err, uint32_t domid, const char *name);
 
 /*
+ * @ops as one batch (xs.h) in a transaction of its own, sent again after a
+ * random pause while it conflicts (-EAGAIN); @what names it when it keeps
+ * conflicting.
+ */
+int xb__xs_batch_tx(struct xb_xs *xs, struct xb_err *err, struct xb_xs_op *ops, size_t n,
+                    const char *what);
+
+/*
  * Run @body in a transaction, started over while it conflicts (-EAGAIN);
  * aborted when @body fails. @what names it when it keeps conflicting.
  */
@@ -75,8 +83,8 @@ int xb__xs_transaction(struct xb_xs *xs, struct xb_err *err,
                        const void *arg, const char *what);
 
 /*
- * Write every node of domain @d->domid and give up its name claim, in one
- * transaction (retried on -EAGAIN), then introduce the domain to xenstored
+ * Write every node of domain @d->domid in one transaction (one batch,
+ * retried on -EAGAIN), then introduce the domain to xenstored
  * (store_mfn/store_port).
  * Preconditions: the domain exists and its xenstore/console rings are set up.
  * On failure, the nodes written so far are removed again (the transaction
@@ -102,5 +110,17 @@ int xb__xs_rm_empty(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const cha
 
 /* Format @uuid as the canonical 36-character string into @buf (>= 37 bytes). */
 void xb__uuid_str(const uint8_t uuid[16], char buf[37]);
+
+/* rm @path, a missing node being no error (nodes.c, for names.c too). */
+int xb__xs_rm_missing_ok(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                         const char *path);
+
+/* The domain's /vm path, from /local/domain/N/vm; *vm = NULL when absent. */
+int xb__xs_vm_path(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint32_t domid,
+                   char **vm);
+
+/* Give up the name claim @domid holds, if any (names.c; its name node says which). */
+int xb__xs_claim_remove(struct xb_xs *xs, struct xb_err *err, uint32_t tx,
+                        uint32_t domid);
 
 #endif

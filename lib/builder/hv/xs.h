@@ -31,6 +31,25 @@ enum { XB_XS_PERM_NONE = 0, XB_XS_PERM_READ = 1, XB_XS_PERM_WRITE = 2 };
 
 #define XB_XS_NO_TX 0u
 
+/* One operation of a batch (the batch op below). */
+enum xb_xs_op_kind {
+    XB_XS_OP_WRITE,
+    XB_XS_OP_MKDIR,
+    XB_XS_OP_RM,
+    XB_XS_OP_PERMS,
+    XB_XS_OP_READ
+};
+struct xb_xs_op {
+    enum xb_xs_op_kind kind;
+    const char *path;
+    const void *val; /* WRITE: @len bytes */
+    size_t len;
+    const struct xb_xs_perm *perms; /* PERMS: @n_perms of them */
+    size_t n_perms;
+    int rc;    /* out: 0 or a negative errno (-ENOENT from READ and RM: an answer) */
+    char *out; /* out, READ: the value, malloc'd, NUL-terminated; the caller frees */
+};
+
 struct xb_xs_ops {
     const char *name; /* "xen" or "sim" */
 
@@ -56,6 +75,18 @@ struct xb_xs_ops {
     /* XS_RESUME: domain @domid carries on after a cancelled suspend (xenstored
      * forgets that it had shut down). */
     int (*resume)(struct xb_xs *xs, struct xb_err *err, uint32_t domid);
+
+    /*
+     * Every op of @ops, in order, sent at once: one round trip to xenstored
+     * instead of @n (the xen backend pipelines them on a connection of its
+     * own). All are attempted; each one's answer is in its rc; returns the
+     * first failure (-ENOENT of READ/RM is none). With @own_tx they run in a
+     * transaction of their own, committed only when none failed: -EAGAIN is
+     * a conflict, start over (not recorded). Without, each op is applied as
+     * it comes (as with XB_XS_NO_TX).
+     */
+    int (*batch)(struct xb_xs *xs, struct xb_err *err, bool own_tx, struct xb_xs_op *ops,
+                 size_t n);
 
     /*
      * Watches (console attach, the on_* monitor). Watch @path (and its

@@ -12,6 +12,8 @@
 
 #include "backend.h"
 #include "xen_util.h"
+#include "xs_batch.h"
+#include "xs_pipe.h"
 
 #ifdef XB_HAVE_XEN
 
@@ -23,6 +25,8 @@ _Static_assert(XB_XS_PERM_READ == XS_PERM_READ && XB_XS_PERM_WRITE == XS_PERM_WR
 struct xen_xs {
     struct xb_xs xs; /* first: the ops see a struct xb_xs * */
     struct xs_handle *h;
+    struct xb_xs_pipe *pipe; /* the batches' connection, opened at the first one */
+    bool no_pipe;            /* none to be had: batches go one op after the other */
 };
 
 static struct xs_handle *xsh(struct xb_xs *xs)
@@ -218,10 +222,23 @@ static int xen_wait_watch(struct xb_xs *xs, struct xb_err *err, int timeout_ms,
     }
 }
 
+static int xen_batch(struct xb_xs *xs, struct xb_err *err, bool own_tx,
+                     struct xb_xs_op *ops, size_t n)
+{
+    struct xen_xs *x = (struct xen_xs *)xs;
+
+    if (!x->pipe && !x->no_pipe)
+        x->no_pipe = xb__xs_pipe_open(&x->pipe) != 0;
+    if (x->no_pipe)
+        return xb__xs_batch_each(xs, err, own_tx, ops, n);
+    return xb__xs_pipe_batch(x->pipe, err, own_tx, ops, n);
+}
+
 static void xen_close(struct xb_xs *xs)
 {
     if (!xs)
         return;
+    xb__xs_pipe_close(((struct xen_xs *)xs)->pipe);
     if (xsh(xs))
         xs_close(xsh(xs));
     free(xs);
@@ -240,6 +257,7 @@ static const struct xb_xs_ops xen_ops = {
     .introduce = xen_introduce,
     .release = xen_release,
     .resume = xen_resume,
+    .batch = xen_batch,
     .watch = xen_watch,
     .unwatch = xen_unwatch,
     .wait_watch = xen_wait_watch,

@@ -20,6 +20,7 @@
 
 #include "bytes.h"
 #include "bzimage.h"
+#include "cache.h"
 #include "decompress.h"
 #include "elf.h"
 #include "notes.h"
@@ -30,7 +31,10 @@ void xb_image_free(struct xb_image *img)
 {
     if (!img)
         return;
-    free((void *)img->elf);
+    if (img->cache_use == XB_CACHE_HIT) /* a mapping of the cache's entry */
+        xb__cache_unmap(img->elf, img->elf_size);
+    else
+        free((void *)img->elf);
     free(img->segs);
     free(img);
 }
@@ -50,25 +54,61 @@ static int copy_elf(struct xb_image *img, const uint8_t *p, size_t len,
     return 0;
 }
 
+/* Where a load gets and keeps decompressed kernels (NULL: nowhere). */
+struct unpack {
+    const struct xb_image_cache *cache;
+    uint64_t limit;
+    const uint8_t *file;   /* the whole file, and what stat said of it */
+    const struct stat *st; /* (NULL for a buffer) */
+};
+
+/* The cache's key of the stream @p: remembered for an unchanged file, or hashed. */
+static void stream_key(const uint8_t *p, size_t len, enum xb_compression c,
+                       const struct unpack *u, uint8_t key[XB_SHA256_LEN])
+{
+    uint64_t off = u->st ? (uint64_t)(p - u->file) : 0;
+
+    if (u->st && xb__cache_key_find(u->cache, u->st, c, off, len, key) == 0)
+        return;
+    xb__sha256(p, len, key);
+    if (u->st)
+        xb__cache_key_keep(u->cache, u->st, c, off, len, key);
+}
+
 static int decompress(struct xb_image *img, enum xb_compression c, const uint8_t *p,
-                      size_t len, uint64_t limit, struct xb_err *err)
+                      size_t len, const struct unpack *u, struct xb_err *err)
 {
     uint64_t hint = len >= 4 ? xb__le32(p + len - 4) : 0; /* gzip ISIZE, Linux's size */
-    uint8_t *out = NULL;
+    uint8_t key[XB_SHA256_LEN], *out = NULL;
+    const uint8_t *hit = NULL;
     size_t out_len = 0;
     int r;
 
+    if (u->cache) {
+        stream_key(p, len, c, u, key);
+        if (xb__cache_get(u->cache, key, c, u->limit, &hit, &out_len, img->cache_note) ==
+            0) {
+            img->cache_use = XB_CACHE_HIT;
+            img->elf = hit;
+            img->elf_size = out_len;
+            return 0;
+        }
+    }
     if (hint / 64 > len) /* a first allocation, not a promise: keep it proportionate */
         hint = 0;
-    r = xb__decompress(c, p, len, limit, hint, &out, &out_len, err);
-
+    r = xb__decompress(c, p, len, u->limit, hint, &out, &out_len, err);
+    if (r == 0 && u->cache)
+        img->cache_use =
+            xb__cache_put(u->cache, key, c, out, out_len, img->cache_note) == 0
+                ? XB_CACHE_STORED
+                : XB_CACHE_MISS;
     img->elf = out;
     img->elf_size = out_len;
     return r;
 }
 
 static int unwrap_bzimage(struct xb_image *img, const uint8_t *p, size_t len,
-                          uint64_t limit, struct xb_err *err)
+                          const struct unpack *u, struct xb_err *err)
 {
     const uint8_t *pl;
     size_t plen;
@@ -80,7 +120,7 @@ static int unwrap_bzimage(struct xb_image *img, const uint8_t *p, size_t len,
         return r;
     img->payload_compression = xb__compression_detect(pl, plen);
     if (img->payload_compression != XB_COMP_NONE)
-        return decompress(img, img->payload_compression, pl, plen, limit, err);
+        return decompress(img, img->payload_compression, pl, plen, u, err);
     if (plen >= SELFMAG && memcmp(pl, ELFMAG, SELFMAG) == 0)
         return copy_elf(img, pl, plen, err);
     return xb_err_set(
@@ -92,13 +132,13 @@ static int unwrap_bzimage(struct xb_image *img, const uint8_t *p, size_t len,
 
 /* Take @owned (a malloc'd copy of @p, may be NULL) or copy @p. */
 static int unwrap(struct xb_image *img, const uint8_t *p, size_t len, uint8_t **owned,
-                  uint64_t limit, struct xb_err *err)
+                  const struct unpack *u, struct xb_err *err)
 {
     if (xb__bzimage_detect(p, len))
-        return unwrap_bzimage(img, p, len, limit, err);
+        return unwrap_bzimage(img, p, len, u, err);
     img->compression = xb__compression_detect(p, len);
     if (img->compression != XB_COMP_NONE)
-        return decompress(img, img->compression, p, len, limit, err);
+        return decompress(img, img->compression, p, len, u, err);
     if (len >= SELFMAG && memcmp(p, ELFMAG, SELFMAG) == 0) {
         if (!*owned)
             return copy_elf(img, p, len, err);
@@ -336,11 +376,16 @@ static int parse(struct xb_image *img, struct xb_err *err)
 }
 
 static int load(const uint8_t *p, size_t len, uint8_t *owned,
-                const struct xb_image_opts *opts, struct xb_image **out,
-                struct xb_err *err)
+                const struct xb_image_opts *opts, const struct xb_image_cache *cache,
+                const struct stat *st, struct xb_image **out, struct xb_err *err)
 {
-    uint64_t limit = opts && opts->max_decompressed ? opts->max_decompressed
-                                                    : XB__DEFAULT_MAX_DECOMPRESSED;
+    const struct unpack u = {
+        .cache = cache,
+        .limit = opts && opts->max_decompressed ? opts->max_decompressed
+                                                : XB__DEFAULT_MAX_DECOMPRESSED,
+        .file = p,
+        .st = st,
+    };
     struct xb_image *img = calloc(1, sizeof(*img));
     int r;
 
@@ -350,7 +395,7 @@ static int load(const uint8_t *p, size_t len, uint8_t *owned,
         return xb_err_set(err, -ENOMEM, "out of memory for an image");
     }
     img->file_size = len;
-    r = unwrap(img, p, len, &owned, limit, err);
+    r = unwrap(img, p, len, &owned, &u, err);
     free(owned);
     if (r == 0)
         r = parse(img, err);
@@ -371,7 +416,7 @@ int xb_image_load_buffer(const void *buf, size_t len, const struct xb_image_opts
         *out = NULL;
         return xb_err_set(err, -EINVAL, "xb_image_load_buffer: buf is NULL");
     }
-    return load(buf ? buf : "", len, NULL, opts, out, err);
+    return load(buf ? buf : "", len, NULL, opts, NULL, NULL, out, err);
 }
 
 /* --- files -------------------------------------------------------------------- */
@@ -395,7 +440,7 @@ static int read_all(int fd, uint8_t *buf, size_t len, struct xb_err *err)
 }
 
 static int read_file(const char *path, uint64_t limit, uint8_t **out, size_t *len,
-                     struct xb_err *err)
+                     struct stat *sto, struct xb_err *err)
 {
     struct stat st;
     uint8_t *buf = NULL;
@@ -421,26 +466,35 @@ static int read_file(const char *path, uint64_t limit, uint8_t **out, size_t *le
     }
     *out = buf;
     *len = (size_t)st.st_size;
+    *sto = st;
     return 0;
 }
 
-int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
-                       struct xb_image **out, struct xb_err *err)
+int xb_image_load_cached(const char *path, const struct xb_image_opts *opts,
+                         const struct xb_image_cache *cache, struct xb_image **out,
+                         struct xb_err *err)
 {
     uint64_t limit = opts ? opts->max_decompressed : 0;
     struct xb_err why = {0};
+    struct stat st;
     uint8_t *buf = NULL;
     size_t len = 0;
     int r;
 
     if (!out || !path)
-        return xb_err_set(err, -EINVAL, "xb_image_load_file: path or out is NULL");
+        return xb_err_set(err, -EINVAL, "xb_image_load_cached: path or out is NULL");
     *out = NULL;
     /* The file itself may be up to the larger of the limit and 1 GiB. */
     r = read_file(
         path, limit > XB__DEFAULT_MAX_DECOMPRESSED ? limit : XB__DEFAULT_MAX_DECOMPRESSED,
-        &buf, &len, &why);
+        &buf, &len, &st, &why);
     if (r == 0)
-        r = load(buf, len, buf, opts, out, &why);
+        r = load(buf, len, buf, opts, cache, &st, out, &why);
     return r < 0 ? xb_err_set(err, r, "%s: %s", path, why.msg) : 0;
+}
+
+int xb_image_load_file(const char *path, const struct xb_image_opts *opts,
+                       struct xb_image **out, struct xb_err *err)
+{
+    return xb_image_load_cached(path, opts, NULL, out, err);
 }

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "../xs_batch.h"
 
 static void xs_node_free(struct xs_node *n)
 {
@@ -601,6 +602,13 @@ static int sim_wait_watch(struct xb_xs *xs, struct xb_err *err, int timeout_ms,
     return 0;
 }
 
+/* Each op counted (and failed by injection) as if called alone. */
+static int sim_batch(struct xb_xs *xs, struct xb_err *err, bool own_tx,
+                     struct xb_xs_op *ops, size_t n)
+{
+    return xb__xs_batch_each(xs, err, own_tx, ops, n);
+}
+
 static void sim_close(struct xb_xs *xs)
 {
     if (xs)
@@ -620,6 +628,7 @@ static const struct xb_xs_ops sim_xs_ops = {
     .introduce = sim_introduce,
     .release = sim_release,
     .resume = sim_resume,
+    .batch = sim_batch,
     .watch = sim_watch,
     .unwatch = sim_unwatch,
     .wait_watch = sim_wait_watch,
