@@ -339,7 +339,11 @@ static void entry_without_old_domain(void **state)
     xb_monitor_close(m);
 }
 
-/* A recorded domain destroyed behind the monitor's back: its record is dropped. */
+/*
+ * A recorded domain destroyed behind the monitor's back, its nodes removed
+ * as xl destroy removes them: its record is dropped, and the name claim
+ * (found through the record's name, the domain's own being gone) with it.
+ */
 static void gone_domain_drops_its_record(void **state)
 {
     struct env *e = *state;
@@ -347,13 +351,19 @@ static void gone_domain_drops_its_record(void **state)
     struct xb_monitor *m = NULL;
     struct xb_monitor_event ev;
     uint32_t id = create(e, NULL);
+    char dom[64], *claim = get(e, "/xbuild/names/g");
 
+    assert_non_null(claim); /* held for the domain's life */
+    free(claim);
     assert_int_equal(xb_monitor_open(e->ctx, &m), 0);
     assert_int_equal(hv->ops->domain_destroy(hv, NULL, id), 0);
+    snprintf(dom, sizeof(dom), "/local/domain/%u", id);
+    assert_int_equal(e->ctx->xs->ops->rm(e->ctx->xs, NULL, XB_XS_NO_TX, dom), 0);
     step(m, &ev);
     assert_true(ev.gone);
     assert_int_equal(records(e), 0);
     assert_false(userdata_exists(e, id));
+    assert_null(get(e, "/xbuild/names/g"));
     xb_monitor_close(m);
 }
 

@@ -165,8 +165,14 @@ int xb__xs_claim_remove(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint3
     char p[XS_PATH_MAX], *name = NULL;
     int rc;
 
+    /* its name node; or, when another toolstack (xl destroy) removed the
+     * domain's nodes first, the name the monitor's record keeps */
     snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
     rc = xs->ops->read(xs, err, tx, p, &name, NULL);
+    if (rc == -ENOENT) {
+        snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u/name", domid);
+        rc = xs->ops->read(xs, err, tx, p, &name, NULL);
+    }
     if (rc)
         return rc == -ENOENT ? 0 : rc;
     rc = release_claim(xs, err, tx, name, domid);
