@@ -67,6 +67,9 @@ echo "xbuild-save: restored twice from one image; -p kept it paused ($paused lin
 
 # -- save -c: a checkpoint, it runs on --
 idc=$(xl domid cnt)
+# dom0's root is a ramfs of 512 MiB that also holds xbuild's kernel cache:
+# two 134 MB images at once ran it out of memory (the OOM killer, then a panic)
+rm -f $img/cnt.save
 xbuild save -c cnt $img/cnt.save /tmp/cnt.cfg || fail "save -c"
 [ "$(xl domid cnt)" = "$idc" ] || fail "save -c: cnt is not domain $idc any more"
 ckpt=$(lab_count_last cnt) # about where the image is now
