@@ -133,7 +133,8 @@ id=$(xl domid $name) || fail "xl does not know $name"
 state=$(xl list $name | awk 'NR == 2 { print $5 }')
 echo "xbuild-pvh: $name created, state $state"
 case $state in *p*|*d*|'') xl list; fail "$name is not running (state '$state')" ;; esac
-[ "$(rows xbuild list)" = "$(rows xl list)" ] || { xbuild list; fail "xbuild list and xl list differ (shim)"; }
+[ "$(rows xbuild list)" = "$(rows xl list)" ] ||
+  { xbuild list; xl dmesg | tail -25 | sed 's/^/  /'; fail "xbuild list and xl list differ (shim)"; }
 xbuild list --json $name | grep -q '"type": "pvh"' || fail "the shim's domain is not listed as pvh"
 timeout 60 xbuild console $name >/tmp/min-con.txt 2>&1 &
 cpid=$!
