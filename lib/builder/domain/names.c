@@ -57,6 +57,11 @@ static int claim_path(const char *name, char *buf, size_t size)
     return name_path(XS_NAMES_DIR, name, buf, size);
 }
 
+int xb__xs_claim_path(const char *name, char *buf, size_t size)
+{
+    return claim_path(name, buf, size);
+}
+
 int xb__xs_restart_path(const char *name, char *buf, size_t size)
 {
     return name_path(XS_RESTARTS_DIR, name, buf, size);
