@@ -306,14 +306,14 @@ static uint32_t make_named(struct xb_ctx *ctx, const char *name)
 
 /*
  * Sim calls of the destroy of a domain without devices (destroy.c): its
- * info; the first batch (7: reads, the record's removal); the other
+ * info; the first batch (8: reads, the record's removal); the other
  * domains' UUIDs (its /vm); the second batch (the console backend's
  * directory, the claim); the domain; the removal's transaction (start,
  * 9 ops: the claim expected and removed, /vm/UUID, /local/domain/N,
  * /libxl/N, the record, the console backend's directory expected and N's
  * removed, the backends' directory expected; end) and xenstored's release.
  */
-#define CALLS_DESTROY (1 + 7 + 1 + 2 + 1 + (1 + 9 + 1) + 1)
+#define CALLS_DESTROY (1 + 8 + 1 + 2 + 1 + (1 + 9 + 1) + 1)
 
 /*
  * Destroying one domain of two removes its nodes and claim, not the

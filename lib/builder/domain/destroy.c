@@ -27,6 +27,7 @@
 #include "domain.h"
 #include "monitor.h"
 #include "nodes.h"
+#include "record.h"
 #include "userdata.h"
 
 #define BACKENDS  "/local/domain/0/backend"
@@ -34,7 +35,17 @@
 #define PATH_LEN  96
 
 /* The first batch: what the removal depends on; the record's removal last. */
-enum { R_NAME, R_REC_NAME, R_VM, R_KINDS, R_ERR_VBD, R_ERR_VIF, R_REC_RM, R_COUNT };
+enum {
+    R_NAME,
+    R_REC,
+    R_REC_NAME,
+    R_VM,
+    R_KINDS,
+    R_ERR_VBD,
+    R_ERR_VIF,
+    R_REC_RM,
+    R_COUNT
+};
 
 struct plan {
     uint32_t domid;
@@ -45,12 +56,14 @@ struct plan {
     /* the second: each kind's directory, then the claim */
     char kpath[MAX_KINDS][PATH_LEN], claim[XB_XS_NAME_PATH_MAX];
     struct xb_xs_op k[MAX_KINDS + 1];
+    char *rec_name; /* the one its record keeps */
     bool has_claim; /* k[n_kinds] reads it */
     bool general;   /* devices, a shared /vm: the general path */
 };
 
 static void plan_free(struct plan *p)
 {
+    free(p->rec_name);
     for (size_t i = 0; i < R_COUNT; i++)
         free(p->r[i].out);
     for (size_t i = 0; i <= p->n_kinds && i <= MAX_KINDS; i++)
@@ -110,7 +123,9 @@ static int learn(struct xb_ctx *ctx, struct xb_err *err, const struct xb_hv_domi
     int rc;
 
     op(p, R_NAME, XB_XS_OP_READ, "/local/domain/", "/name");
-    op(p, R_REC_NAME, XB_XS_OP_READ, XB_MONITOR_RECORDS "/", "/name");
+    op(p, R_REC, XB_XS_OP_READ, XB_MONITOR_RECORDS "/", ""); /* its name (record.h) */
+    op(p, R_REC_NAME, XB_XS_OP_READ, XB_MONITOR_RECORDS "/",
+       "/name"); /* an older one's */
     op(p, R_VM, XB_XS_OP_READ, "/local/domain/", "/vm");
     snprintf(p->path[R_KINDS], PATH_LEN, BACKENDS);
     p->r[R_KINDS] =
@@ -138,7 +153,11 @@ static int learn(struct xb_ctx *ctx, struct xb_err *err, const struct xb_hv_domi
         n++;
     }
     p->n_kinds = n;
-    name = p->r[R_NAME].rc == 0 ? p->r[R_NAME].out : p->r[R_REC_NAME].out;
+    p->rec_name =
+        p->r[R_REC].rc == 0 ? xb__rec_name(p->r[R_REC].out, p->r[R_REC].out_len) : NULL;
+    name = p->r[R_NAME].rc == 0 ? p->r[R_NAME].out
+           : p->rec_name        ? p->rec_name
+                                : p->r[R_REC_NAME].out;
     p->has_claim = name && xb__xs_claim_path(name, p->claim, sizeof(p->claim)) == 0;
     p->k[n] = (struct xb_xs_op){.kind = XB_XS_OP_READ, .path = p->claim};
     if (rc || p->general)
