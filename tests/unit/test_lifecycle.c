@@ -309,11 +309,13 @@ static uint32_t make_named(struct xb_ctx *ctx, const char *name)
  * info; the first batch (8: reads, the record's removal); the other
  * domains' UUIDs (its /vm); the second batch (the console backend's
  * directory, the claim); the domain; the removal's transaction (start,
- * 9 ops: the claim expected and removed, /vm/UUID, /local/domain/N,
- * /libxl/N, the record, the console backend's directory expected and N's
- * removed, the backends' directory expected; end) and xenstored's release.
+ * 9 ops: the claim, the console backend's directory and the backends'
+ * expected; the claim, /vm/UUID, /local/domain/N, /libxl/N, the record and
+ * N's console backend removed; end) and xenstored's release.
  */
 #define CALLS_DESTROY (1 + 8 + 1 + 2 + 1 + (1 + 9 + 1) + 1)
+/* ... and of the last domain: its kind's directory and the backends' removed too */
+#define CALLS_DESTROY_LAST (CALLS_DESTROY + 2)
 
 /*
  * Destroying one domain of two removes its nodes and claim, not the
@@ -345,7 +347,10 @@ static void destroy_leaves_nothing(void **state)
     assert_node(ctx->xs, "beta", "/local/domain/%u/name", b);
     assert_non_null(xs_get(ctx->xs, "/local/domain/0/backend/console/%u", b));
     assert_int_equal(xb_domain_find(ctx, "beta", &found), 0);
+    xb__sim_fail_at(hv, -1);
     assert_int_equal(xb_domain_destroy(ctx, b), 0);
+    /* the last: the console backend's directory and the backends' go too */
+    assert_int_equal(xb__sim_calls(hv), CALLS_DESTROY_LAST);
     after = xb__sim_xs_dump(hv);
     assert_string_equal(before, after);
     free(before);

@@ -171,59 +171,69 @@ static int learn(struct xb_ctx *ctx, struct xb_err *err, const struct xb_hv_domi
     return rc;
 }
 
-/* The removal, in one transaction that expects what learn() saw. */
+static void expect(struct xb_xs_op *t, size_t *n, enum xb_xs_op_kind kind,
+                   const char *path, const struct xb_xs_op *seen)
+{
+    t[(*n)++] = (struct xb_xs_op){.kind = kind,
+                                  .path = path,
+                                  .expect = true,
+                                  .val = seen->rc == 0 ? seen->out : NULL,
+                                  .len = seen->out_len};
+}
+
+static void rm(struct xb_xs_op *t, size_t *n, const char *path)
+{
+    t[(*n)++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = path};
+}
+
+/*
+ * The removal, in one transaction: first what learn() saw, expected (the
+ * claim, each backend kind's directory, the backends' directory), then
+ * every removal (which changes what the expectations read).
+ */
 static int remove_all(struct xb_ctx *ctx, struct xb_err *err, struct plan *p)
 {
-    struct xb_xs_op t[8 + 3 * MAX_KINDS];
+    struct xb_xs_op t[9 + 3 * MAX_KINDS];
     char dom[PATH_LEN], libxl[PATH_LEN], rec[PATH_LEN], id[16];
     char child[MAX_KINDS][PATH_LEN];
     const struct xb_xs_op *claim = &p->k[p->n_kinds];
+    bool claimed, mine[MAX_KINDS], last[MAX_KINDS];
     size_t n = 0, left = 0;
     int rc;
 
     snprintf(id, sizeof(id), "%u", p->domid);
-    if (p->has_claim && claim->rc == 0 && strcmp(claim->out, id) == 0) {
-        t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_READ,
-                                   .path = p->claim,
-                                   .expect = true,
-                                   .val = claim->out,
-                                   .len = claim->out_len};
-        t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = p->claim};
+    claimed = p->has_claim && claim->rc == 0 && strcmp(claim->out, id) == 0;
+    if (claimed)
+        expect(t, &n, XB_XS_OP_READ, p->claim, claim);
+    for (size_t i = 0; i < p->n_kinds; i++) {
+        const struct xb_xs_op *d = &p->k[i];
+
+        mine[i] = listed(d, id);
+        last[i] = d->rc == 0 && count(d) == (mine[i] ? 1u : 0u); /* the kind goes too */
+        left += d->rc == 0 && !last[i];
+        expect(t, &n, XB_XS_OP_DIRECTORY, d->path, d);
     }
+    if (p->r[R_KINDS].rc == 0)
+        expect(t, &n, XB_XS_OP_DIRECTORY, BACKENDS, &p->r[R_KINDS]);
+    if (claimed)
+        rm(t, &n, p->claim);
     if (p->r[R_VM].rc == 0 && strncmp(p->r[R_VM].out, "/vm/", 4) == 0)
-        t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = p->r[R_VM].out};
+        rm(t, &n, p->r[R_VM].out);
     snprintf(dom, sizeof(dom), "/local/domain/%u", p->domid);
     snprintf(libxl, sizeof(libxl), "/libxl/%u", p->domid);
     snprintf(rec, sizeof(rec), XB_MONITOR_RECORDS "/%u", p->domid);
-    t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = dom};
-    t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = libxl};
-    t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = rec};
+    rm(t, &n, dom);
+    rm(t, &n, libxl);
+    rm(t, &n, rec);
     for (size_t i = 0; i < p->n_kinds; i++) {
-        const struct xb_xs_op *d = &p->k[i];
-        bool mine = listed(d, id);
-
-        t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_DIRECTORY,
-                                   .path = d->path,
-                                   .expect = true,
-                                   .val = d->rc == 0 ? d->out : NULL,
-                                   .len = d->out_len};
-        snprintf(child[i], PATH_LEN, "%s/%s", d->path, id);
-        if (mine)
-            t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = child[i]};
-        if (d->rc == 0 && count(d) == (mine ? 1u : 0u)) /* its last: the kind goes too */
-            t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = d->path};
-        else if (d->rc == 0)
-            left++;
+        snprintf(child[i], PATH_LEN, "%s/%s", p->k[i].path, id);
+        if (mine[i])
+            rm(t, &n, child[i]);
+        if (last[i])
+            rm(t, &n, p->k[i].path);
     }
-    if (p->r[R_KINDS].rc == 0) {
-        t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_DIRECTORY,
-                                   .path = BACKENDS,
-                                   .expect = true,
-                                   .val = p->r[R_KINDS].out,
-                                   .len = p->r[R_KINDS].out_len};
-        if (!left)
-            t[n++] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = BACKENDS};
-    }
+    if (p->r[R_KINDS].rc == 0 && !left)
+        rm(t, &n, BACKENDS);
     rc = ctx->xs->ops->batch(ctx->xs, err, true, t, n);
     for (size_t i = 0; i < n; i++)
         free(t[i].out);
