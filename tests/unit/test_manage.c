@@ -255,6 +255,8 @@ static void records_long_old_and_damaged(void **state)
                        .strict = true},
                   r;
     struct xb_err err = {0};
+    struct xb_monitor *m = NULL;
+    struct xb_monitor_event ev;
     char *v, *name = NULL;
 
     memset(big, 'x', sizeof(big) - 1);
@@ -314,6 +316,11 @@ static void records_long_old_and_damaged(void **state)
                      0);
     assert_string_equal(name, "old");
     free(name);
+    /* its domain (gone) is left to the older xbuild's monitor */
+    assert_int_equal(xb_monitor_open(e->ctx, &m), 0);
+    assert_int_equal(xb_monitor_step(m, 0, &ev), 0);
+    xb_monitor_close(m);
+    want(e, "old", "/xbuild/domains/78/name");
     assert_int_equal(xs->ops->rm(xs, NULL, XB_XS_NO_TX, "/xbuild/domains/78"), 0);
 
     /* damaged: a length past the end, an unknown action, no config */

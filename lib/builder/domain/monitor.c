@@ -371,6 +371,10 @@ static int finish_restarts(struct xb_monitor *m, struct xb_monitor_event *ev)
         snprintf(p, sizeof(p), RESTARTS_DIR "/%s", names[i]);
         if (done || xb__rec_read(m->ctx->xs, merr(m), XB_XS_NO_TX, p, &r) != 0)
             continue;
+        if (r.legacy) { /* an older xbuild's monitor's to finish */
+            xb__rec_free(&r);
+            continue;
+        }
         event_init(ev, r.old_domid, &r, SHUTDOWN_reboot, XB_ACTION_RESTART);
         if (xb__dom_find_now(m->ctx, NULL, r.name, &id) == 0 && id != r.old_domid)
             rc = entry_drop(m, &r); /* the new domain exists: only the entry was left */
@@ -413,7 +417,11 @@ static int check_one(struct xb_monitor *m, const char *id, const struct xb_hv_do
         return 0; /* running */
     record_path(base, domid);
     if (xb__rec_read(m->ctx->xs, merr(m), XB_XS_NO_TX, base, &r) != 0)
-        return 0; /* removed meanwhile, or half written: not ours to judge */
+        return 0;   /* removed meanwhile, or half written: not ours to judge */
+    if (r.legacy) { /* an older xbuild's: its own monitor acts on it (record.h) */
+        xb__rec_free(&r);
+        return 0;
+    }
     if (!gone && (r.kept || (r.suspended && i->shutdown_reason == SHUTDOWN_suspend))) {
         xb__rec_free(&r);
         return 0;

@@ -371,8 +371,8 @@ int xb__rec_read(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const char *
     int rc = xs->ops->read(xs, err, tx, base, &v, &len);
 
     *r = (struct xb_rec){0};
-    if (rc == 0 && len == 0)
-        rc = legacy_read(xs, err, tx, base, r);
+    if (rc == 0 && len == 0 && (rc = legacy_read(xs, err, tx, base, r)) == 0)
+        r->legacy = true;
     else if (rc == 0 && (n = parts_of(v, len, &body)) < 0)
         rc = -EINVAL;
     else if (rc == 0 && n == 0)

@@ -16,7 +16,8 @@
  * "xbuild-record 2 chunks N\n" and the name field.
  * Read as well: a record an older xbuild wrote, one child node per field
  * (name, uuid, ..., config/0.., overrides/0..), with no value of its own;
- * its fields are changed as they were, in their own nodes.
+ * its fields are changed as they were, in their own nodes. Its domain is
+ * left to that xbuild's monitor (monitor.c), which cannot read these.
  */
 #ifndef XB_DOMAIN_RECORD_H
 #define XB_DOMAIN_RECORD_H
@@ -51,6 +52,7 @@ struct xb_rec {
     unsigned restarts;
     uint64_t last_restart;
     uint32_t old_domid; /* restart entries only */
+    bool legacy;        /* an older xbuild's (a node per field) */
 };
 
 void xb__rec_free(struct xb_rec *r);
