@@ -82,11 +82,40 @@ int xb_domain_request(struct xb_ctx *ctx, uint32_t domid, enum xb_request req,
     return xb__xs_put(ctx, &ctx->err, p, cmd);
 }
 
+/*
+ * While a wait goes on: whether the domain had a monitor's record when it
+ * began, and when that record was seen gone with the domain still there
+ * (a destroy removes the record first, then the domain: not kept).
+ */
+struct waiting {
+    bool recorded;
+    int64_t unrecorded_at; /* 0: not seen */
+};
+
+#define UNRECORDED_MS 10000 /* a destroy under way, at most */
+
+/* Whether @domid holds its name's claim: one of xbuild's (names.c). */
+static bool claims_its_name(struct xb_ctx *ctx, uint32_t domid)
+{
+    char p[PATH_MAX_XS], claim[XB_XS_NAME_PATH_MAX], *name = NULL, *holder = NULL;
+    bool mine = false;
+
+    snprintf(p, sizeof(p), "/local/domain/%" PRIu32 "/name", domid);
+    if (xb__xs_get(ctx, NULL, p, &name) == 0 &&
+        xb__xs_claim_path(name, claim, sizeof(claim)) == 0 &&
+        xb__xs_get(ctx, NULL, claim, &holder) == 0)
+        mine = strtoul(holder, NULL, 10) == domid;
+    free(name);
+    free(holder);
+    return mine;
+}
+
 /* One look: 1 done (*result set), 0 not yet, <0 error. */
-static int check_wait(struct xb_ctx *ctx, uint32_t domid, enum xb_wait_result *result)
+static int check_wait(struct xb_ctx *ctx, uint32_t domid, struct waiting *w,
+                      enum xb_wait_result *result)
 {
     struct xb_hv_dominfo info;
-    int rc = xb__dom_info(ctx, &ctx->err, domid, &info);
+    int rc = xb__dom_info(ctx, &ctx->err, domid, &info), kept;
 
     if (rc == -ESRCH) {
         *result = XB_WAIT_GONE;
@@ -95,8 +124,16 @@ static int check_wait(struct xb_ctx *ctx, uint32_t domid, enum xb_wait_result *r
     if (rc || (info.flags & XB_DOMINFO_DYING) || !(info.flags & XB_DOMINFO_SHUTDOWN))
         return rc;
     /* shut down: kept, unless xbuild's monitor has yet to act on it */
-    if (xb__monitor_kept(ctx, domid) == 1)
+    kept = xb__monitor_kept(ctx, domid);
+    if (kept == 1)
         return 0;
+    if (kept == 0 && (w->recorded || claims_its_name(ctx, domid))) {
+        /* xbuild's, its record gone: being destroyed (the record goes first) */
+        if (!w->unrecorded_at)
+            w->unrecorded_at = xb__now_ms();
+        if (xb__now_ms() - w->unrecorded_at < UNRECORDED_MS)
+            return 0;
+    }
     *result = XB_WAIT_KEPT;
     return 1;
 }
@@ -106,6 +143,7 @@ int xb_domain_wait(struct xb_ctx *ctx, uint32_t domid, int timeout_ms,
 {
     char rec[PATH_MAX_XS], token[32];
     int64_t end = xb__now_ms() + timeout_ms;
+    struct waiting w = {0};
     int rc;
 
     xb__ctx_reset(ctx);
@@ -116,7 +154,8 @@ int xb_domain_wait(struct xb_ctx *ctx, uint32_t domid, int timeout_ms,
         ctx->xs->ops->unwatch(ctx->xs, NULL, "@releaseDomain", token);
     if (rc)
         return rc;
-    while ((rc = check_wait(ctx, domid, result)) == 0) {
+    w.recorded = xb__monitor_kept(ctx, domid) != 0;
+    while ((rc = check_wait(ctx, domid, &w, result)) == 0) {
         int left = timeout_ms < 0 ? -1 : (int)(end - xb__now_ms());
 
         if (timeout_ms >= 0 && left <= 0) {
@@ -125,6 +164,8 @@ int xb_domain_wait(struct xb_ctx *ctx, uint32_t domid, int timeout_ms,
                             timeout_ms);
             break;
         }
+        if (w.unrecorded_at && (left < 0 || left > 100))
+            left = 100; /* its end fires @releaseDomain; look again meanwhile */
         rc = xb__xs_wait(ctx, &ctx->err, left);
         if (rc)
             break;
