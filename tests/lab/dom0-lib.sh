@@ -16,8 +16,10 @@ lab_wait_console() {
 		sleep 0.2
 		_n=$((_n - 1))
 	done
+	# indented: the host hides lines that start "(XEN)" (Xen's own log on
+	# the serial line), and a shim's log on a guest console is made of them
 	echo "lab: no '$2' on $1's console within ${3:-60}s; console log:"
-	cat "$_log" 2>/dev/null
+	tr -d '\r' <"$_log" 2>/dev/null | sed 's/^/  /'
 	return 1
 }
 
