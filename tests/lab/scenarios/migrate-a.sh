@@ -3,16 +3,18 @@
 # link, through xb-rsh (the lab's ssh), and back as many times as
 # /lab/files/migrate-rounds says (default 1: a to b only). The guest is PVH
 # and moves live (/lab/files/migrate-type pv: PV, non-live with the notice,
-# as this Xen has no shadow paging). After each move the guest counts on
-# over there under its name, with no second boot, and nothing of it is
-# left on the host it left (no domain, loop device, backend or other
-# xenstore node). The guest has a file: disk, /tmp/cnth.img (made here, the
-# same image copied to host b), and writes its counter to it
-# (xb.count_disk, tests/lab/domu-init): after each move it reads back over
-# there counters newer than any it had here, and that host's image holds
-# them (blkfront reconnected to the target's backend). Each move prints
-# xbuild's XB-BENCH migrate line (downtime: the guest stopped here to the
-# target's report that it runs, on this host's clock) and one XB-BENCH
+# as this Xen has no shadow paging). It has a file: disk, /tmp/cnth.img
+# (made here, the same image copied to host b), and writes its counter to
+# it (xb.count_disk, tests/lab/domu-init), and a vif on each host's xenbr0.
+# First a move to host b with its copy of the image missing: refused, the
+# guest runs on here, nothing left there. After each move the guest counts
+# on over there under its name, with no second boot; it reads back there
+# counters newer than any it had here, and that host's image holds them
+# (blkfront reconnected to the target's backend); it answers pings there
+# (netfront too); nothing of it is left on the host it left (no domain,
+# loop device, backend or other xenstore node, vif, bridge port). Each move
+# prints xbuild's XB-BENCH migrate line (downtime: the guest stopped here to
+# the target's report that it runs, on this host's clock) and one XB-BENCH
 # migrate-guest line: the gap the guest itself saw in its counter (its wall
 # clock, the two hosts' clocks compared over the link first), less its
 # usual interval; and disk_gap_ms, the gap between its last disk write
@@ -47,16 +49,24 @@ for i in 1 2 3 4 5; do
 done
 echo "migrate-a: host b's clock is ${offset} ms ahead of ours (+-$((best / 2)) ms)"
 
-# The guest's disk: the same 2 MiB image on both hosts.
-img=/tmp/cnth.img
+# The guest's disk: the same 2 MiB image on both hosts; its vif: on each
+# host's xenbr0 (eth0 up first, xb.test=net,count, then it counts).
+img=/tmp/cnth.img mac=00:16:3e:58:42:02
+ll=$(lab_ll $mac)
 dd if=/dev/zero of=$img bs=1M count=2 2>/dev/null || fail "make $img"
 lab_peer "cat >$img" <$img || fail "$img to host b"
-lab_count_cfg /tmp/cnth.cfg cnth "$type" xb.count_disk=xvda
+lab_bridge xenbr0 || fail "lab_bridge"
+lab_peer ". /lab/lib.sh; lab_bridge xenbr0" || fail "lab_bridge on host b"
+lab_count_cfg /tmp/cnth.cfg cnth "$type" "xb.test=net,count xb.count_disk=xvda"
 echo "disk = [ 'file:$img,xvda,w' ]" >>/tmp/cnth.cfg
+echo "vif = [ 'mac=$mac,bridge=xenbr0' ]" >>/tmp/cnth.cfg
 lab_peer "cat >/tmp/cnth.cfg" </tmp/cnth.cfg || fail "the config to host b"
 rm -f "$(lab_console_log cnth)"
 xbuild create /tmp/cnth.cfg || fail "create cnth"
 lab_wait_count cnth 20 400 || fail "cnth does not count"
+tr -d '\r' <"$(lab_console_log cnth)" | grep -q "^XB-DOMU-NET eth0 mac=$mac ll=$ll$" ||
+	{ grep XB-DOMU "$(lab_console_log cnth)"; fail "cnth's eth0 is not up as $mac, $ll"; }
+ping -6 -c 2 -W 5 $ll%xenbr0 >/dev/null || fail "cnth does not answer pings here"
 
 # disk_lines LOG: the guest's disk writes read back in LOG, one "N T" a line.
 disk_lines() { tr -d '\r' <"$1" | sed -n 's/^XB-COUNT-DISK \([0-9]*\) t=\([0-9.]*\)$/\1 \2/p'; }
@@ -89,7 +99,25 @@ d=$(disk_count "$(lab_console_log cnth)") || fail "cnth's disk writes fail here"
 [ "$d" -gt 0 ] || { tail -n 20 "$(lab_console_log cnth)"; fail "cnth writes nothing to its disk"; }
 d_img=$(img_count "sh -c")
 [ "${d_img:-0}" -ge "$d" ] || fail "the image here has counter '$d_img', the guest wrote $d"
-echo "migrate-a: cnth wrote counter $d to its disk, the image here has $d_img"
+echo "migrate-a: cnth wrote counter $d to its disk, the image here has $d_img; it answers pings"
+
+# A failure on the target (its copy of the disk missing): the source runs
+# on, unpaused, and nothing is left there.
+lab_peer "mv $img $img.away" || fail "mv on host b"
+n0=$(lab_count_last cnth)
+xbuild migrate $live -C /tmp/cnth.cfg -s $LAB_RSH cnth "$LAB_PEER" 2>/tmp/mig.err &&
+	fail "migrate to a host without the disk"
+cat /tmp/mig.err
+tail -n 1 /tmp/mig.err | grep -q "the receiver said: .*disk 1, target: $img" ||
+	fail "the message does not end with the receiver's line on the disk"
+lab_peer "mv $img.away $img" || fail "mv back on host b"
+case $(xl list cnth | awk 'NR == 2 { print $5 }') in *p* | *s* | '') fail "cnth is not running" ;; esac
+lab_wait_count cnth $((n0 + 10)) 60 || fail "cnth does not count on after the failed move"
+lab_peer "xl list | grep -e cnth" && fail "a domain of cnth is left on host b"
+lab_peer "xenstore-ls -f /local/domain | grep -e cnth -e '^/local/domain/[1-9]'" &&
+	fail "xenstore nodes left on host b"
+lab_peer "/usr/sbin/losetup -a | grep ." && fail "a loop device left on host b"
+echo "migrate-a: a target without the disk: refused, cnth runs on here, nothing left there"
 
 # ms of "SECS.USECS", in the shell's 64-bit arithmetic (busybox awk's %d is 32-bit)
 to_ms() {
@@ -140,6 +168,7 @@ move() {
 	[ "${_d_img:-0}" -ge "$_d" ] ||
 		fail "the image on $_dest has counter '$_d_img', the guest read back $_d there"
 	echo "migrate-a: on $_dest cnth read back counter $_d from its disk, the image there has $_d_img"
+	$_check "ping -6 -c 3 -W 5 $ll%xenbr0" >/dev/null || fail "cnth does not answer pings on $_dest"
 	_next=$(lab_count_after cnth 0 /tmp/to.log | awk -v n="${_last%% *}" '$1 > n { print; exit }')
 	_interval=$(lab_count_after cnth 0 /tmp/from.log | tail -n 21 | while read -r _c _t; do
 		to_ms "$_t"
