@@ -172,6 +172,7 @@ id=$id2
 (xbuild migrate -C /tmp/cnt.cfg -s $LAB_RSH cnt 127.0.0.1 2>/tmp/kill.err; echo $? >/tmp/kill.rc) &
 n=0
 until xl domid cnt--incoming >/dev/null 2>&1 || [ $n -gt 300 ]; do sleep 0.1; n=$((n + 1)); done
+inc=$(xl domid cnt--incoming) || fail "no cnt--incoming to cut off"
 sleep 1 # in the middle of the stream
 for p in /proc/[0-9]*; do
 	tr '\0' ' ' <$p/cmdline 2>/dev/null | grep -q "^$LAB_RSH 127.0.0.1 xbuild migrate-receive" &&
@@ -183,6 +184,9 @@ cat /tmp/kill.err
 [ "$(cat /tmp/kill.rc)" = 1 ] && [ "$(wc -l </tmp/kill.err)" -le 2 ] || fail "migrate with its transport killed"
 lab_wait_gone cnt--incoming 30 || fail "the half-built target domain is left"
 [ "$(/usr/sbin/losetup -a | wc -l)" = 1 ] || { /usr/sbin/losetup -a; fail "the target's loop device is left"; }
+for p in /local/domain/$inc /libxl/$inc /local/domain/0/backend/vbd/$inc; do
+	xenstore-exists $p 2>/dev/null && fail "the target's $p is left"
+done
 [ "$(xl domid cnt)" = "$id" ] || fail "the source is not domain $id any more"
 case $(state cnt) in *p* | *s* | '') fail "the source is '$(state cnt)' after the failed migration" ;; esac
 now=$(lab_count_last cnt "$(lab_console_log cnt--incoming)")
