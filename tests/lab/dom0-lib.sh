@@ -369,6 +369,26 @@ lab_count_goes_on() {
 	}
 }
 
+# lab_count_disk_goes_on NAME OFFSET FROM [LOG] [SECS=60]: a counting guest
+# with xb.count_disk (its disk the same image throughout) writes to its disk
+# again: after byte OFFSET of its console (or LOG) it read back a counter
+# past FROM within SECS, and no write or read back there failed.
+lab_count_disk_goes_on() {
+	_log=${4:-$(lab_console_log "$1")}
+	_n=$(( ${5:-60} * 5 ))
+	while :; do
+		if tail -c +$(($2 + 1)) "$_log" | tr -d '\r' | grep -e '^XB-COUNT-DISK-FAIL' -e '^XB-COUNT-DISK-MISMATCH'; then
+			echo "lab: $1's disk: a write or its read back failed"
+			return 1
+		fi
+		_d=$(tail -c +$(($2 + 1)) "$_log" | tr -d '\r' | sed -n 's/^XB-COUNT-DISK \([0-9]*\) t=.*/\1/p' | tail -n 1)
+		[ "${_d:-0}" -gt "$3" ] && return 0
+		[ $_n -gt 0 ] || { echo "lab: $1 read back no counter past $3 from its disk within ${5:-60}s (last: '${_d}')"; return 1; }
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+}
+
 # --- Two hosts (tests/lab/run --hosts 2: LAB_HOST is a or b, LAB_PEER the
 # other's address on the link) and the lab's ssh, xb-rsh (a FILE of the run).
 LAB_RSH=/lab/files/xb-rsh
