@@ -12,7 +12,8 @@
 #    truncated image, a configuration with less memory (file and override),
 #    the image restored while the domain runs (its disk is attached
 #    writable to it);
-#  - xl restores xbuild's image, xbuild restores xl's;
+#  - xl restores xbuild's image, xbuild restores xl's (its disk moved
+#    meanwhile: the path overridden on the command line);
 #  - migrate to this host through xb-rsh (the lab's ssh): non-live, with the
 #    one-line notice, a new domid, the same name, it counts on (its disk
 #    held by both domains while it moves); --live is refused before
@@ -131,12 +132,18 @@ echo "xbuild-save: xl restored xbuild's image"
 xl save cnt $img/xl.save || fail "xl save"
 last=$(lab_count_last cnt)
 off=$(lab_log_size cnt)
-xbuild restore $img/xl.save || fail "xbuild restore of xl's image"
+# the image moved while the domain was saved: restored with the disk
+# overridden (KEY=VALUE), as on a host that keeps its images elsewhere; the
+# migrations below send the new path
+mv /tmp/cnt.img /tmp/cnt2.img
+sed -i 's#/tmp/cnt\.img#/tmp/cnt2.img#' /tmp/cnt.cfg
+xbuild restore $img/xl.save "disk=['file:/tmp/cnt2.img,xvda,w']" || fail "xbuild restore of xl's image"
+/usr/sbin/losetup -a | grep -q '(/tmp/cnt2.img)' || { /usr/sbin/losetup -a; fail "the disk is not the override's"; }
 lab_wait_count cnt $((last + 5)) 60 "" "$off" || fail "cnt restored from xl's image does not count"
 lab_count_goes_on cnt "$off" "$last" || fail "cnt restored from xl's image did not carry on"
 lab_count_disk_goes_on cnt "$off" "$last" || fail "cnt's disk after the restore of xl's image"
 rm -f $img/xl.save
-echo "xbuild-save: xbuild restored xl's image (its libxl JSON configuration)"
+echo "xbuild-save: xbuild restored xl's image (its libxl JSON configuration), its disk from the override"
 
 # -- migrate to this host: non-live (no shadow paging), said once --
 /usr/sbin/ip link set lo up
