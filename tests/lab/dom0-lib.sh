@@ -16,8 +16,10 @@ lab_wait_console() {
 		sleep 0.2
 		_n=$((_n - 1))
 	done
+	# indented: the host hides lines that start "(XEN)" (Xen's own log on
+	# the serial line), and a shim's log on a guest console is made of them
 	echo "lab: no '$2' on $1's console within ${3:-60}s; console log:"
-	cat "$_log" 2>/dev/null
+	tr -d '\r' <"$_log" 2>/dev/null | sed 's/^/  /'
 	return 1
 }
 
@@ -365,6 +367,26 @@ lab_count_goes_on() {
 		echo "lab: $1's counter after the restore starts at '${_first}', want $(($3 - 10))..$(($3 + 20))"
 		return 1
 	}
+}
+
+# lab_count_disk_goes_on NAME OFFSET FROM [LOG] [SECS=60]: a counting guest
+# with xb.count_disk (its disk the same image throughout) writes to its disk
+# again: after byte OFFSET of its console (or LOG) it read back a counter
+# past FROM within SECS, and no write or read back there failed.
+lab_count_disk_goes_on() {
+	_log=${4:-$(lab_console_log "$1")}
+	_n=$(( ${5:-60} * 5 ))
+	while :; do
+		if tail -c +$(($2 + 1)) "$_log" | tr -d '\r' | grep -e '^XB-COUNT-DISK-FAIL' -e '^XB-COUNT-DISK-MISMATCH'; then
+			echo "lab: $1's disk: a write or its read back failed"
+			return 1
+		fi
+		_d=$(tail -c +$(($2 + 1)) "$_log" | tr -d '\r' | sed -n 's/^XB-COUNT-DISK \([0-9]*\) t=.*/\1/p' | tail -n 1)
+		[ "${_d:-0}" -gt "$3" ] && return 0
+		[ $_n -gt 0 ] || { echo "lab: $1 read back no counter past $3 from its disk within ${5:-60}s (last: '${_d}')"; return 1; }
+		sleep 0.2
+		_n=$((_n - 1))
+	done
 }
 
 # --- Two hosts (tests/lab/run --hosts 2: LAB_HOST is a or b, LAB_PEER the

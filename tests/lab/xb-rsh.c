@@ -36,6 +36,7 @@
 #define HOST_MAX     64
 #define LINE_MAX_LEN 8192
 #define CHUNK        16384
+#define DRAIN_MS     5000
 
 static int die(const char *what)
 {
@@ -118,6 +119,21 @@ static int relay_child(int sock, int in, int out, int err)
     return 0;
 }
 
+/*
+ * Done: read what the client still sends until it closes (bounded), so that
+ * closing does not reset the connection, which can drop the frames it has
+ * not read yet (a command's last words on stderr, its exit status).
+ */
+static void drain(int sock)
+{
+    struct pollfd p = {sock, POLLIN, 0};
+    uint8_t buf[CHUNK];
+
+    shutdown(sock, SHUT_WR);
+    while (poll(&p, 1, DRAIN_MS) > 0 && read(sock, buf, sizeof(buf)) > 0)
+        ;
+}
+
 static void serve(int sock)
 {
     char cmd[LINE_MAX_LEN];
@@ -152,6 +168,7 @@ static void serve(int sock)
     waitpid(pid, &status, 0);
     uint8_t code = WIFEXITED(status) ? (uint8_t)WEXITSTATUS(status) : 255;
     frame(sock, 3, &code, 1);
+    drain(sock);
     _exit(0);
 }
 
@@ -257,7 +274,8 @@ static int run(const char *host, int argc, char **argv)
                 shutdown(sock, SHUT_WR);
                 p[0].fd = -1;
             } else if (write_all(sock, buf, (size_t)got)) {
-                return 255;
+                close(0); /* they stopped reading: so do we, and take what they said */
+                p[0].fd = -1;
             }
         }
     }

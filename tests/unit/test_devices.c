@@ -5,7 +5,8 @@
  * in dom0 (loop devices bound and held by blkback, the vif on its bridge and
  * up) and after destroy (nothing left). Then fault injection at every call
  * of that create, the bad inputs a create refuses before anything exists,
- * images shared between domains, and backends that never come up or fail.
+ * images shared between domains (and with the domain a migration to this
+ * host moves), and backends that never come up or fail.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 
 #include <xbuild/builder.h>
 
+#include "builder/devices/devices.h"
 #include "builder/devices/xenbus.h"
 #include "builder/domain/ctx.h"
 #include "builder/hv/sim/inspect.h"
@@ -546,6 +548,38 @@ static void shared_images(void **state)
     env_fini(&e);
 }
 
+/*
+ * A migration to this host: the domain it moves (named as the migration
+ * names it) may hold the disk writable while the new one is built; any
+ * other domain holding it still refuses it.
+ */
+static void migration_shares(void **state)
+{
+    struct env e;
+    struct xb_devs *d = NULL;
+    uint32_t a = 0, b = 0;
+
+    env_init(&e);
+    e.spec.n_vifs = 0;
+    e.spec.n_disks = 1; /* root.img, w */
+    assert_int_equal(xb_domain_create(e.ctx, &e.spec, &e.opts, &a), 0);
+    assert_int_equal(xb__devs_check(e.ctx, &e.spec, UINT32_MAX, "t1", &d), 0);
+    assert_non_null(d);
+    xb__devs_free(d);
+    assert_int_equal(xb__devs_check(e.ctx, &e.spec, UINT32_MAX, NULL, &d), -EBUSY);
+    assert_null(d);
+    assert_non_null(strstr(xb_errmsg(e.ctx), "is already attached writable to domain"));
+    xb_err_clear(&e.ctx->err);
+    assert_int_equal(xb__devs_check(e.ctx, &e.spec, UINT32_MAX, "t9", &d), -EBUSY);
+    xb_err_clear(&e.ctx->err);
+    e.spec.name = "t2"; /* a second writer of another name: still refused */
+    e.spec.uuid[0] ^= 1;
+    assert_int_equal(xb_domain_create(e.ctx, &e.spec, &e.opts, &b), -EBUSY);
+    assert_int_equal(xb_domain_destroy(e.ctx, a), 0);
+    assert_int_equal(xb__sim_nr_loops(e.hv), 0);
+    env_fini(&e);
+}
+
 /* Backends that never come up, or give up: one line naming the device. */
 static void backends_down(void **state)
 {
@@ -851,6 +885,7 @@ int main(void)
         cmocka_unit_test(fault_injection),
         cmocka_unit_test(bad_inputs),
         cmocka_unit_test(shared_images),
+        cmocka_unit_test(migration_shares),
         cmocka_unit_test(backends_down),
         cmocka_unit_test(hotplug),
         cmocka_unit_test(bootloader_runs_as_xl_runs_it),

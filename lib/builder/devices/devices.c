@@ -67,7 +67,7 @@ static struct xb_devs *devs_new(const struct xb_spec *spec)
 }
 
 int xb__devs_check(struct xb_ctx *ctx, const struct xb_spec *spec, uint32_t self,
-                   struct xb_devs **out)
+                   const char *mover, struct xb_devs **out)
 {
     struct xb_devs *d;
     int rc = 0;
@@ -79,7 +79,7 @@ int xb__devs_check(struct xb_ctx *ctx, const struct xb_spec *spec, uint32_t self
     if (!d)
         return xb_err_set(&ctx->err, -ENOMEM, "devices: out of memory");
     for (size_t i = 0; !rc && i < d->n_vbds; i++)
-        rc = xb__vbd_check(ctx, &d->vbds[i], self);
+        rc = xb__vbd_check(ctx, &d->vbds[i], self, mover);
     for (size_t i = 0; !rc && i < d->n_vifs; i++)
         rc = xb__vif_check(ctx, &d->vifs[i]);
     if (rc)

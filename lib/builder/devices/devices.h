@@ -39,9 +39,12 @@ struct xb_devs;
  * go to @ctx. On success *out is the plan (free with xb__devs_free()),
  * NULL when the spec has no device. Messages start with the disk's or
  * vif's "FILE:LINE:COL: " and name it ("disk 2, access: ...").
+ * @mover (NULL: none) names the domain a migration to this host moves: it
+ * may hold the disks too (it runs no more once the new one starts), as
+ * the block script lets the same VM share them.
  */
 int xb__devs_check(struct xb_ctx *ctx, const struct xb_spec *spec, uint32_t self,
-                   struct xb_devs **out);
+                   const char *mover, struct xb_devs **out);
 
 /*
  * Attach the devices of @d to domain @domid (its xenstore nodes written):

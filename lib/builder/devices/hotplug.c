@@ -64,7 +64,7 @@ static int attach(struct xb_ctx *ctx, uint32_t domid, const struct xb_spec *s,
     int rc = dom_uuid(ctx, domid, uuid);
 
     if (!rc)
-        rc = xb__devs_check(ctx, s, domid, &d);
+        rc = xb__devs_check(ctx, s, domid, NULL, &d);
     /* no protocol node: frontends since Linux 2.6.26 and Mini-OS write their own */
     if (!rc && (rc = xb__devs_attach(ctx, d, domid, uuid, NULL, timeout_ms)) != 0)
         undo(ctx, d, kind, domid, devid);

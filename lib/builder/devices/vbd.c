@@ -217,7 +217,23 @@ static int check_domain(struct xb_ctx *ctx, const struct xb_vbd *v, uint32_t dom
     return rc;
 }
 
-static int check_sharing(struct xb_ctx *ctx, const struct xb_vbd *v, uint32_t self)
+/* Whether domain @domid is the one named @mover (a migration's source). */
+static bool is_mover(struct xb_ctx *ctx, uint32_t domid, const char *mover)
+{
+    char p[64], *name = NULL;
+    bool is;
+
+    if (!mover)
+        return false;
+    snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
+    ctx->xs->ops->read(ctx->xs, NULL, XB_XS_NO_TX, p, &name, NULL);
+    is = name && strcmp(name, mover) == 0;
+    free(name);
+    return is;
+}
+
+static int check_sharing(struct xb_ctx *ctx, const struct xb_vbd *v, uint32_t self,
+                         const char *mover)
 {
     char **doms = NULL;
     size_t n = 0;
@@ -229,7 +245,7 @@ static int check_sharing(struct xb_ctx *ctx, const struct xb_vbd *v, uint32_t se
     for (size_t i = 0; i < n; i++) {
         uint32_t domid = (uint32_t)strtoul(doms[i], NULL, 10);
 
-        if (!rc && domid != self)
+        if (!rc && domid != self && !is_mover(ctx, domid, mover))
             rc = check_domain(ctx, v, domid);
         free(doms[i]);
     }
@@ -237,7 +253,7 @@ static int check_sharing(struct xb_ctx *ctx, const struct xb_vbd *v, uint32_t se
     return rc;
 }
 
-int xb__vbd_check(struct xb_ctx *ctx, struct xb_vbd *v, uint32_t self)
+int xb__vbd_check(struct xb_ctx *ctx, struct xb_vbd *v, uint32_t self, const char *mover)
 {
     int rc = check_served(&ctx->err, v);
 
@@ -245,7 +261,7 @@ int xb__vbd_check(struct xb_ctx *ctx, struct xb_vbd *v, uint32_t self)
     v->readonly = v->disk->readonly;
     if (!rc)
         rc = check_target(&ctx->err, v);
-    return rc ? rc : check_sharing(ctx, v, self);
+    return rc ? rc : check_sharing(ctx, v, self, mover);
 }
 
 /* ---- setting it up ---- */

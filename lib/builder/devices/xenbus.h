@@ -118,7 +118,8 @@ struct xb_vifdev {
     bool done;
 };
 
-int xb__vbd_check(struct xb_ctx *ctx, struct xb_vbd *v, uint32_t self);
+/* @mover: a domain that may share the disk (xb__devs_check()), or NULL. */
+int xb__vbd_check(struct xb_ctx *ctx, struct xb_vbd *v, uint32_t self, const char *mover);
 int xb__vbd_prepare(struct xb_ctx *ctx, struct xb_vbd *v);
 /* @protocol: the PV guest's ring ABI ("x86_64-abi"), NULL for PVH. */
 void xb__vbd_nodes(const struct xb_vbd *v, uint32_t domid, const char *protocol,

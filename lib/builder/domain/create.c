@@ -138,10 +138,14 @@ static int check_free(struct build *b)
                       b->spec->memory_mib, pages_to_mib(b->host.free_pages));
 }
 
-/* Every disk and vif can be served here (files, access, sharing, bridges). */
+/*
+ * Every disk and vif can be served here (files, access, sharing, bridges);
+ * a migration to this host shares its disks with the domain it moves.
+ */
 static int check_devices(struct build *b)
 {
-    return xb__devs_check(b->ctx, b->spec, DOMID_NONE, &b->devs);
+    return xb__devs_check(b->ctx, b->spec, DOMID_NONE,
+                          b->restore ? b->restore->mover : NULL, &b->devs);
 }
 
 /* ---- the domain ---- */

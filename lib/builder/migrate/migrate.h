@@ -101,7 +101,8 @@ int xb__write_full(int fd, const void *buf, size_t len, const char *what,
 /* Where a restore's memory comes from: @fd, at libxenguest's stream. */
 struct xb__restore {
     int fd;
-    const char *what; /* the file, or "the migration stream" */
+    const char *what;  /* the file, or "the migration stream" */
+    const char *mover; /* a migration's: the domain it moves, which may be here */
 };
 
 /*

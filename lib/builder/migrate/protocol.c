@@ -179,7 +179,8 @@ int xb_migrate_hello(int to, int from, struct xb_saved *out, struct xb_err *err)
 static int receive(struct xb_ctx *ctx, const struct xb_spec *spec, int to, int from,
                    const struct xb_restore_opts *opts, uint32_t *domid)
 {
-    const struct xb__restore r = {.fd = from, .what = "the migration stream"};
+    const struct xb__restore r = {
+        .fd = from, .what = "the migration stream", .mover = spec->name};
     const struct xb_create_opts co = {.paused = true,
                                       .source = opts ? opts->source : NULL};
     struct xb_spec incoming = *spec; /* borrowed fields, another name */

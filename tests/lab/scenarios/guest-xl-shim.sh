@@ -17,7 +17,8 @@ xl -v create /lab/files/xbtest-shim.cfg 2>/tmp/xl-shim.trace ||
 echo "guest-xl-shim: created in $(( $(lab_ms) - t0 )) ms; the shim's segments:"
 grep -E 'alloc_segment|Adding module|load_acpi' /tmp/xl-shim.trace | sed 's/^/  /'
 lab_wait_console $name 'XBTEST RESULT' 120 ||
-  { xl list; echo "guest-xl-shim: Xen's log:"; xl dmesg | tail -25 | sed 's/^/  /'; exit 1; }
+  { xl list; echo "guest-xl-shim: Xen's log:"; xl dmesg | tail -25 | sed 's/^/  /'
+    echo "guest-xl-shim: xl's log of the domain:"; sed 's/^/  /' /var/log/xen/xl-$name.log; exit 1; }
 echo "guest-xl-shim: result on the console $(( $(lab_ms) - t0 )) ms after create"
 if ! lab_wait_gone $name 30; then
   xl list

@@ -133,6 +133,12 @@ id=$(xl domid $name) || fail "xl does not know $name"
 state=$(xl list $name | awk 'NR == 2 { print $5 }')
 echo "xbuild-pvh: $name created, state $state"
 case $state in *p*|*d*|'') xl list; fail "$name is not running (state '$state')" ;; esac
+# the lists compared once the guest has crashed: read while its state
+# changes, the two would differ by that alone
+n=0
+until xl list $name 2>/dev/null | awk 'NR == 2 { print $5 }' | grep -q c || [ $n -ge 150 ]; do
+  sleep 0.2; n=$((n + 1))
+done
 [ "$(rows xbuild list)" = "$(rows xl list)" ] ||
   { xbuild list; xl dmesg | tail -25 | sed 's/^/  /'; fail "xbuild list and xl list differ (shim)"; }
 xbuild list --json $name | grep -q '"type": "pvh"' || fail "the shim's domain is not listed as pvh"

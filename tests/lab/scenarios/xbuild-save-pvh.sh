@@ -2,7 +2,7 @@
 # PVH guest (HAP: it migrates live): migrate to this host through xb-rsh,
 # live (--live: no notice; pre-copy rounds), a new domid, the same name, it
 # counts on; save and restore, twice, -p keeping it paused; xl restores the
-# PVH image xbuild saved. Nothing left behind.
+# PVH image xbuild saved, xbuild the one xl saved. Nothing left behind.
 # Files: xb-rsh
 . /lab/lib.sh
 fail() {
@@ -64,9 +64,19 @@ lab_wait_count cnth $((last + 5)) 60 "" "$off" || fail "cnth restored by xl does
 lab_count_goes_on cnth "$off" "$last" || fail "cnth restored by xl did not carry on"
 echo "xbuild-save-pvh: xl restored xbuild's PVH image"
 rm -f $img/cnth.save
+
+# -- xbuild restores xl's PVH image --
+xl save cnth $img/xl.save || fail "xl save cnth"
+last=$(lab_count_last cnth)
+off=$(lab_log_size cnth)
+xbuild restore $img/xl.save || fail "xbuild restore of xl's PVH image"
+rm -f $img/xl.save
+lab_wait_count cnth $((last + 5)) 60 "" "$off" || fail "cnth restored from xl's image does not count"
+lab_count_goes_on cnth "$off" "$last" || fail "cnth restored from xl's image did not carry on"
+echo "xbuild-save-pvh: xbuild restored xl's PVH image"
 id=$(xl domid cnth)
 vm=$(xenstore-read /local/domain/$id/vm)
-xl destroy cnth && lab_wait_gone cnth || fail "xl destroy cnth"
+xbuild destroy cnth && lab_wait_gone cnth || fail "xbuild destroy cnth"
 kill "$(cat /tmp/xb-rsh.pid)" 2>/dev/null
 lab_leftovers $id $vm || fail "leftovers"
 echo "xbuild-save-pvh: PASS"

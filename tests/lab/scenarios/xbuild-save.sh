@@ -1,20 +1,26 @@
 # lab-xbuild-save: save, restore and migration of Debian's Linux as a PV
 # guest by xbuild on real Xen (Debian's 4.17, no shadow paging), the guest
-# counting (xb.test=count) so that its life can be followed:
+# counting (xb.test=count) so that its life can be followed, and writing its
+# counter to its file: disk (xb.count_disk), which it reads back again
+# after every restore and migration (blkfront reconnected):
 #  - save (the configuration stored: libxl's JSON, which xbuild wrote at
 #    create): the domain is gone, the image in place (no temporary left);
 #    restore: it counts on from where it was, under its name, a new domid,
 #    no second boot; the image restores again, -p keeps it paused;
 #    save -c: a checkpoint, it runs on;
 #  - refused in one line, exit 1, nothing left behind: not a save image, a
-#    truncated image, a configuration with less memory (file and override);
-#  - xl restores xbuild's image, xbuild restores xl's;
+#    truncated image, a configuration with less memory (file and override),
+#    the image restored while the domain runs (its disk is attached
+#    writable to it);
+#  - xl restores xbuild's image, xbuild restores xl's (its disk moved
+#    meanwhile: the path overridden on the command line);
 #  - migrate to this host through xb-rsh (the lab's ssh): non-live, with the
-#    one-line notice, a new domid, the same name, it counts on; --live is
-#    refused before anything starts;
+#    one-line notice, a new domid, the same name, it counts on (its disk
+#    held by both domains while it moves); --live is refused before
+#    anything starts;
 #  - the transport killed in the middle: the source runs on, unpaused, under
-#    its name, and no half-built domain is left on the target; a target
-#    without xbuild: one line, the source untouched.
+#    its name, and no half-built domain (nor its loop device) is left on the
+#    target; a target without xbuild: one line, the source untouched.
 # Files: xb-rsh
 . /lab/lib.sh
 fail() {
@@ -27,10 +33,13 @@ state() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
 img=/lab/img # on dom0's ramfs: one image of 128 MiB at a time
 mkdir -p $img
 
-lab_count_cfg /tmp/cnt.cfg cnt pv
+dd if=/dev/zero of=/tmp/cnt.img bs=1M count=2 2>/dev/null || fail "make cnt.img"
+lab_count_cfg /tmp/cnt.cfg cnt pv xb.count_disk=xvda
+echo "disk = [ 'file:/tmp/cnt.img,xvda,w' ]" >>/tmp/cnt.cfg
 rm -f "$(lab_console_log cnt)"
 xbuild create /tmp/cnt.cfg || fail "create cnt"
 lab_wait_count cnt 10 || fail "cnt does not count"
+lab_count_disk_goes_on cnt 0 0 || fail "cnt does not write to its disk"
 id=$(xl domid cnt)
 
 # -- save: the domain goes, the image stays --
@@ -50,7 +59,8 @@ id2=$(xl domid cnt) || fail "no cnt after the restore"
 [ "$id2" != "$id" ] || fail "the restored cnt has the old domid $id"
 lab_wait_count cnt $((last + 10)) 60 "" "$off" || fail "cnt does not count after the restore"
 lab_count_goes_on cnt "$off" "$last" || fail "cnt did not carry on"
-echo "xbuild-save: restored as domain $id2: counting on from $last, no second boot"
+lab_count_disk_goes_on cnt "$off" "$last" || fail "cnt's disk after the restore"
+echo "xbuild-save: restored as domain $id2: counting on from $last, no second boot, its disk too"
 
 # -- the image again, paused --
 xbuild destroy cnt && lab_wait_gone cnt || fail "destroy cnt"
@@ -63,6 +73,7 @@ paused=$(lab_count_after cnt "$off" | wc -l)
 xl unpause cnt || fail "unpause"
 lab_wait_count cnt $((last + 10)) 60 "" "$off" || fail "cnt does not count after restore -p and unpause"
 lab_count_goes_on cnt "$off" "$last" || fail "cnt did not carry on after restore -p"
+lab_count_disk_goes_on cnt "$off" "$last" || fail "cnt's disk after restore -p"
 echo "xbuild-save: restored twice from one image; -p kept it paused ($paused lines of its ring)"
 
 # -- save -c: a checkpoint, it runs on --
@@ -95,9 +106,11 @@ refuse() { # WANT ARGS...: restore ARGS fails with one line matching WANT
 head -c 4096 /dev/urandom >$img/junk
 refuse "xbuild: $img/junk: not a save image (no xl header)" $img/junk
 rm -f $img/junk
+refuse "disk 1, target: /tmp/cnt.img is already attached writable to domain $idc (\"cnt\", as xvda)" \
+	$img/cnt.save 'name="again"'
 head -c 20000000 $img/cnt.save >$img/cut.save
 refuse "xbuild: $img/cut.save: truncated: the memory image ends early (" $img/cut.save \
-	'name="cut"'
+	'name="cut"' 'disk=[]'
 rm -f $img/cut.save
 sed 's/^memory = 128/memory = 64/' /tmp/cnt.cfg >/tmp/small.cfg
 refuse "/tmp/small.cfg:6:10: error: memory: 64 MiB is less than the 128 MiB of the domain" \
@@ -113,16 +126,24 @@ off=$(lab_log_size cnt)
 xl restore $img/cnt.save || fail "xl restore of xbuild's image"
 lab_wait_count cnt $((last + 5)) 60 "" "$off" || fail "cnt restored by xl does not count"
 lab_count_goes_on cnt "$off" "$last" || fail "cnt restored by xl did not carry on"
+lab_count_disk_goes_on cnt "$off" "$last" || fail "cnt's disk after xl restore"
 rm -f $img/cnt.save
 echo "xbuild-save: xl restored xbuild's image"
 xl save cnt $img/xl.save || fail "xl save"
 last=$(lab_count_last cnt)
 off=$(lab_log_size cnt)
-xbuild restore $img/xl.save || fail "xbuild restore of xl's image"
+# the image moved while the domain was saved: restored with the disk
+# overridden (KEY=VALUE), as on a host that keeps its images elsewhere; the
+# migrations below send the new path
+mv /tmp/cnt.img /tmp/cnt2.img
+sed -i 's#/tmp/cnt\.img#/tmp/cnt2.img#' /tmp/cnt.cfg
+xbuild restore $img/xl.save "disk=['file:/tmp/cnt2.img,xvda,w']" || fail "xbuild restore of xl's image"
+/usr/sbin/losetup -a | grep -q '(/tmp/cnt2.img)' || { /usr/sbin/losetup -a; fail "the disk is not the override's"; }
 lab_wait_count cnt $((last + 5)) 60 "" "$off" || fail "cnt restored from xl's image does not count"
 lab_count_goes_on cnt "$off" "$last" || fail "cnt restored from xl's image did not carry on"
+lab_count_disk_goes_on cnt "$off" "$last" || fail "cnt's disk after the restore of xl's image"
 rm -f $img/xl.save
-echo "xbuild-save: xbuild restored xl's image (its libxl JSON configuration)"
+echo "xbuild-save: xbuild restored xl's image (its libxl JSON configuration), its disk from the override"
 
 # -- migrate to this host: non-live (no shadow paging), said once --
 /usr/sbin/ip link set lo up
@@ -148,6 +169,9 @@ xl list | grep -e '--incoming' -e '--migratedaway' && fail "a temporary name is 
 lab_wait_count cnt $((last + 5)) 60 "$(lab_console_log cnt--incoming)" ||
 	fail "cnt does not count after the migration"
 lab_count_goes_on cnt 0 "$last" "$(lab_console_log cnt--incoming)" || fail "cnt did not carry on"
+lab_count_disk_goes_on cnt 0 "$last" "$(lab_console_log cnt--incoming)" ||
+	fail "cnt's disk after the migration"
+[ "$(/usr/sbin/losetup -a | wc -l)" = 1 ] || { /usr/sbin/losetup -a; fail "want one loop device"; }
 echo "xbuild-save: migrated to this host: domain $id -> $id2, counting on from $last"
 
 # -- the transport killed in the middle --
@@ -155,6 +179,7 @@ id=$id2
 (xbuild migrate -C /tmp/cnt.cfg -s $LAB_RSH cnt 127.0.0.1 2>/tmp/kill.err; echo $? >/tmp/kill.rc) &
 n=0
 until xl domid cnt--incoming >/dev/null 2>&1 || [ $n -gt 300 ]; do sleep 0.1; n=$((n + 1)); done
+inc=$(xl domid cnt--incoming) || fail "no cnt--incoming to cut off"
 sleep 1 # in the middle of the stream
 for p in /proc/[0-9]*; do
 	tr '\0' ' ' <$p/cmdline 2>/dev/null | grep -q "^$LAB_RSH 127.0.0.1 xbuild migrate-receive" &&
@@ -165,6 +190,10 @@ until [ -s /tmp/kill.rc ] || [ $n -gt 600 ]; do sleep 0.1; n=$((n + 1)); done
 cat /tmp/kill.err
 [ "$(cat /tmp/kill.rc)" = 1 ] && [ "$(wc -l </tmp/kill.err)" -le 2 ] || fail "migrate with its transport killed"
 lab_wait_gone cnt--incoming 30 || fail "the half-built target domain is left"
+[ "$(/usr/sbin/losetup -a | wc -l)" = 1 ] || { /usr/sbin/losetup -a; fail "the target's loop device is left"; }
+for p in /local/domain/$inc /libxl/$inc /local/domain/0/backend/vbd/$inc; do
+	xenstore-exists $p 2>/dev/null && fail "the target's $p is left"
+done
 [ "$(xl domid cnt)" = "$id" ] || fail "the source is not domain $id any more"
 case $(state cnt) in *p* | *s* | '') fail "the source is '$(state cnt)' after the failed migration" ;; esac
 now=$(lab_count_last cnt "$(lab_console_log cnt--incoming)")
