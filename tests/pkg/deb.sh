@@ -88,6 +88,11 @@ echo "xbuild Depends: $deps"
 deps=$(dpkg-deb -f "$tmp/libbuilder0_${version}_$arch.deb" Depends)
 grep -q "libxen" <<<"$deps" || fail "libbuilder0 Depends: $deps (no libxen: built without the Xen backend?)"
 echo "libbuilder0 Depends: $deps"
+# What the library opens when first needed (lib/builder/image/dl.h) is no
+# NEEDED entry for shlibs: debian/control must name its packages.
+for p in $(sed -n 's/^LIB([a-z0-9]*, "[^"]*", "\([^"]*\)".*/\1/p' "$tree/lib/builder/image/decompress.c") libxenmisc; do
+  grep -q "\b$p" <<<"$deps" || fail "libbuilder0 Depends: $deps (no $p, which libbuilder opens with dlopen)"
+done
 dpkg --no-act -i "${debs[@]}" >"$tmp/noact.log" 2>&1 \
   || { cat "$tmp/noact.log"; fail "dpkg --no-act -i: the packages cannot be installed here"; }
 

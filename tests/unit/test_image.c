@@ -21,6 +21,8 @@
 
 #include <xbuild/image.h>
 
+#include "builder/image/dl.h"
+
 #define NOTE(t) (UINT64_C(1) << (t))
 
 static char *fixture(const char *name)
@@ -389,6 +391,44 @@ static void lzo_compressed_blocks(void **state)
     free(ref);
 }
 
+/*
+ * The libraries opened when first needed (image/dl.h): one that is not
+ * there, or lacks a function, gives one line naming it and its package,
+ * each time it is asked for; one that is there fills in its functions.
+ */
+static void optional_libraries(void **state)
+{
+    static const char *const none_names[] = {"nothing"}, *const bad_names[] = {
+                                                             "inflate", "xb_no_such"};
+    static const char *const z_names[] = {"zlibVersion"};
+    static struct {
+        void (*f)(void);
+    } none, bad;
+    static struct {
+        const char *(*version)(void);
+    } z;
+    static struct xb_dl none_dl = XB_DL_INIT("libxb-missing.so.9", "xb-missing",
+                                             none_names, &none),
+                        bad_dl = XB_DL_INIT("libz.so.1", "zlib1g", bad_names, &bad),
+                        z_dl = XB_DL_INIT("libz.so.1", "zlib1g", z_names, &z);
+    struct xb_err err = {0};
+
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        err = (struct xb_err){0};
+        assert_int_equal(xb__dl_need(&none_dl, &err, "gzip"), -ENOSYS);
+        assert_non_null(strstr(
+            err.msg, "gzip: cannot load libxb-missing.so.9 (install xb-missing): "));
+        assert_null(strchr(err.msg, '\n'));
+    }
+    err = (struct xb_err){0};
+    assert_int_equal(xb__dl_need(&bad_dl, &err, "gzip"), -ENOSYS);
+    assert_non_null(strstr(err.msg, "libz.so.1 (install zlib1g): no xb_no_such in it"));
+    assert_int_equal(xb__dl_need(&z_dl, NULL, "gzip"), 0);
+    assert_non_null(z.version);
+    assert_true(z.version()[0] >= '1');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +443,7 @@ int main(void)
         cmocka_unit_test(bad_arguments),
         cmocka_unit_test(names),
         cmocka_unit_test(lzo_compressed_blocks),
+        cmocka_unit_test(optional_libraries),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,16 +7,31 @@
  * CPU-policy records), and xc_domain_resume(). xbuild writes no stream of
  * its own: these wrappers give libxenguest the callbacks it asks for and
  * turn its failures into one message, its own last error when it gave one.
+ * libxenguest is opened at the first of them (../image/dl.h): create,
+ * destroy and the rest never load it, nor the compression libraries it
+ * links (liblzma, libzstd, zlib).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../image/dl.h"
 #include "xen_util.h"
 
 #ifdef XB_HAVE_XEN
 
 #include <xenguest.h>
+
+static struct {
+    __typeof__(xc_domain_save) *save;
+    __typeof__(xc_domain_restore) *restore;
+    __typeof__(xc_domain_resume) *resume;
+} xg;
+static const char *const xg_names[] = {"xc_domain_save", "xc_domain_restore",
+                                       "xc_domain_resume"};
+static struct xb_dl xg_dl =
+    XB_DL_INIT(XB_XENGUEST_SONAME, XB_XENGUEST_PACKAGE, xg_names, &xg);
+_Static_assert(sizeof(xg) == 3 * sizeof(void *), "one pointer each (dl.h)");
 
 /* libxenguest's own policy (xg_sr_save.c): at most 5 rounds, or fewer than 50 pages
  * dirty */
@@ -80,10 +95,12 @@ int xb__xen_stream_save(xc_interface *xch, struct xb_xen_log *log, struct xb_err
     };
 
     *stats = (struct xb_hv_save_stats){.last_dirty = UINT64_MAX};
+    if (xb__dl_need(&xg_dl, err, "stream_save") != 0)
+        return -ENOSYS;
     xb__xen_log_clear(log);
     errno = 0;
-    if (xc_domain_save(xch, fd, domid, how->live ? XCFLAGS_LIVE : 0, &cb, XC_STREAM_PLAIN,
-                       -1) != 0)
+    if (xg.save(xch, fd, domid, how->live ? XCFLAGS_LIVE : 0, &cb, XC_STREAM_PLAIN, -1) !=
+        0)
         return stream_fail(err, log, "stream_save", domid);
     return 0;
 }
@@ -95,11 +112,13 @@ int xb__xen_stream_restore(xc_interface *xch, struct xb_xen_log *log, struct xb_
     struct restore_callbacks cb = {0}; /* no checkpoints; CPUID comes in the stream */
     unsigned long store = 0, console = 0;
 
+    if (xb__dl_need(&xg_dl, err, "stream_restore") != 0)
+        return -ENOSYS;
     xb__xen_log_clear(log);
     errno = 0;
-    if (xc_domain_restore(xch, fd, domid, how->store_port, &store, how->store_domid,
-                          how->console_port, &console, how->console_domid,
-                          XC_STREAM_PLAIN, &cb, -1) != 0)
+    if (xg.restore(xch, fd, domid, how->store_port, &store, how->store_domid,
+                   how->console_port, &console, how->console_domid, XC_STREAM_PLAIN, &cb,
+                   -1) != 0)
         return stream_fail(err, log, "stream_restore", domid);
     *store_frame = store;
     *console_frame = console;
@@ -109,9 +128,11 @@ int xb__xen_stream_restore(xc_interface *xch, struct xb_xen_log *log, struct xb_
 int xb__xen_domain_resume(xc_interface *xch, struct xb_xen_log *log, struct xb_err *err,
                           uint32_t domid)
 {
+    if (xb__dl_need(&xg_dl, err, "domain_resume") != 0)
+        return -ENOSYS;
     xb__xen_log_clear(log);
     errno = 0;
-    if (xc_domain_resume(xch, domid, 1) != 0) /* fast: the guest sees "cancelled" */
+    if (xg.resume(xch, domid, 1) != 0) /* fast: the guest sees "cancelled" */
         return stream_fail(err, log, "domain_resume", domid);
     return 0;
 }

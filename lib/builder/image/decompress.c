@@ -21,11 +21,79 @@
 
 #include "bytes.h"
 #include "decompress.h"
+#include "dl.h"
 
 #define XZ_MEMLIMIT      (UINT64_C(256) << 20) /* decoder state, not output */
 #define LZ4_LEGACY_BLOCK (8u << 20)            /* lz4 -l block size */
 #define LZO_MAX_BLOCK    (64u << 20)           /* lzop's own maximum */
 #define FIRST_ALLOC      (1u << 20)
+
+/*
+ * The libraries, opened at the first stream of their format (dl.h): each
+ * a struct of its functions, in the order of its names.
+ */
+#define LIB(var, so, pkg, ...)                                                           \
+    static const char *const var##_names[] = {__VA_ARGS__};                              \
+    static struct xb_dl var##_dl = XB_DL_INIT(so, pkg, var##_names, &var)
+
+static struct {
+    __typeof__(inflateInit2_) *init2_;
+    __typeof__(inflate) *inflate;
+    __typeof__(inflateEnd) *end;
+    __typeof__(zError) *error;
+} zl;
+LIB(zl, "libz.so.1", "zlib1g", "inflateInit2_", "inflate", "inflateEnd", "zError");
+
+static struct {
+    __typeof__(lzma_code) *code;
+    __typeof__(lzma_end) *end;
+    __typeof__(lzma_stream_decoder) *stream_decoder;
+    __typeof__(lzma_alone_decoder) *alone_decoder;
+} xz;
+LIB(xz, "liblzma.so.5", "liblzma5", "lzma_code", "lzma_end", "lzma_stream_decoder",
+    "lzma_alone_decoder");
+
+static struct {
+    __typeof__(BZ2_bzDecompressInit) *init;
+    __typeof__(BZ2_bzDecompress) *decompress;
+    __typeof__(BZ2_bzDecompressEnd) *end;
+} bz;
+LIB(bz, "libbz2.so.1.0", "libbz2-1.0", "BZ2_bzDecompressInit", "BZ2_bzDecompress",
+    "BZ2_bzDecompressEnd");
+
+static struct {
+    __typeof__(ZSTD_createDCtx) *create;
+    __typeof__(ZSTD_decompressStream) *stream;
+    __typeof__(ZSTD_isError) *is_error;
+    __typeof__(ZSTD_getErrorName) *error_name;
+    __typeof__(ZSTD_freeDCtx) *free;
+} zs;
+LIB(zs, "libzstd.so.1", "libzstd1", "ZSTD_createDCtx", "ZSTD_decompressStream",
+    "ZSTD_isError", "ZSTD_getErrorName", "ZSTD_freeDCtx");
+
+static struct {
+    __typeof__(LZ4F_createDecompressionContext) *create;
+    __typeof__(LZ4F_decompress) *decompress;
+    __typeof__(LZ4F_isError) *is_error;
+    __typeof__(LZ4F_getErrorName) *error_name;
+    __typeof__(LZ4F_freeDecompressionContext) *free;
+    __typeof__(LZ4_compressBound) *bound;
+    __typeof__(LZ4_decompress_safe) *block;
+} l4;
+LIB(l4, "liblz4.so.1", "liblz4-1", "LZ4F_createDecompressionContext", "LZ4F_decompress",
+    "LZ4F_isError", "LZ4F_getErrorName", "LZ4F_freeDecompressionContext",
+    "LZ4_compressBound", "LZ4_decompress_safe");
+
+static struct {
+    __typeof__(__lzo_init_v2) *init_v2;
+    __typeof__(lzo1x_decompress_safe) *decompress_safe;
+} lz;
+LIB(lz, "liblzo2.so.2", "liblzo2-2", "__lzo_init_v2", "lzo1x_decompress_safe");
+
+_Static_assert(sizeof(zl) == 4 * sizeof(void *) && sizeof(xz) == 4 * sizeof(void *) &&
+                   sizeof(bz) == 3 * sizeof(void *) && sizeof(zs) == 5 * sizeof(void *) &&
+                   sizeof(l4) == 7 * sizeof(void *) && sizeof(lz) == 2 * sizeof(void *),
+               "a library's functions: one pointer each (dl.h)");
 
 /* The growing output buffer, never larger than limit + 1 bytes. */
 struct sink {
@@ -100,7 +168,7 @@ static int dec_gzip(const uint8_t *in, size_t len, struct sink *s)
     z_stream z = {0};
     int zr = Z_OK, r = 0;
 
-    if (inflateInit2(&z, 15 + 16) != Z_OK)
+    if (zl.init2_(&z, 15 + 16, ZLIB_VERSION, (int)sizeof(z)) != Z_OK)
         return xb_err_set(s->err, -ENOMEM, "gzip: cannot initialise zlib");
     z.next_in = (Bytef *)(uintptr_t)in;
     while (r == 0 && zr != Z_STREAM_END) {
@@ -113,15 +181,15 @@ static int dec_gzip(const uint8_t *in, size_t len, struct sink *s)
             break;
         z.next_out = s->buf + s->len;
         z.avail_out = s->cap - s->len > UINT_MAX ? UINT_MAX : (uInt)(s->cap - s->len);
-        zr = inflate(&z, Z_NO_FLUSH);
+        zr = zl.inflate(&z, Z_NO_FLUSH);
         s->len = (size_t)(z.next_out - s->buf);
         if (zr == Z_BUF_ERROR && z.avail_in == 0 && len == 0)
             r = truncated(s);
         else if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
             r = xb_err_set(s->err, -EINVAL, "gzip: corrupt data (%s)",
-                           z.msg ? z.msg : zError(zr));
+                           z.msg ? z.msg : zl.error(zr));
     }
-    inflateEnd(&z);
+    zl.end(&z);
     return r;
 }
 
@@ -159,12 +227,12 @@ static int run_lzma(lzma_stream *z, const uint8_t *in, size_t len, struct sink *
             break;
         z->next_out = s->buf + s->len;
         z->avail_out = s->cap - s->len;
-        lr = lzma_code(z, LZMA_FINISH);
+        lr = xz.code(z, LZMA_FINISH);
         s->len = (size_t)(z->next_out - s->buf);
         if (lr != LZMA_OK && lr != LZMA_STREAM_END)
             r = xb_err_set(s->err, -EINVAL, "%s: %s", s->fmt, lzma_reason(lr));
     }
-    lzma_end(z);
+    xz.end(z);
     return r;
 }
 
@@ -172,7 +240,7 @@ static int dec_xz(const uint8_t *in, size_t len, struct sink *s)
 {
     lzma_stream z = LZMA_STREAM_INIT;
 
-    if (lzma_stream_decoder(&z, XZ_MEMLIMIT, 0) != LZMA_OK)
+    if (xz.stream_decoder(&z, XZ_MEMLIMIT, 0) != LZMA_OK)
         return xb_err_set(s->err, -ENOMEM, "xz: cannot initialise liblzma");
     return run_lzma(&z, in, len, s);
 }
@@ -181,7 +249,7 @@ static int dec_lzma(const uint8_t *in, size_t len, struct sink *s)
 {
     lzma_stream z = LZMA_STREAM_INIT;
 
-    if (lzma_alone_decoder(&z, XZ_MEMLIMIT) != LZMA_OK)
+    if (xz.alone_decoder(&z, XZ_MEMLIMIT) != LZMA_OK)
         return xb_err_set(s->err, -ENOMEM, "lzma: cannot initialise liblzma");
     return run_lzma(&z, in, len, s);
 }
@@ -193,7 +261,7 @@ static int dec_bzip2(const uint8_t *in, size_t len, struct sink *s)
     bz_stream z = {0};
     int br = BZ_OK, r = 0;
 
-    if (BZ2_bzDecompressInit(&z, 0, 0) != BZ_OK)
+    if (bz.init(&z, 0, 0) != BZ_OK)
         return xb_err_set(s->err, -ENOMEM, "bzip2: cannot initialise libbz2");
     z.next_in = (char *)(uintptr_t)in;
     while (r == 0 && br != BZ_STREAM_END) {
@@ -206,14 +274,14 @@ static int dec_bzip2(const uint8_t *in, size_t len, struct sink *s)
             break;
         z.next_out = (char *)(s->buf + s->len);
         z.avail_out = s->cap - s->len > UINT_MAX ? UINT_MAX : (unsigned)(s->cap - s->len);
-        br = BZ2_bzDecompress(&z);
+        br = bz.decompress(&z);
         s->len = (size_t)((uint8_t *)z.next_out - s->buf);
         if (br == BZ_OK && z.avail_in == 0 && len == 0 && z.avail_out > 0)
             r = truncated(s);
         else if (br != BZ_OK && br != BZ_STREAM_END)
             r = xb_err_set(s->err, -EINVAL, "bzip2: corrupt data (error %d)", br);
     }
-    BZ2_bzDecompressEnd(&z);
+    bz.end(&z);
     return r;
 }
 
@@ -221,7 +289,7 @@ static int dec_bzip2(const uint8_t *in, size_t len, struct sink *s)
 
 static int dec_zstd(const uint8_t *in, size_t len, struct sink *s)
 {
-    ZSTD_DCtx *z = ZSTD_createDCtx();
+    ZSTD_DCtx *z = zs.create();
     ZSTD_inBuffer ib = {.src = in, .size = len};
     size_t zr = 1;
     int r = 0;
@@ -233,14 +301,14 @@ static int dec_zstd(const uint8_t *in, size_t len, struct sink *s)
         if (r < 0)
             break;
         ZSTD_outBuffer ob = {.dst = s->buf, .size = s->cap, .pos = s->len};
-        zr = ZSTD_decompressStream(z, &ob, &ib);
+        zr = zs.stream(z, &ob, &ib);
         s->len = ob.pos;
-        if (ZSTD_isError(zr))
-            r = xb_err_set(s->err, -EINVAL, "zstd: %s", ZSTD_getErrorName(zr));
+        if (zs.is_error(zr))
+            r = xb_err_set(s->err, -EINVAL, "zstd: %s", zs.error_name(zr));
         else if (zr != 0 && ib.pos == ib.size && ob.pos < ob.size)
             r = truncated(s);
     }
-    ZSTD_freeDCtx(z);
+    zs.free(z);
     return r;
 }
 
@@ -252,7 +320,7 @@ static int dec_lz4_frame(const uint8_t *in, size_t len, struct sink *s)
     size_t zr = 1, used;
     int r = 0;
 
-    if (LZ4F_isError(LZ4F_createDecompressionContext(&z, LZ4F_VERSION)))
+    if (l4.is_error(l4.create(&z, LZ4F_VERSION)))
         return xb_err_set(s->err, -ENOMEM, "lz4: cannot initialise liblz4");
     while (r == 0 && zr != 0) {
         size_t out = 0;
@@ -262,16 +330,16 @@ static int dec_lz4_frame(const uint8_t *in, size_t len, struct sink *s)
             break;
         out = s->cap - s->len;
         used = len;
-        zr = LZ4F_decompress(z, s->buf + s->len, &out, in, &used, NULL);
+        zr = l4.decompress(z, s->buf + s->len, &out, in, &used, NULL);
         s->len += out;
         in += used;
         len -= used;
-        if (LZ4F_isError(zr))
-            r = xb_err_set(s->err, -EINVAL, "lz4: %s", LZ4F_getErrorName(zr));
+        if (l4.is_error(zr))
+            r = xb_err_set(s->err, -EINVAL, "lz4: %s", l4.error_name(zr));
         else if (zr != 0 && len == 0 && out == 0)
             r = truncated(s);
     }
-    LZ4F_freeDecompressionContext(z);
+    l4.free(z);
     return r;
 }
 
@@ -291,14 +359,14 @@ static int dec_lz4_legacy(const uint8_t *in, size_t len, struct sink *s)
         if (len - off == 4 && s->len > 0)
             break; /* Linux's appended uncompressed size */
         off += 4;
-        if (csize > len - off || csize > (unsigned)LZ4_compressBound(LZ4_LEGACY_BLOCK))
+        if (csize > len - off || csize > (unsigned)l4.bound(LZ4_LEGACY_BLOCK))
             return xb_err_set(s->err, -EINVAL, "lz4: block size 0x%x beyond end of data",
                               csize);
         r = sink_reserve(s, LZ4_LEGACY_BLOCK);
         if (r < 0)
             return r;
-        int n = LZ4_decompress_safe((const char *)in + off, (char *)s->buf + s->len,
-                                    (int)csize, LZ4_LEGACY_BLOCK);
+        int n = l4.block((const char *)in + off, (char *)s->buf + s->len, (int)csize,
+                         LZ4_LEGACY_BLOCK);
         if (n < 0)
             return xb_err_set(s->err, -EINVAL, "lz4: corrupt block at offset 0x%zx", off);
         s->len += (size_t)n;
@@ -382,13 +450,15 @@ static int lzop_block(const uint8_t *in, size_t len, size_t *off, uint32_t flags
     n = dlen;
     if (clen == dlen)
         memcpy(s->buf + s->len, in + o, dlen);
-    else if (lzo1x_decompress_safe(in + o, clen, s->buf + s->len, &n, NULL) != LZO_E_OK ||
+    else if (lz.decompress_safe(in + o, clen, s->buf + s->len, &n, NULL) != LZO_E_OK ||
              n != dlen)
         return xb_err_set(s->err, -EINVAL, "lzo: corrupt block at offset 0x%zx", o);
     s->len += dlen;
     *off = o + clen;
     return sink_done(s);
 }
+
+#define __lzo_init_v2 lz.init_v2 /* lzo_init() (lzoconf.h) calls it */
 
 static int dec_lzo(const uint8_t *in, size_t len, struct sink *s)
 {
@@ -414,20 +484,21 @@ struct codec {
     const uint8_t *magic;
     size_t magic_len;
     int (*decode)(const uint8_t *in, size_t len, struct sink *s);
+    struct xb_dl *lib;
 };
 
 #define MAGIC(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
 
 static const struct codec codecs[] = {
-    {XB_COMP_GZIP, "gzip", MAGIC(0x1f, 0x8b), dec_gzip},
-    {XB_COMP_XZ, "xz", MAGIC(0xfd, '7', 'z', 'X', 'Z', 0x00), dec_xz},
-    {XB_COMP_LZMA, "lzma", MAGIC(0x5d, 0x00, 0x00), dec_lzma},
-    {XB_COMP_BZIP2, "bzip2", MAGIC('B', 'Z', 'h'), dec_bzip2},
-    {XB_COMP_LZ4, "lz4", MAGIC(0x02, 0x21, 0x4c, 0x18), dec_lz4},
-    {XB_COMP_LZ4, "lz4", MAGIC(0x04, 0x22, 0x4d, 0x18), dec_lz4},
-    {XB_COMP_ZSTD, "zstd", MAGIC(0x28, 0xb5, 0x2f, 0xfd), dec_zstd},
+    {XB_COMP_GZIP, "gzip", MAGIC(0x1f, 0x8b), dec_gzip, &zl_dl},
+    {XB_COMP_XZ, "xz", MAGIC(0xfd, '7', 'z', 'X', 'Z', 0x00), dec_xz, &xz_dl},
+    {XB_COMP_LZMA, "lzma", MAGIC(0x5d, 0x00, 0x00), dec_lzma, &xz_dl},
+    {XB_COMP_BZIP2, "bzip2", MAGIC('B', 'Z', 'h'), dec_bzip2, &bz_dl},
+    {XB_COMP_LZ4, "lz4", MAGIC(0x02, 0x21, 0x4c, 0x18), dec_lz4, &l4_dl},
+    {XB_COMP_LZ4, "lz4", MAGIC(0x04, 0x22, 0x4d, 0x18), dec_lz4, &l4_dl},
+    {XB_COMP_ZSTD, "zstd", MAGIC(0x28, 0xb5, 0x2f, 0xfd), dec_zstd, &zs_dl},
     {XB_COMP_LZO, "lzo", MAGIC(0x89, 'L', 'Z', 'O', 0x00, 0x0d, 0x0a, 0x1a, 0x0a),
-     dec_lzo},
+     dec_lzo, &lz_dl},
 };
 
 #define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
@@ -464,7 +535,9 @@ int xb__decompress(enum xb_compression c, const uint8_t *in, size_t len, uint64_
         s.buf = malloc((size_t)hint + 1);               /* + 1: room to see the end */
         s.cap = s.buf ? (size_t)hint + 1 : 0;
     }
-    r = codecs[i].decode(in, len, &s);
+    r = xb__dl_need(codecs[i].lib, err, s.fmt);
+    if (r == 0)
+        r = codecs[i].decode(in, len, &s);
     if (r == 0)
         r = sink_done(&s);
     if (r == 0 && s.len == 0)
