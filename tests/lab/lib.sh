@@ -377,6 +377,24 @@ lab_copy_elf() {
   rm -f "$root/.ldd"
 }
 
+# The libraries libbuilder opens when first needed (lib/builder/image/dl.h:
+# the decompression libraries, libxenguest), which ldd does not list: their
+# sonames from the LIB() lines of decompress.c, and libxenguest.
+lab_copy_dlopened() {
+  local root=$1 libdir=$2 so dir f
+  for so in $(sed -n 's/^LIB([a-z0-9]*, "\([^"]*\)".*/\1/p' "$LAB_TOP/lib/builder/image/decompress.c") \
+    $(cd "$LAB_CACHE/root/usr/lib/x86_64-linux-gnu" && ls libxenguest.so.4.* | grep -E '^libxenguest\.so\.[0-9]+\.[0-9]+$'); do
+    f=
+    for dir in "$LAB_CACHE/root/usr/lib/x86_64-linux-gnu" "$LAB_CACHE/root/lib/x86_64-linux-gnu" \
+      /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu; do
+      [ -e "$dir/$so" ] && { f=$dir/$so; break; }
+    done
+    [ -n "$f" ] || lab_die "$so (opened by libbuilder when needed) not found"
+    cp -L "$f" "$root/$libdir/$so"
+    lab_copy_elf "$root" "$libdir" "$f"
+  done
+}
+
 # The dom0 initramfs minus the per-run overlay.
 lab_dom0_base() {
   local out="$LAB_CACHE/dom0-base.cpio.gz" bb kver
@@ -493,6 +511,7 @@ lab_overlay() {
   if [ -x "$build/tools/xbuild/xbuild" ]; then
     cp "$build/tools/xbuild/xbuild" "$d/lab/bin/xbuild"
     lab_copy_elf "$d" lab/lib "$build/tools/xbuild/xbuild"
+    lab_copy_dlopened "$d" lab/lib
     for f in "$build"/lib/libbuilder.so*; do
       [ -f "$f" ] && cp -L "$f" "$d/lab/lib/$(basename "$f")"
     done
