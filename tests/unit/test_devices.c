@@ -580,6 +580,29 @@ static void migration_shares(void **state)
     env_fini(&e);
 }
 
+/*
+ * Relative file targets (a configuration named by a relative path): the
+ * files from the current folder, in the nodes by their whole paths.
+ */
+static void relative_file_targets(void **state)
+{
+    struct env e;
+    char cwd[4096];
+    uint32_t d = 0;
+
+    env_init(&e);
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(e.dir), 0);
+    e.disks[0].target = "root.img";
+    e.disks[1].target = "ro.img";
+    assert_int_equal(xb_domain_create(e.ctx, &e.spec, &e.opts, &d), 0);
+    assert_int_equal(chdir(cwd), 0);
+    check_vbd_nodes(&e, d);
+    assert_int_equal(xb_domain_destroy(e.ctx, d), 0);
+    assert_int_equal(xb__sim_nr_loops(e.hv), 0);
+    env_fini(&e);
+}
+
 /* Backends that never come up, or give up: one line naming the device. */
 static void backends_down(void **state)
 {
@@ -886,6 +909,7 @@ int main(void)
         cmocka_unit_test(bad_inputs),
         cmocka_unit_test(shared_images),
         cmocka_unit_test(migration_shares),
+        cmocka_unit_test(relative_file_targets),
         cmocka_unit_test(backends_down),
         cmocka_unit_test(hotplug),
         cmocka_unit_test(bootloader_runs_as_xl_runs_it),

@@ -78,13 +78,23 @@ static int check_served(struct xb_err *err, const struct xb_vbd *v)
     return 0;
 }
 
-/* Relative phy: targets name devices in /dev, as the block script expands them. */
+/*
+ * A relative target that names a regular file from the current folder is
+ * that file, made absolute (lib/config resolves file targets against the
+ * configuration's folder, itself relative when the file was named so; the
+ * backend's nodes and the monitor, which runs in /, need the whole path).
+ * Any other relative target is a device in /dev, as the block script
+ * expands relative phy: targets.
+ */
 static char *device_path(const char *target)
 {
+    struct stat st;
     char *p = NULL;
 
     if (target[0] == '/')
         return strdup(target);
+    if (stat(target, &st) == 0 && S_ISREG(st.st_mode) && (p = realpath(target, NULL)))
+        return p;
     return asprintf(&p, "/dev/%s", target) < 0 ? NULL : p;
 }
 

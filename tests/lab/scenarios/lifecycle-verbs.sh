@@ -107,7 +107,9 @@ grep -q "^lx  *$id  *0 .* 0 / all$" /tmp/vl || { cat /tmp/vl; fail "vCPU 0 not p
 ok "vcpu-set 2 (guest: 2 CPUs), vcpu-pin, vcpu-list as xl"
 
 xbuild rename lx lx2 || fail "rename"
-xl list lx2 >/dev/null && xl list -l lx2 | grep -q '"name": "lx2"' || fail "xl does not see the rename"
+xl list lx2 >/dev/null || { xl list; fail "xl list does not see the rename"; }
+xl list -l lx2 >/tmp/l2.json 2>&1 || { cat /tmp/l2.json; fail "xl list -l lx2: exit status $?"; }
+grep -q '"name": "lx2"' /tmp/l2.json || { cat /tmp/l2.json; fail "xl list -l does not see the rename"; }
 xbuild rename lx2 lx || fail "rename back"
 xbuild sysrq lx h || fail "sysrq"
 lab_wait_console lx "sysrq: HELP" 10 || fail "the guest saw no sysrq"
