@@ -375,6 +375,36 @@ static void monitor_destroys_and_preserves(void **state)
     xb_monitor_close(m);
 }
 
+/*
+ * A destroyed domain Xen keeps dying (a page of it still mapped somewhere)
+ * ends with no watch fired once xenstored has released it: a wait that
+ * began before takes it as gone when its nodes are, and looks again until
+ * they are.
+ */
+static void wait_takes_a_dying_domain_as_gone(void **state)
+{
+    struct env *e = *state;
+    struct xb_hv *hv = e->ctx->hv;
+    enum xb_wait_result res;
+    struct sim_dominfo info;
+    uint32_t id = create(e, NULL), other = create(e, "name=\"h\"");
+    char dom[64];
+
+    xb__sim_zombies(hv, true);
+    assert_int_equal(xb_domain_destroy(e->ctx, id), 0);
+    assert_int_equal(xb__sim_dominfo(hv, id, &info), 0); /* still listed: dying */
+    assert_int_equal(xb_domain_wait(e->ctx, id, 0, &res), 0);
+    assert_int_equal(res, XB_WAIT_GONE);
+
+    assert_int_equal(hv->ops->domain_destroy(hv, NULL, other), 0); /* nodes left */
+    assert_int_equal(xb_domain_wait(e->ctx, other, 250, &res), -ETIMEDOUT);
+    snprintf(dom, sizeof(dom), "/local/domain/%u", other);
+    assert_int_equal(e->ctx->xs->ops->rm(e->ctx->xs, NULL, XB_XS_NO_TX, dom), 0);
+    assert_int_equal(xb_domain_wait(e->ctx, other, 0, &res), 0);
+    assert_int_equal(res, XB_WAIT_GONE);
+    xb__sim_zombies(hv, false);
+}
+
 static void monitor_restarts_with_the_same_uuid(void **state)
 {
     struct env *e = *state;
@@ -646,6 +676,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(create_records_and_userdata, setup, teardown),
         cmocka_unit_test_setup_teardown(records_long_old_and_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(monitor_destroys_and_preserves, setup, teardown),
+        cmocka_unit_test_setup_teardown(wait_takes_a_dying_domain_as_gone, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(monitor_restarts_with_the_same_uuid, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(interrupted_restart_is_finished, setup, teardown),

@@ -89,8 +89,11 @@ int xb_domain_request(struct xb_ctx *ctx, uint32_t domid, enum xb_request req,
  */
 struct waiting {
     bool recorded;
+    bool dying;            /* seen dying: looked at again every WAIT_POLL_MS */
     int64_t unrecorded_at; /* 0: not seen */
 };
+
+#define WAIT_POLL_MS 100
 
 #define UNRECORDED_MS 10000 /* a destroy under way, at most */
 
@@ -121,7 +124,25 @@ static int check_wait(struct xb_ctx *ctx, uint32_t domid, struct waiting *w,
         *result = XB_WAIT_GONE;
         return 1;
     }
-    if (rc || (info.flags & XB_DOMINFO_DYING) || !(info.flags & XB_DOMINFO_SHUTDOWN))
+    if (rc == 0 && (info.flags & XB_DOMINFO_DYING)) {
+        /*
+         * Destroyed. Xen frees it once its last page is unmapped and tells
+         * no one: xenstored, whose @releaseDomain woke us, may have released
+         * it already. Gone once its destroyer has removed its nodes too.
+         */
+        char p[PATH_MAX_XS], *v = NULL;
+
+        w->dying = true;
+        snprintf(p, sizeof(p), "/local/domain/%" PRIu32, domid);
+        rc = xb__xs_get(ctx, NULL, p, &v);
+        free(v);
+        if (rc == -ENOENT) {
+            *result = XB_WAIT_GONE;
+            return 1;
+        }
+        return 0;
+    }
+    if (rc || !(info.flags & XB_DOMINFO_SHUTDOWN))
         return rc;
     /* shut down: kept, unless xbuild's monitor has yet to act on it */
     kept = xb__monitor_kept(ctx, domid);
@@ -164,8 +185,8 @@ int xb_domain_wait(struct xb_ctx *ctx, uint32_t domid, int timeout_ms,
                             timeout_ms);
             break;
         }
-        if (w.unrecorded_at && (left < 0 || left > 100))
-            left = 100; /* its end fires @releaseDomain; look again meanwhile */
+        if ((w.unrecorded_at || w.dying) && (left < 0 || left > WAIT_POLL_MS))
+            left = WAIT_POLL_MS; /* an end that may fire no watch: look again */
         rc = xb__xs_wait(ctx, &ctx->err, left);
         if (rc)
             break;
