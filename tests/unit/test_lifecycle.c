@@ -36,15 +36,15 @@ static struct xb_ctx *open_sim(long fail_at)
     return ctx;
 }
 
-/* A small domain with rings at pfns 0 (store) and 1 (console). */
-static uint32_t make_dom(struct xb_ctx *ctx, const char *name, struct xb_xs_dom *d,
-                         uint64_t frames[2])
+/* A small domain with rings at pfns 0 (store) and 1 (console), UUID @uuid. */
+static uint32_t make_dom_uuid(struct xb_ctx *ctx, const char *name, const uint8_t *uuid,
+                              struct xb_xs_dom *d, uint64_t frames[2])
 {
     struct xb_hv *hv = ctx->hv;
     struct xb_hv_domcfg cfg = {.type = XB_HV_DOM_PV, .max_vcpus = 2};
     uint32_t domid = 0, sp, cp;
 
-    memcpy(cfg.handle, uuid1, 16);
+    memcpy(cfg.handle, uuid, 16);
     assert_int_equal(hv->ops->domain_create(hv, &ctx->err, &cfg, &domid), 0);
     assert_int_equal(hv->ops->set_max_vcpus(hv, &ctx->err, domid, 2), 0);
     assert_int_equal(hv->ops->set_max_mem(hv, &ctx->err, domid, 1024), 0);
@@ -57,7 +57,7 @@ static uint32_t make_dom(struct xb_ctx *ctx, const char *name, struct xb_xs_dom 
     *d = (struct xb_xs_dom){
         .domid = domid,
         .name = name,
-        .uuid = uuid1,
+        .uuid = uuid,
         .target_kib = 8,
         .maxmem_kib = 1024,
         .vcpus = 1,
@@ -68,6 +68,12 @@ static uint32_t make_dom(struct xb_ctx *ctx, const char *name, struct xb_xs_dom 
         .console_port = cp,
     };
     return domid;
+}
+
+static uint32_t make_dom(struct xb_ctx *ctx, const char *name, struct xb_xs_dom *d,
+                         uint64_t frames[2])
+{
+    return make_dom_uuid(ctx, name, uuid1, d, frames);
 }
 
 static char *xs_vget(struct xb_xs *xs, const char *fmt, va_list ap)
@@ -279,6 +285,123 @@ static void list_find_destroy(void **state)
     xb_ctx_close(ctx);
 }
 
+/* A domain as xbuild leaves it: its node set and its name claim (a UUID of its own). */
+static uint32_t make_named(struct xb_ctx *ctx, const char *name)
+{
+    static uint8_t uuid[64][16];
+    static unsigned made;
+    uint8_t *u = uuid[made++ % 64];
+    struct xb_xs_dom d;
+    uint64_t f[2];
+    uint32_t id;
+
+    memcpy(u, uuid1, 16);
+    u[15] = (uint8_t)made;
+    id = make_dom_uuid(ctx, name, u, &d, f);
+
+    assert_int_equal(xb__xs_name_claim(ctx->xs, &ctx->err, name, id, false), 0);
+    assert_int_equal(xb__xs_domain_introduce(ctx->xs, &ctx->err, &d), 0);
+    return id;
+}
+
+/*
+ * Sim calls of the destroy of a domain without devices (destroy.c): its
+ * info; the first batch (8: reads, the record's removal); the other
+ * domains' UUIDs (its /vm); the second batch (the console backend's
+ * directory, the claim); the domain; the removal's transaction (start,
+ * 9 ops: the claim, the console backend's directory and the backends'
+ * expected; the claim, /vm/UUID, /local/domain/N, /libxl/N, the record and
+ * N's console backend removed; end) and xenstored's release.
+ */
+#define CALLS_DESTROY (1 + 8 + 1 + 2 + 1 + (1 + 9 + 1) + 1)
+/* ... and of the last domain: its kind's directory and the backends' removed too */
+#define CALLS_DESTROY_LAST (CALLS_DESTROY + 2)
+
+/*
+ * Destroying one domain of two removes its nodes and claim, not the
+ * other's (they share the console backend's directory); the second takes
+ * the rest: xenstore is as it was before either.
+ */
+static void destroy_leaves_nothing(void **state)
+{
+    struct xb_ctx *ctx = open_sim(-1);
+    struct xb_hv *hv = ctx->hv;
+    char *before, *after, *v, id[16];
+    uint32_t a, b, found = 0;
+
+    /* the claims' directory stays, as create's other roots */
+    assert_int_equal(
+        ctx->xs->ops->mkdir(ctx->xs, &ctx->err, XB_XS_NO_TX, "/xbuild/names"), 0);
+    before = xb__sim_xs_dump(hv);
+    a = make_named(ctx, "alpha");
+    b = make_named(ctx, "beta");
+
+    xb__sim_fail_at(hv, -1); /* counts from here */
+    assert_int_equal(xb_domain_destroy(ctx, a), 0);
+    assert_int_equal(xb__sim_calls(hv), CALLS_DESTROY);
+    assert_null(xs_get(ctx->xs, "/local/domain/%u", a));
+    assert_null(xs_get(ctx->xs, "/local/domain/0/backend/console/%u", a));
+    assert_null(xs_get(ctx->xs, "/xbuild/names/alpha"));
+    snprintf(id, sizeof(id), "%u", b);
+    assert_node(ctx->xs, id, "/xbuild/names/beta");
+    assert_node(ctx->xs, "beta", "/local/domain/%u/name", b);
+    v = xs_get(ctx->xs, "/local/domain/0/backend/console/%u", b);
+    assert_non_null(v); /* the other's stays */
+    free(v);
+    assert_int_equal(xb_domain_find(ctx, "beta", &found), 0);
+    xb__sim_fail_at(hv, -1);
+    assert_int_equal(xb_domain_destroy(ctx, b), 0);
+    /* the last: the console backend's directory and the backends' go too */
+    assert_int_equal(xb__sim_calls(hv), CALLS_DESTROY_LAST);
+    after = xb__sim_xs_dump(hv);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    xb_ctx_close(ctx);
+}
+
+/*
+ * Whichever call of a destroy fails, it says so, the other domain keeps all
+ * of its own, and what is left goes with a second destroy (or, once the
+ * domain itself is gone, the removal of its nodes).
+ */
+static void destroy_failures_leave_nothing(void **state)
+{
+    long k;
+    int rc = -1;
+
+    for (k = 0; k < 100 && rc != 0; k++) {
+        struct xb_ctx *ctx = open_sim(-1);
+        struct xb_hv *hv = ctx->hv;
+        struct sim_dominfo si;
+        uint32_t a;
+        char *before, *after;
+
+        make_named(ctx, "keep");
+        before = xb__sim_xs_dump(hv);
+        a = make_named(ctx, "gone");
+        xb__sim_fail_at(hv, k);
+        rc = xb_domain_destroy(ctx, a);
+        xb__sim_fail_at(hv, -1);
+        if (rc) {
+            assert_true(rc < 0);
+            assert_non_null(strstr(xb_errmsg(ctx), "injected failure"));
+            if (xb__sim_dominfo(hv, a, &si) == 0)
+                assert_int_equal(xb_domain_destroy(ctx, a), 0);
+            else
+                assert_int_equal(xb__xs_domain_remove(ctx->xs, &ctx->err, a), 0);
+        }
+        after = xb__sim_xs_dump(hv);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+        xb_ctx_close(ctx);
+    }
+    assert_int_equal(rc, 0);
+    /* every call was failed once, but xenstored's release: a probe */
+    assert_int_equal(k - 1, CALLS_DESTROY - 1);
+}
+
 static void same_name_twice_is_ambiguous(void **state)
 {
     struct xb_ctx *ctx = open_sim(-1);
@@ -375,6 +498,8 @@ int main(void)
         cmocka_unit_test(introduce_failures_leave_nothing),
         cmocka_unit_test(too_long_name_is_refused),
         cmocka_unit_test(list_find_destroy),
+        cmocka_unit_test(destroy_leaves_nothing),
+        cmocka_unit_test(destroy_failures_leave_nothing),
         cmocka_unit_test(same_name_twice_is_ambiguous),
         cmocka_unit_test(name_claim_is_exclusive),
         cmocka_unit_test(stale_name_claim_is_taken_over),

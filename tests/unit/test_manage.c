@@ -26,6 +26,7 @@
 #include <xbuild/config.h>
 
 #include "builder/domain/ctx.h"
+#include "builder/domain/record.h"
 #include "builder/hv/sim/inspect.h"
 
 struct env {
@@ -154,6 +155,21 @@ static void want(struct env *e, const char *value, const char *path)
     free(v);
 }
 
+/* The monitor's record at the printf path (record.h); fails without one. */
+static void rec_at(struct env *e, struct xb_rec *r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void rec_at(struct env *e, struct xb_rec *r, const char *fmt, ...)
+{
+    char path[128];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    if (xb__rec_read(e->ctx->xs, NULL, XB_XS_NO_TX, path, r) != 0)
+        fail_msg("no record at %s", path);
+}
+
 static bool userdata_exists(struct env *e, uint32_t domid)
 {
     char cmd[256];
@@ -184,22 +200,143 @@ static void create_records_and_userdata(void **state)
 {
     struct env *e = *state;
     uint32_t id = create(e, NULL);
-    char p[64], *v;
+    struct xb_rec r;
+    char p[64], **kids = NULL;
+    size_t n = 0;
 
-    snprintf(p, sizeof(p), "/xbuild/domains/%u/name", id);
-    want(e, "g", p);
-    snprintf(p, sizeof(p), "/xbuild/domains/%u/on_watchdog", id);
-    want(e, "rename-restart", p);
-    v = get(e, "/xbuild/domains/%u/config/0", id);
-    assert_non_null(v);
-    assert_string_equal(v, e->cfg);
-    free(v);
+    rec_at(e, &r, "/xbuild/domains/%u", id); /* one node */
+    assert_string_equal(r.name, "g");
+    assert_int_equal(r.act[XB_REC_WATCHDOG], XB_ACTION_RENAME_RESTART);
+    assert_string_equal(r.config, e->cfg);
+    assert_int_equal(r.config_len, strlen(e->cfg));
+    assert_false(r.kept || r.suspended);
+    xb__rec_free(&r);
+    snprintf(p, sizeof(p), "/xbuild/domains/%u", id);
+    assert_int_equal(
+        e->ctx->xs->ops->directory(e->ctx->xs, NULL, XB_XS_NO_TX, p, &kids, &n), 0);
+    assert_int_equal(n, 0);
+    free(kids);
     assert_true(userdata_exists(e, id));
     assert_int_equal(records(e), 1);
     assert_int_equal(xb_domain_destroy(e->ctx, id), 0);
     assert_false(userdata_exists(e, id));
     assert_null(get(e, "/xbuild/domains/%u/name", id));
     assert_int_equal(records(e), 0);
+}
+
+static void put_node(struct env *e, const char *path, const char *val)
+{
+    assert_int_equal(
+        e->ctx->xs->ops->write(e->ctx->xs, NULL, XB_XS_NO_TX, path, val, strlen(val)), 0);
+}
+
+/*
+ * A record too long for one node keeps its fields in parts (read back the
+ * same, its name in the node itself); one an older xbuild wrote, a node
+ * per field, is read, and its fields changed in their own nodes; a
+ * damaged one is refused with a message.
+ */
+static void records_long_old_and_damaged(void **state)
+{
+    struct env *e = *state;
+    struct xb_xs *xs = e->ctx->xs;
+    static char big[9000];
+    const char *ovr[] = {"memory=9", "vcpus=1"};
+    struct xb_rec w = {.name = "long",
+                       .uuid = {1, 2, 3},
+                       .act = {XB_ACTION_DESTROY, XB_ACTION_RESTART, XB_ACTION_PRESERVE,
+                               XB_ACTION_COREDUMP_DESTROY, XB_ACTION_RESTART},
+                       .config = big,
+                       .config_len = sizeof(big) - 1,
+                       .file = "/etc/xen/long.cfg",
+                       .override_dir = "",
+                       .overrides = (char **)ovr,
+                       .n_overrides = 2,
+                       .strict = true},
+                  r;
+    struct xb_err err = {0};
+    struct xb_monitor *m = NULL;
+    struct xb_monitor_event ev;
+    char *v, *name = NULL;
+
+    memset(big, 'x', sizeof(big) - 1);
+    big[100] = '\n';
+    assert_int_equal(xb__rec_write(xs, &err, "/xbuild/domains/77", &w, false), 0);
+    v = get(e, "/xbuild/domains/77");
+    assert_non_null(v);
+    assert_int_equal(strncmp(v, "xbuild-record 2 chunks 5\n", 25), 0);
+    free(v);
+    assert_non_null(v = get(e, "/xbuild/domains/77/part/4"));
+    free(v);
+    assert_int_equal(xb__rec_name_at(xs, NULL, XB_XS_NO_TX, "/xbuild/domains/77", &name),
+                     0);
+    assert_string_equal(name, "long");
+    free(name);
+    assert_int_equal(xb__rec_set_now(xs, &err, "/xbuild/domains/77", "state", "kept"), 0);
+    rec_at(e, &r, "/xbuild/domains/77");
+    assert_string_equal(r.name, "long");
+    assert_memory_equal(r.uuid, w.uuid, 16);
+    assert_int_equal(r.act[XB_REC_CRASH], XB_ACTION_COREDUMP_DESTROY);
+    assert_int_equal(r.config_len, sizeof(big) - 1);
+    assert_memory_equal(r.config, big, sizeof(big) - 1);
+    assert_string_equal(r.file, "/etc/xen/long.cfg");
+    assert_int_equal(r.n_overrides, 2);
+    assert_string_equal(r.overrides[1], "vcpus=1");
+    assert_true(r.strict && r.kept);
+    xb__rec_free(&r);
+    assert_int_equal(xs->ops->rm(xs, NULL, XB_XS_NO_TX, "/xbuild/domains/77"), 0);
+
+    /* an older xbuild's record */
+    put_node(e, "/xbuild/domains/78/name", "old");
+    put_node(e, "/xbuild/domains/78/uuid", "5b3b589c-f9a0-4565-9bcd-bd10bdaa0722");
+    put_node(e, "/xbuild/domains/78/on_poweroff", "destroy");
+    put_node(e, "/xbuild/domains/78/on_reboot", "restart");
+    put_node(e, "/xbuild/domains/78/on_watchdog", "destroy");
+    put_node(e, "/xbuild/domains/78/on_crash", "preserve");
+    put_node(e, "/xbuild/domains/78/on_soft_reset", "restart");
+    put_node(e, "/xbuild/domains/78/config-file", "/etc/xen/old.cfg");
+    put_node(e, "/xbuild/domains/78/override-dir", "");
+    put_node(e, "/xbuild/domains/78/strict", "0");
+    put_node(e, "/xbuild/domains/78/restarts", "2 1700000000");
+    put_node(e, "/xbuild/domains/78/config/0", "name = \"old\"\n");
+    put_node(e, "/xbuild/domains/78/config/1", "memory = 8\n");
+    put_node(e, "/xbuild/domains/78/overrides/0", "vcpus=1");
+    assert_int_equal(
+        xb__rec_set_now(xs, &err, "/xbuild/domains/78", "state", "suspended"), 0);
+    want(e, "suspended", "/xbuild/domains/78/state");
+    rec_at(e, &r, "/xbuild/domains/78");
+    assert_string_equal(r.name, "old");
+    assert_int_equal(r.act[XB_REC_CRASH], XB_ACTION_PRESERVE);
+    assert_string_equal(r.config, "name = \"old\"\nmemory = 8\n");
+    assert_int_equal(r.n_overrides, 1);
+    assert_int_equal(r.restarts, 2);
+    assert_true(r.suspended);
+    xb__rec_free(&r);
+    assert_int_equal(xb__rec_name_at(xs, NULL, XB_XS_NO_TX, "/xbuild/domains/78", &name),
+                     0);
+    assert_string_equal(name, "old");
+    free(name);
+    /* its domain (gone) is left to the older xbuild's monitor */
+    assert_int_equal(xb_monitor_open(e->ctx, &m), 0);
+    assert_int_equal(xb_monitor_step(m, 0, &ev), 0);
+    xb_monitor_close(m);
+    want(e, "old", "/xbuild/domains/78/name");
+    assert_int_equal(xs->ops->rm(xs, NULL, XB_XS_NO_TX, "/xbuild/domains/78"), 0);
+
+    /* damaged: a length past the end, an unknown action, no config */
+    const char *bad[] = {"xbuild-record 2\nname 99\nx\n",
+                         "xbuild-record 2\nname 1\nx\nuuid 3\nabc\n", "xbuild-record 3\n",
+                         "xbuild-record 2 chunks 0\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        put_node(e, "/xbuild/domains/79", bad[i]);
+        err = (struct xb_err){0};
+        assert_int_equal(xb__rec_read(xs, &err, XB_XS_NO_TX, "/xbuild/domains/79", &r),
+                         -EINVAL);
+        assert_non_null(strstr(err.msg, "a damaged record"));
+    }
+    assert_int_equal(xb__rec_read(xs, NULL, XB_XS_NO_TX, "/xbuild/domains/80", &r),
+                     -ENOENT);
+    assert_int_equal(xs->ops->rm(xs, NULL, XB_XS_NO_TX, "/xbuild/domains/79"), 0);
 }
 
 static void monitor_destroys_and_preserves(void **state)
@@ -238,6 +375,36 @@ static void monitor_destroys_and_preserves(void **state)
     xb_monitor_close(m);
 }
 
+/*
+ * A destroyed domain Xen keeps dying (a page of it still mapped somewhere)
+ * ends with no watch fired once xenstored has released it: a wait that
+ * began before takes it as gone when its nodes are, and looks again until
+ * they are.
+ */
+static void wait_takes_a_dying_domain_as_gone(void **state)
+{
+    struct env *e = *state;
+    struct xb_hv *hv = e->ctx->hv;
+    enum xb_wait_result res;
+    struct sim_dominfo info;
+    uint32_t id = create(e, NULL), other = create(e, "name=\"h\"");
+    char dom[64];
+
+    xb__sim_zombies(hv, true);
+    assert_int_equal(xb_domain_destroy(e->ctx, id), 0);
+    assert_int_equal(xb__sim_dominfo(hv, id, &info), 0); /* still listed: dying */
+    assert_int_equal(xb_domain_wait(e->ctx, id, 0, &res), 0);
+    assert_int_equal(res, XB_WAIT_GONE);
+
+    assert_int_equal(hv->ops->domain_destroy(hv, NULL, other), 0); /* nodes left */
+    assert_int_equal(xb_domain_wait(e->ctx, other, 250, &res), -ETIMEDOUT);
+    snprintf(dom, sizeof(dom), "/local/domain/%u", other);
+    assert_int_equal(e->ctx->xs->ops->rm(e->ctx->xs, NULL, XB_XS_NO_TX, dom), 0);
+    assert_int_equal(xb_domain_wait(e->ctx, other, 0, &res), 0);
+    assert_int_equal(res, XB_WAIT_GONE);
+    xb__sim_zombies(hv, false);
+}
+
 static void monitor_restarts_with_the_same_uuid(void **state)
 {
     struct env *e = *state;
@@ -246,6 +413,7 @@ static void monitor_restarts_with_the_same_uuid(void **state)
     struct xb_monitor_event ev;
     struct sim_dominfo a, b;
     uint32_t id = create(e, "memory=9"), found = 0;
+    struct xb_rec r;
     char *v;
 
     assert_int_equal(xb__sim_dominfo(hv, id, &a), 0);
@@ -264,10 +432,10 @@ static void monitor_restarts_with_the_same_uuid(void **state)
     assert_string_equal(v, "9216"); /* the override kept */
     free(v);
     assert_null(get(e, "/xbuild/restarts/g"));
-    v = get(e, "/xbuild/domains/%u/restarts", found);
-    assert_non_null(v);
-    assert_int_equal(strncmp(v, "1 ", 2), 0); /* counted, for the burst limit */
-    free(v);
+    rec_at(e, &r, "/xbuild/domains/%u", found);
+    assert_int_equal(r.restarts, 1); /* counted, for the burst limit */
+    assert_true(r.last_restart > 0);
+    xb__rec_free(&r);
     xb_monitor_close(m);
 }
 
@@ -278,8 +446,9 @@ static void interrupted_restart_is_finished(void **state)
     struct xb_hv *hv = e->ctx->hv;
     struct xb_monitor *m = NULL;
     struct xb_monitor_event ev;
-    char moved[160], *v;
+    char moved[160];
     uint32_t id = create(e, NULL), found;
+    struct xb_rec r;
 
     snprintf(moved, sizeof(moved), "%s.away", e->kernel);
     assert_int_equal(xb_monitor_open(e->ctx, &m), 0);
@@ -291,8 +460,10 @@ static void interrupted_restart_is_finished(void **state)
     assert_int_equal(xb_domain_find(e->ctx, "g", &found), 0);
     assert_int_equal(found, id);
     assert_int_equal(records(e), 2); /* its record, and the restart entry */
-    free(v = get(e, "/xbuild/restarts/g/config/0"));
-    assert_non_null(v);
+    rec_at(e, &r, "/xbuild/restarts/g");
+    assert_int_equal(r.old_domid, id);
+    assert_string_equal(r.config, e->cfg);
+    xb__rec_free(&r);
     xb_monitor_close(m);
     /* a new monitor (the old one "died"), the kernel back: it finishes the job */
     assert_int_equal(rename(moved, e->kernel), 0);
@@ -423,6 +594,7 @@ static void memory_vcpus_rename_uptime(void **state)
     unsigned nr_cpus = 0;
     uint64_t up = 99;
     uint32_t id = create(e, NULL), found;
+    struct xb_rec r;
 
     assert_int_equal(xb_domain_set_memory(e->ctx, id, 6 * 1024), 0);
     snprintf(p, sizeof(p), "/local/domain/%u/memory/target", id);
@@ -452,8 +624,9 @@ static void memory_vcpus_rename_uptime(void **state)
 
     assert_int_equal(xb_domain_rename(e->ctx, id, "h"), 0);
     assert_int_equal(xb_domain_find(e->ctx, "h", &found), 0);
-    snprintf(p, sizeof(p), "/xbuild/domains/%u/name", id);
-    want(e, "h", p);
+    rec_at(e, &r, "/xbuild/domains/%u", id);
+    assert_string_equal(r.name, "h");
+    xb__rec_free(&r);
     ud = NULL;
     {
         char cmd[256];
@@ -501,7 +674,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(create_records_and_userdata, setup, teardown),
+        cmocka_unit_test_setup_teardown(records_long_old_and_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(monitor_destroys_and_preserves, setup, teardown),
+        cmocka_unit_test_setup_teardown(wait_takes_a_dying_domain_as_gone, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(monitor_restarts_with_the_same_uuid, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(interrupted_restart_is_finished, setup, teardown),

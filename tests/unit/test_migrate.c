@@ -38,6 +38,7 @@
 #include <xen/sched.h>
 
 #include "builder/domain/ctx.h"
+#include "builder/domain/record.h"
 #include "builder/hv/sim/inspect.h"
 #include "builder/migrate/migrate.h"
 
@@ -1085,7 +1086,14 @@ static void monitored_and_stored(void **state)
     step_on(m, w->domid, &ev); /* suspended: left to the save */
     assert_int_equal(ev.action, XB_ACTION_PRESERVE);
     assert_int_equal(xb_monitor_step(m, 0, &ev), 0);
-    assert_node(w, "suspended", "/xbuild/domains/1/state");
+    {
+        struct xb_rec r;
+
+        assert_int_equal(
+            xb__rec_read(w->ctx->xs, NULL, XB_XS_NO_TX, "/xbuild/domains/1", &r), 0);
+        assert_true(r.suspended && !r.kept);
+        xb__rec_free(&r);
+    }
     assert_int_equal(xb_domain_resume(w->ctx, w->domid), 0);
     assert_int_equal(hv->ops->domain_shutdown(hv, NULL, w->domid, SHUTDOWN_poweroff), 0);
     step_on(m, w->domid, &ev); /* the mark of the suspend is moot */
@@ -1105,7 +1113,14 @@ static void monitored_and_stored(void **state)
         fail_msg("restore: %s", xb_errmsg(w->ctx));
     check_restored(w, domid, false);
     assert_true(has_file(dir, domid));
-    assert_node(w, "t1", "/xbuild/domains/2/name");
+    {
+        struct xb_rec r;
+
+        assert_int_equal(
+            xb__rec_read(w->ctx->xs, NULL, XB_XS_NO_TX, "/xbuild/domains/2", &r), 0);
+        assert_string_equal(r.name, "t1");
+        xb__rec_free(&r);
+    }
     assert_int_equal(xb_domain_destroy(w->ctx, domid), 0);
     assert_null(node(w, "/xbuild/domains/2"));
     assert_false(has_file(dir, domid));

@@ -284,6 +284,61 @@ static void xenstore_batches(void **state)
     sim_close(hv);
 }
 
+/*
+ * DIRECTORY in a batch (each name NUL-terminated), and expectations: a
+ * transaction whose READ or DIRECTORY answers differ from what it expects
+ * fails with -ESTALE (not recorded) and changes nothing.
+ */
+static void xenstore_batch_expectations(void **state)
+{
+    struct xb_err err = {0};
+    struct xb_hv *hv = sim(&err);
+    struct xb_xs_op list[] = {{.kind = XB_XS_OP_DIRECTORY, .path = "/e"},
+                              {.kind = XB_XS_OP_DIRECTORY, .path = "/e/none"}};
+    struct xb_xs_op t[3];
+    size_t before = xb__sim_xs_count(hv);
+    char *v = NULL;
+
+    (void)state;
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/e/a", "1", 1), 0);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/e/b", "2", 1), 0);
+    assert_int_equal(m.xs->ops->batch(m.xs, m.err, false, list, 2), 0);
+    assert_int_equal(list[0].out_len, 4);
+    assert_memory_equal(list[0].out, "a\0b\0", 4);
+    assert_int_equal(list[1].rc, -ENOENT);
+    /* what was listed still holds: committed */
+    t[0] = (struct xb_xs_op){.kind = XB_XS_OP_DIRECTORY,
+                             .path = "/e",
+                             .expect = true,
+                             .val = list[0].out,
+                             .len = list[0].out_len};
+    t[1] = (struct xb_xs_op){
+        .kind = XB_XS_OP_READ, .path = "/e/a", .expect = true, .val = "1", .len = 1};
+    t[2] = (struct xb_xs_op){.kind = XB_XS_OP_RM, .path = "/e/a"};
+    assert_int_equal(m.xs->ops->batch(m.xs, m.err, true, t, 3), 0);
+    free(t[0].out);
+    free(t[1].out);
+    assert_int_equal(m.xs->ops->read(m.xs, NULL, XB_XS_NO_TX, "/e/a", &v, NULL), -ENOENT);
+    /* the same again: /e changed since, so nothing is done */
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/e/a", "1", 1), 0);
+    assert_int_equal(m.xs->ops->write(m.xs, m.err, XB_XS_NO_TX, "/e/c", "3", 1), 0);
+    assert_int_equal(m.xs->ops->batch(m.xs, m.err, true, t, 3), -ESTALE);
+    assert_int_equal(t[0].rc, -ESTALE);
+    assert_string_equal(err.msg, "");
+    free(t[0].out);
+    free(t[1].out);
+    xs_read_str(hv, XB_XS_NO_TX, "/e/a", "1");
+    /* expecting no node */
+    t[1] = (struct xb_xs_op){.kind = XB_XS_OP_READ, .path = "/e/a", .expect = true};
+    assert_int_equal(m.xs->ops->batch(m.xs, m.err, true, &t[1], 2), -ESTALE);
+    free(t[1].out);
+    xs_read_str(hv, XB_XS_NO_TX, "/e/a", "1");
+    free(list[0].out);
+    assert_int_equal(m.xs->ops->rm(m.xs, m.err, XB_XS_NO_TX, "/e"), 0);
+    assert_int_equal(xb__sim_xs_count(hv), before);
+    sim_close(hv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +348,7 @@ int main(void)
         cmocka_unit_test(evtchns_and_fault_injection),
         cmocka_unit_test(xenstore_tree_and_transactions),
         cmocka_unit_test(xenstore_batches),
+        cmocka_unit_test(xenstore_batch_expectations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

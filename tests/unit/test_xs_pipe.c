@@ -59,7 +59,8 @@ static void error(int fd, const struct xsd_sockmsg *req, const char *name)
 
 /*
  * The fake xenstored: one client; reads answer "v:PATH", /missing is
- * ENOENT, writes to /deny are EACCES; a request of a transaction must
+ * ENOENT, writes to /deny are EACCES, directories list "a" and "b"; a
+ * request of a transaction must
  * carry TX_ID; the first commit is a conflict (EAGAIN), later ones pass;
  * a permission request must be "PATH\0r7\0n0\0".
  */
@@ -93,6 +94,9 @@ static void serve(int lfd)
             }
             snprintf(out, sizeof(out), "v:%s", body);
             reply(fd, &h, h.type, out, strlen(out));
+            break;
+        case XS_DIRECTORY:
+            reply(fd, &h, h.type, "a\0b\0", 4);
             break;
         case XS_WRITE:
             if (strcmp(body, "/deny") == 0)
@@ -215,6 +219,41 @@ static void transactions(void **state)
     stop_server(pid, p);
 }
 
+/* DIRECTORY's names, NUL after each; a transaction's expectations checked before its
+ * commit. */
+static void directories_and_expectations(void **state)
+{
+    struct xb_xs_op list = {.kind = XB_XS_OP_DIRECTORY, .path = "/d"};
+    struct xb_xs_op t[2] = {{.kind = XB_XS_OP_DIRECTORY,
+                             .path = "/d",
+                             .expect = true,
+                             .val = "a\0b\0",
+                             .len = 4},
+                            {.kind = XB_XS_OP_RM, .path = "/d/a"}};
+    struct xb_err err = {0};
+    pid_t pid = start_server();
+    struct xb_xs_pipe *p = NULL;
+
+    (void)state;
+    assert_int_equal(xb__xs_pipe_open(&p), 0);
+    assert_int_equal(xb__xs_pipe_batch(p, &err, false, &list, 1), 0);
+    assert_int_equal(list.out_len, 4);
+    assert_memory_equal(list.out, "a\0b\0", 4);
+    free(list.out);
+    /* as expected: committed (after the fake's one conflict) */
+    assert_int_equal(xb__xs_pipe_batch(p, &err, true, t, 2), -EAGAIN);
+    free(t[0].out);
+    assert_int_equal(xb__xs_pipe_batch(p, &err, true, t, 2), 0);
+    free(t[0].out);
+    /* not as expected: -ESTALE, not recorded, the transaction aborted */
+    t[0].len = 2;
+    assert_int_equal(xb__xs_pipe_batch(p, &err, true, t, 2), -ESTALE);
+    assert_int_equal(t[0].rc, -ESTALE);
+    assert_string_equal(err.msg, "");
+    free(t[0].out);
+    stop_server(pid, p);
+}
+
 /* No xenstored to connect to: -ENOENT (the backend goes one op at a time). */
 static void no_socket(void **state)
 {
@@ -231,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(answers_in_order),
         cmocka_unit_test(transactions),
+        cmocka_unit_test(directories_and_expectations),
         cmocka_unit_test(no_socket),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,8 +33,14 @@ extern char **environ;
 
 #define RECOUNT_MS 2000
 
-#define MONITOR_DIR     "/run/xen"
-#define MONITOR_LOCK    MONITOR_DIR "/xbuild-monitor.lock"
+#define MONITOR_DIR "/run/xen"
+/*
+ * The records' format is in the name: a monitor of an older xbuild, which
+ * cannot read one-node records (lib/builder/domain/record.h), holds
+ * xbuild-monitor.lock and acts on its own domains meanwhile; this one
+ * leaves those to it.
+ */
+#define MONITOR_LOCK    MONITOR_DIR "/xbuild-monitor-2.lock"
 #define MONITOR_LOG_DIR "/var/log/xen"
 #define RESPAWN_MIN_MS  100
 #define RESPAWN_MAX_MS  5000

@@ -82,21 +82,79 @@ int xb_domain_request(struct xb_ctx *ctx, uint32_t domid, enum xb_request req,
     return xb__xs_put(ctx, &ctx->err, p, cmd);
 }
 
+/*
+ * While a wait goes on: whether the domain had a monitor's record when it
+ * began, and when that record was seen gone with the domain still there
+ * (a destroy removes the record first, then the domain: not kept).
+ */
+struct waiting {
+    bool recorded;
+    bool dying;            /* seen dying: looked at again every WAIT_POLL_MS */
+    int64_t unrecorded_at; /* 0: not seen */
+};
+
+#define WAIT_POLL_MS 100
+
+#define UNRECORDED_MS 10000 /* a destroy under way, at most */
+
+/* Whether @domid holds its name's claim: one of xbuild's (names.c). */
+static bool claims_its_name(struct xb_ctx *ctx, uint32_t domid)
+{
+    char p[PATH_MAX_XS], claim[XB_XS_NAME_PATH_MAX], *name = NULL, *holder = NULL;
+    bool mine = false;
+
+    snprintf(p, sizeof(p), "/local/domain/%" PRIu32 "/name", domid);
+    if (xb__xs_get(ctx, NULL, p, &name) == 0 &&
+        xb__xs_claim_path(name, claim, sizeof(claim)) == 0 &&
+        xb__xs_get(ctx, NULL, claim, &holder) == 0)
+        mine = strtoul(holder, NULL, 10) == domid;
+    free(name);
+    free(holder);
+    return mine;
+}
+
 /* One look: 1 done (*result set), 0 not yet, <0 error. */
-static int check_wait(struct xb_ctx *ctx, uint32_t domid, enum xb_wait_result *result)
+static int check_wait(struct xb_ctx *ctx, uint32_t domid, struct waiting *w,
+                      enum xb_wait_result *result)
 {
     struct xb_hv_dominfo info;
-    int rc = xb__dom_info(ctx, &ctx->err, domid, &info);
+    int rc = xb__dom_info(ctx, &ctx->err, domid, &info), kept;
 
     if (rc == -ESRCH) {
         *result = XB_WAIT_GONE;
         return 1;
     }
-    if (rc || (info.flags & XB_DOMINFO_DYING) || !(info.flags & XB_DOMINFO_SHUTDOWN))
+    if (rc == 0 && (info.flags & XB_DOMINFO_DYING)) {
+        /*
+         * Destroyed. Xen frees it once its last page is unmapped and tells
+         * no one: xenstored, whose @releaseDomain woke us, may have released
+         * it already. Gone once its destroyer has removed its nodes too.
+         */
+        char p[PATH_MAX_XS], *v = NULL;
+
+        w->dying = true;
+        snprintf(p, sizeof(p), "/local/domain/%" PRIu32, domid);
+        rc = xb__xs_get(ctx, NULL, p, &v);
+        free(v);
+        if (rc == -ENOENT) {
+            *result = XB_WAIT_GONE;
+            return 1;
+        }
+        return 0;
+    }
+    if (rc || !(info.flags & XB_DOMINFO_SHUTDOWN))
         return rc;
     /* shut down: kept, unless xbuild's monitor has yet to act on it */
-    if (xb__monitor_kept(ctx, domid) == 1)
+    kept = xb__monitor_kept(ctx, domid);
+    if (kept == 1)
         return 0;
+    if (kept == 0 && (w->recorded || claims_its_name(ctx, domid))) {
+        /* xbuild's, its record gone: being destroyed (the record goes first) */
+        if (!w->unrecorded_at)
+            w->unrecorded_at = xb__now_ms();
+        if (xb__now_ms() - w->unrecorded_at < UNRECORDED_MS)
+            return 0;
+    }
     *result = XB_WAIT_KEPT;
     return 1;
 }
@@ -106,6 +164,7 @@ int xb_domain_wait(struct xb_ctx *ctx, uint32_t domid, int timeout_ms,
 {
     char rec[PATH_MAX_XS], token[32];
     int64_t end = xb__now_ms() + timeout_ms;
+    struct waiting w = {0};
     int rc;
 
     xb__ctx_reset(ctx);
@@ -116,7 +175,8 @@ int xb_domain_wait(struct xb_ctx *ctx, uint32_t domid, int timeout_ms,
         ctx->xs->ops->unwatch(ctx->xs, NULL, "@releaseDomain", token);
     if (rc)
         return rc;
-    while ((rc = check_wait(ctx, domid, result)) == 0) {
+    w.recorded = xb__monitor_kept(ctx, domid) != 0;
+    while ((rc = check_wait(ctx, domid, &w, result)) == 0) {
         int left = timeout_ms < 0 ? -1 : (int)(end - xb__now_ms());
 
         if (timeout_ms >= 0 && left <= 0) {
@@ -125,6 +185,8 @@ int xb_domain_wait(struct xb_ctx *ctx, uint32_t domid, int timeout_ms,
                             timeout_ms);
             break;
         }
+        if ((w.unrecorded_at || w.dying) && (left < 0 || left > WAIT_POLL_MS))
+            left = WAIT_POLL_MS; /* an end that may fire no watch: look again */
         rc = xb__xs_wait(ctx, &ctx->err, left);
         if (rc)
             break;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/builder/domain/lifecycle.c - running domains: list, find by name or id,
- * destroy; and the small helpers the domain layer shares (domain.h). Works
- * on any domain, whoever built it (xl or xbuild), through the backends.
+ * lib/builder/domain/lifecycle.c - running domains: list, find by name or
+ * id (destroy.c destroys them); and the small helpers the domain layer
+ * shares (domain.h). Works on any domain, whoever built it (xl or xbuild),
+ * through the backends.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,12 +16,10 @@
 
 #include <xbuild/builder.h>
 
-#include "../devices/devices.h"
 #include "ctx.h"
 #include "domain.h"
 #include "monitor.h"
 #include "nodes.h"
-#include "userdata.h"
 
 #define LIST_CHUNK      128u
 #define DOMID_NONE      UINT32_MAX
@@ -423,56 +422,4 @@ int xb_domain_find(struct xb_ctx *ctx, const char *what, uint32_t *domid)
 {
     xb__ctx_reset(ctx);
     return xb__dom_find(ctx, &ctx->err, what, domid);
-}
-
-/*
- * The domain, then its xenstore nodes (the monitor's record with them),
- * then the configuration libxl keeps for xl (xbuild's or xl's own, as xl
- * destroy removes it).
- */
-int xb__dom_destroy(struct xb_ctx *ctx, uint32_t domid, bool allow_dom0)
-{
-    struct xb_hv_dominfo info;
-    char rec[sizeof(XB_MONITOR_RECORDS) + 12];
-    int rc, devices;
-
-    if (domid == 0 && !allow_dom0)
-        return xb_err_set(&ctx->err, -EPERM,
-                          "refusing to destroy dom0 (-f forces it, for a "
-                          "disaggregated hardware domain and toolstack)");
-    rc = xb__dom_info(ctx, &ctx->err, domid, &info);
-    if (rc == -ESRCH)
-        return xb_err_set(&ctx->err, -ENOENT, "no domain with id %u", domid);
-    if (rc)
-        return rc;
-    /*
-     * The monitor's record first: woken by the domain's death, the monitor
-     * then leaves its nodes to us (two removals at once, each in its own
-     * transaction, made xenstored fail one with EIO).
-     */
-    snprintf(rec, sizeof(rec), XB_MONITOR_RECORDS "/%u", domid);
-    rc = ctx->xs->ops->rm(ctx->xs, &ctx->err, XB_XS_NO_TX, rec);
-    if (rc && rc != -ENOENT)
-        return rc;
-    /* as xl: its devices first, so that none is left once the domain is gone */
-    devices = xb__devices_destroy(ctx, &ctx->err, domid);
-    rc = ctx->hv->ops->domain_destroy(ctx->hv, &ctx->err, domid);
-    if (rc)
-        return rc;
-    rc = xb__xs_domain_remove(ctx->xs, &ctx->err, domid);
-    if (!rc)
-        rc = xb__userdata_remove(ctx, &ctx->err, domid, info.handle);
-    return rc ? rc : devices;
-}
-
-int xb_domain_destroy(struct xb_ctx *ctx, uint32_t domid)
-{
-    xb__ctx_reset(ctx);
-    return xb__dom_destroy(ctx, domid, false);
-}
-
-int xb_domain_destroy_forced(struct xb_ctx *ctx, uint32_t domid)
-{
-    xb__ctx_reset(ctx);
-    return xb__dom_destroy(ctx, domid, true);
 }

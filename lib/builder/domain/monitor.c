@@ -8,16 +8,13 @@
  * xenstore, so a monitor started after another died carries on where that
  * one stopped, including a shutdown that happened in between.
  *
- * A record, /xbuild/domains/DOMID (dom0 only):
- *   name, uuid, on_poweroff ... on_soft_reset   (action names of xl.cfg)
- *   config/0.., config-file, override-dir,       what a restart re-creates
- *   overrides/0.., strict                         the domain from
- *   restarts = "COUNT SECONDS"                   restarts in a row, the last
- *   state = "kept" | "suspended"                 preserved | left to a save/migration
- * A restart first copies the record to /xbuild/restarts/NAME (with
- * old-domid), which holds the name meanwhile (creates refuse it, finds wait
- * for it), then destroys the old domain, creates the new one and removes
- * the copy: a monitor that dies in between finishes the job from the copy.
+ * A record, /xbuild/domains/DOMID (dom0 only), is one node (record.h): the
+ * domain's name, uuid and on_* actions, what a restart re-creates it from,
+ * its restarts in a row, whether it is kept (preserved) or suspended (left
+ * to a save or migration). A restart first copies the record to /xbuild/restarts/NAME
+ * (with old-domid), which holds the name meanwhile (creates refuse it, finds wait for
+ * it), then destroys the old domain, creates the new one and removes the copy: a monitor
+ * that dies in between finishes the job from the copy.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,128 +32,21 @@
 #include "domain.h"
 #include "monitor.h"
 #include "nodes.h"
+#include "record.h"
 #include "userdata.h"
 
 #define RESTARTS_DIR     "/xbuild/restarts"
 #define REC_PATH_MAX     (XB_XS_NAME_PATH_MAX + 64)
-#define CHUNK            2048u /* bytes of config per node (xenstore's limit is 4096) */
-#define MAX_CHUNKS       512u
+#define MAX_CONFIG       (1u << 20) /* bytes of config a record keeps */
 #define MAX_OVERRIDES    256u
 #define RESTART_BURST    5  /* restarts in a row, each within RESTART_WINDOW_S */
 #define RESTART_WINDOW_S 10 /* of the previous: then the domain is destroyed */
 #define WATCH_TOKEN      "xb-monitor"
 
-enum { A_POWEROFF, A_REBOOT, A_WATCHDOG, A_CRASH, A_SOFT_RESET, A_COUNT };
-
-static const char *const action_keys[A_COUNT] = {
-    "on_poweroff", "on_reboot", "on_watchdog", "on_crash", "on_soft_reset",
-};
-
-/* A record in memory. */
-struct rec {
-    char *name;
-    uint8_t uuid[16];
-    enum xb_action act[A_COUNT];
-    char *config, *file, *override_dir;
-    size_t config_len;
-    char **overrides;
-    size_t n_overrides;
-    bool strict, kept, suspended;
-    unsigned restarts;
-    uint64_t last_restart;
-    uint32_t old_domid; /* restart entries only */
-};
-
 struct xb_monitor {
     struct xb_ctx *ctx;
     bool watching;
 };
-
-static void rec_free(struct rec *r)
-{
-    free(r->name);
-    free(r->config);
-    free(r->file);
-    free(r->override_dir);
-    for (size_t i = 0; i < r->n_overrides; i++)
-        free(r->overrides[i]);
-    free(r->overrides);
-    *r = (struct rec){0};
-}
-
-/* ---- writing a record ---- */
-
-/* A record's nodes, as one batch of writes. */
-struct rec_batch {
-    struct xb_xs_op *op;
-    char (*path)[REC_PATH_MAX + 32];
-    size_t n;
-};
-
-static void put(struct rec_batch *b, const char *base, const char *key, const char *val,
-                size_t len)
-{
-    snprintf(b->path[b->n], sizeof(b->path[0]), "%s/%s", base, key);
-    b->op[b->n] = (struct xb_xs_op){
-        .kind = XB_XS_OP_WRITE, .path = b->path[b->n], .val = val, .len = len};
-    b->n++;
-}
-
-static void put_str(struct rec_batch *b, const char *base, const char *key,
-                    const char *val)
-{
-    put(b, base, key, val, strlen(val));
-}
-
-/*
- * @base made afresh outside any transaction (nobody else writes there, and
- * making it changes its parent, which concurrent creates share), then every
- * node of @r in one transaction that touches nothing but @base.
- */
-static int rec_write(struct xb_ctx *ctx, struct xb_err *err, const char *base,
-                     const struct rec *r, bool restart_entry)
-{
-    size_t max = 16 + r->config_len / CHUNK + 1 + r->n_overrides;
-    struct rec_batch b = {calloc(max, sizeof(*b.op)), calloc(max, sizeof(*b.path)), 0};
-    struct xb_xs_op pre[2] = {{.kind = XB_XS_OP_RM, .path = base},
-                              {.kind = XB_XS_OP_MKDIR, .path = base}};
-    char uuid[37], restarts[64], old[16], key[32];
-    int rc = b.op && b.path ? 0 : xb_err_set(err, -ENOMEM, "monitor: out of memory");
-
-    xb__uuid_str(r->uuid, uuid);
-    snprintf(restarts, sizeof(restarts), "%u %" PRIu64, r->restarts, r->last_restart);
-    snprintf(old, sizeof(old), "%" PRIu32, r->old_domid);
-    for (size_t off = 0, i = 0; !rc && (off < r->config_len || i == 0);
-         off += CHUNK, i++) {
-        if (i == 0) {
-            put_str(&b, base, "name", r->name);
-            put_str(&b, base, "uuid", uuid);
-            for (int a = 0; a < A_COUNT; a++)
-                put_str(&b, base, action_keys[a], xb_action_name(r->act[a]));
-            put_str(&b, base, "config-file", r->file ? r->file : "");
-            put_str(&b, base, "override-dir", r->override_dir ? r->override_dir : "");
-            put_str(&b, base, "strict", r->strict ? "1" : "0");
-            put_str(&b, base, "restarts", restarts);
-            if (restart_entry)
-                put_str(&b, base, "old-domid", old);
-        }
-        snprintf(key, sizeof(key), "config/%zu", i);
-        put(&b, base, key, r->config ? r->config + off : "",
-            r->config_len ? (r->config_len - off < CHUNK ? r->config_len - off : CHUNK)
-                          : 0);
-    }
-    for (size_t i = 0; !rc && i < r->n_overrides; i++) {
-        snprintf(key, sizeof(key), "overrides/%zu", i);
-        put_str(&b, base, key, r->overrides[i]);
-    }
-    if (!rc)
-        rc = ctx->xs->ops->batch(ctx->xs, err, false, pre, 2);
-    if (!rc)
-        rc = xb__xs_batch_tx(ctx->xs, err, b.op, b.n, "write the monitor's record");
-    free(b.op);
-    free(b.path);
-    return rc;
-}
 
 static void record_path(char *buf, uint32_t domid)
 {
@@ -167,7 +57,7 @@ int xb__monitor_record(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
                        const uint8_t uuid[16], const struct xb_spec *spec,
                        const struct xb_restart_source *src)
 {
-    struct rec r = {
+    struct xb_rec r = {
         .name = spec->name,
         .act = {spec->on_poweroff, spec->on_reboot, spec->on_watchdog, spec->on_crash,
                 spec->on_soft_reset},
@@ -181,158 +71,14 @@ int xb__monitor_record(struct xb_ctx *ctx, struct xb_err *err, uint32_t domid,
     };
     char base[REC_PATH_MAX];
 
-    if (src->config_len / CHUNK >= MAX_CHUNKS || src->n_overrides > MAX_OVERRIDES)
+    if (src->config_len > MAX_CONFIG || src->n_overrides > MAX_OVERRIDES)
         return xb_err_set(err, -E2BIG,
                           "monitor: a config of %zu bytes and %zu overrides "
                           "is more than xenstore should keep",
                           src->config_len, src->n_overrides);
     memcpy(r.uuid, uuid, sizeof(r.uuid));
     record_path(base, domid);
-    return rec_write(ctx, err, base, &r, false);
-}
-
-/* ---- reading one ---- */
-
-static int rd(struct xb_ctx *ctx, struct xb_err *err, const char *base, const char *key,
-              char **val, size_t *len)
-{
-    char p[REC_PATH_MAX + 32];
-
-    snprintf(p, sizeof(p), "%s/%s", base, key);
-    *val = NULL;
-    return ctx->xs->ops->read(ctx->xs, err, XB_XS_NO_TX, p, val, len);
-}
-
-static bool parse_uuid(const char *s, uint8_t out[16])
-{
-    unsigned v[16];
-
-    if (!s || strlen(s) != 36 ||
-        sscanf(s, "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%2x", &v[0], &v[1],
-               &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11],
-               &v[12], &v[13], &v[14], &v[15]) != 16)
-        return false;
-    for (int i = 0; i < 16; i++)
-        out[i] = (uint8_t)v[i];
-    return true;
-}
-
-/* Append the chunks config/0, config/1, ... */
-static int read_config(struct xb_ctx *ctx, struct xb_err *err, const char *base,
-                       struct rec *r)
-{
-    char key[32], *v;
-    size_t len;
-    int rc = 0;
-
-    for (unsigned i = 0; i < MAX_CHUNKS; i++) {
-        char *grown;
-
-        snprintf(key, sizeof(key), "config/%u", i);
-        rc = rd(ctx, err, base, key, &v, &len);
-        if (rc)
-            return rc == -ENOENT && i > 0 ? 0 : rc;
-        grown = realloc(r->config, r->config_len + len + 1);
-        if (!grown) {
-            free(v);
-            return xb_err_set(err, -ENOMEM, "monitor: out of memory");
-        }
-        r->config = grown;
-        memcpy(r->config + r->config_len, v, len);
-        r->config_len += len;
-        r->config[r->config_len] = '\0';
-        free(v);
-    }
-    return 0;
-}
-
-static int read_overrides(struct xb_ctx *ctx, struct xb_err *err, const char *base,
-                          struct rec *r)
-{
-    char key[32], *v;
-    size_t len;
-
-    for (unsigned i = 0; i < MAX_OVERRIDES; i++) {
-        char **grown;
-        int rc;
-
-        snprintf(key, sizeof(key), "overrides/%u", i);
-        rc = rd(ctx, err, base, key, &v, &len);
-        if (rc)
-            return rc == -ENOENT ? 0 : rc;
-        grown = realloc(r->overrides, (r->n_overrides + 1) * sizeof(*grown));
-        if (!grown) {
-            free(v);
-            return xb_err_set(err, -ENOMEM, "monitor: out of memory");
-        }
-        r->overrides = grown;
-        r->overrides[r->n_overrides++] = v;
-    }
-    return 0;
-}
-
-static int read_fields(struct xb_ctx *ctx, struct xb_err *err, const char *base,
-                       struct rec *r)
-{
-    char *v = NULL;
-    size_t len;
-    int rc = rd(ctx, err, base, "name", &r->name, &len);
-
-    if (!rc && (rc = rd(ctx, err, base, "uuid", &v, &len)) == 0 &&
-        !parse_uuid(v, r->uuid))
-        rc = -EINVAL;
-    free(v);
-    for (int a = 0; !rc && a < A_COUNT; a++) {
-        rc = rd(ctx, err, base, action_keys[a], &v, &len);
-        if (!rc && xb_action_from_name(v, &r->act[a]) != 0)
-            rc = -EINVAL;
-        free(v);
-    }
-    if (!rc)
-        rc = rd(ctx, err, base, "config-file", &r->file, &len);
-    if (!rc)
-        rc = rd(ctx, err, base, "override-dir", &r->override_dir, &len);
-    if (!rc && (rc = rd(ctx, err, base, "strict", &v, &len)) == 0)
-        r->strict = strcmp(v, "1") == 0;
-    free(v);
-    return rc;
-}
-
-/* Optional nodes: restarts, state, old-domid. */
-static void read_extras(struct xb_ctx *ctx, const char *base, struct rec *r)
-{
-    char *v = NULL;
-    size_t len;
-
-    if (rd(ctx, NULL, base, "restarts", &v, &len) == 0)
-        sscanf(v, "%u %" SCNu64, &r->restarts, &r->last_restart);
-    free(v);
-    if (rd(ctx, NULL, base, "state", &v, &len) == 0)
-        r->kept = strcmp(v, "kept") == 0;
-    r->suspended = v && strcmp(v, "suspended") == 0; /* rd() leaves NULL without one */
-    free(v);
-    if (rd(ctx, NULL, base, "old-domid", &v, &len) == 0)
-        r->old_domid = (uint32_t)strtoul(v, NULL, 10);
-    free(v);
-}
-
-/* -ENOENT (not recorded) when there is no record at @base. */
-static int rec_read(struct xb_ctx *ctx, struct xb_err *err, const char *base,
-                    struct rec *r)
-{
-    int rc = read_fields(ctx, err, base, r);
-
-    if (rc == -EINVAL)
-        rc = xb_err_set(err, rc, "monitor: %s: a damaged record", base);
-    if (!rc)
-        rc = read_config(ctx, err, base, r);
-    if (!rc)
-        rc = read_overrides(ctx, err, base, r);
-    if (!rc)
-        read_extras(ctx, base, r);
-    if (rc)
-        rec_free(r);
-    return rc;
+    return xb__rec_write(ctx->xs, err, base, &r, false);
 }
 
 /* ---- the spec a restart re-creates ---- */
@@ -353,7 +99,7 @@ static int config_error(struct xb_err *err, const struct xb_config *cfg, int rc,
 }
 
 /* The stored text, parsed as it was at create (the file is not read again). */
-static int rec_spec(const struct rec *r, struct xb_err *err, struct xb_spec **out)
+static int rec_spec(const struct xb_rec *r, struct xb_err *err, struct xb_spec **out)
 {
     const struct xb_spec_opts o = {
         .strict = r->strict, .override_dir = r->override_dir[0] ? r->override_dir : NULL};
@@ -390,8 +136,8 @@ static struct xb_err *merr(struct xb_monitor *m)
     return &m->ctx->err;
 }
 
-static void event_init(struct xb_monitor_event *ev, uint32_t domid, const struct rec *r,
-                       unsigned reason, enum xb_action a)
+static void event_init(struct xb_monitor_event *ev, uint32_t domid,
+                       const struct xb_rec *r, unsigned reason, enum xb_action a)
 {
     *ev = (struct xb_monitor_event){
         .domid = domid, .new_domid = UINT32_MAX, .reason = reason, .action = a};
@@ -400,10 +146,10 @@ static void event_init(struct xb_monitor_event *ev, uint32_t domid, const struct
 
 static int rec_state(struct xb_monitor *m, uint32_t domid, const char *state)
 {
-    char p[REC_PATH_MAX + 8];
+    char p[REC_PATH_MAX];
 
-    snprintf(p, sizeof(p), XB_MONITOR_RECORDS "/%" PRIu32 "/state", domid);
-    return xb__xs_put(m->ctx, merr(m), p, state);
+    record_path(p, domid);
+    return xb__rec_set_now(m->ctx->xs, merr(m), p, "state", state);
 }
 
 /* Xen's dump directory, as xl: /var/lib/xen/dump/NAME. */
@@ -427,7 +173,7 @@ enum old_fate {
     OLD_KEEP,    /* rename-restart: kept under NAME-YYYYmmddTHHMMZ */
 };
 
-static int make_room(struct xb_monitor *m, const struct rec *r, uint32_t old,
+static int make_room(struct xb_monitor *m, const struct xb_rec *r, uint32_t old,
                      enum old_fate fate)
 {
     char keep[192], suffix[32] = "";
@@ -454,7 +200,7 @@ static int make_room(struct xb_monitor *m, const struct rec *r, uint32_t old,
  * before the old domain makes room, so that the name is carried again
  * within milliseconds. Its record gets the restart count.
  */
-static int recreate(struct xb_monitor *m, const struct rec *r, uint32_t old,
+static int recreate(struct xb_monitor *m, const struct xb_rec *r, uint32_t old,
                     enum old_fate fate, uint32_t *domid)
 {
     const struct xb_restart_source src = {
@@ -484,10 +230,10 @@ static int recreate(struct xb_monitor *m, const struct rec *r, uint32_t old,
         rc = make_room(m, r, old, fate);
     if (!rc)
         rc = xb__dom_create(m->ctx, spec, &opts, NULL, true, domid);
-    snprintf(p, sizeof(p), XB_MONITOR_RECORDS "/%" PRIu32 "/restarts", *domid);
+    record_path(p, *domid);
     snprintf(v, sizeof(v), "%u %" PRIu64, r->restarts, r->last_restart);
     if (!rc)
-        rc = xb__xs_put(m->ctx, merr(m), p, v);
+        rc = xb__rec_set_now(m->ctx->xs, merr(m), p, "restarts", v);
     xb_image_free(img);
     xb_spec_free(spec);
     return rc;
@@ -499,7 +245,7 @@ static int entry_path(const char *name, char *buf)
 }
 
 /* The restart entry of @r is done with: the name is the new domain's now. */
-static int entry_drop(struct xb_monitor *m, const struct rec *r)
+static int entry_drop(struct xb_monitor *m, const struct xb_rec *r)
 {
     char p[REC_PATH_MAX];
     int rc = entry_path(r->name, p);
@@ -509,7 +255,7 @@ static int entry_drop(struct xb_monitor *m, const struct rec *r)
     return rc == -ENOENT ? 0 : rc;
 }
 
-static bool restarting_too_often(struct rec *r)
+static bool restarting_too_often(struct xb_rec *r)
 {
     uint64_t now = xb__wall_cs() / 100;
 
@@ -523,7 +269,7 @@ static bool restarting_too_often(struct rec *r)
  * the old domain destroyed (@keep_old: renamed and kept instead), the new
  * one created, the entry dropped.
  */
-static int restart(struct xb_monitor *m, uint32_t domid, struct rec *r, bool keep_old,
+static int restart(struct xb_monitor *m, uint32_t domid, struct xb_rec *r, bool keep_old,
                    struct xb_monitor_event *ev)
 {
     char p[REC_PATH_MAX];
@@ -537,7 +283,7 @@ static int restart(struct xb_monitor *m, uint32_t domid, struct rec *r, bool kee
     }
     r->old_domid = domid;
     if (!rc)
-        rc = rec_write(m->ctx, merr(m), p, r, true);
+        rc = xb__rec_write(m->ctx->xs, merr(m), p, r, true);
     if (!rc)
         rc = recreate(m, r, domid, keep_old ? OLD_KEEP : OLD_DESTROY, &ev->new_domid);
     if (!rc)
@@ -545,19 +291,19 @@ static int restart(struct xb_monitor *m, uint32_t domid, struct rec *r, bool kee
     return rc;
 }
 
-static enum xb_action action_for(const struct rec *r, unsigned reason)
+static enum xb_action action_for(const struct xb_rec *r, unsigned reason)
 {
     switch (reason) {
     case SHUTDOWN_poweroff:
-        return r->act[A_POWEROFF];
+        return r->act[XB_REC_POWEROFF];
     case SHUTDOWN_reboot:
-        return r->act[A_REBOOT];
+        return r->act[XB_REC_REBOOT];
     case SHUTDOWN_watchdog:
-        return r->act[A_WATCHDOG];
+        return r->act[XB_REC_WATCHDOG];
     case SHUTDOWN_crash:
-        return r->act[A_CRASH];
+        return r->act[XB_REC_CRASH];
     case SHUTDOWN_soft_reset:
-        return r->act[A_SOFT_RESET];
+        return r->act[XB_REC_SOFT_RESET];
     case SHUTDOWN_suspend:
         return XB_ACTION_PRESERVE; /* suspended (save, migrate): left as it is */
     default:
@@ -575,7 +321,7 @@ static void drain(struct xb_monitor *m, uint32_t domid)
     }
 }
 
-static int apply(struct xb_monitor *m, uint32_t domid, struct rec *r, unsigned reason,
+static int apply(struct xb_monitor *m, uint32_t domid, struct xb_rec *r, unsigned reason,
                  struct xb_monitor_event *ev)
 {
     enum xb_action a = action_for(r, reason);
@@ -619,12 +365,16 @@ static int finish_restarts(struct xb_monitor *m, struct xb_monitor_event *ev)
     if (rc)
         return rc == -ENOENT ? 0 : rc;
     for (size_t i = 0; i < n; i++) {
-        struct rec r = {0};
+        struct xb_rec r = {0};
         uint32_t id;
 
         snprintf(p, sizeof(p), RESTARTS_DIR "/%s", names[i]);
-        if (done || rec_read(m->ctx, merr(m), p, &r) != 0)
+        if (done || xb__rec_read(m->ctx->xs, merr(m), XB_XS_NO_TX, p, &r) != 0)
             continue;
+        if (r.legacy) { /* an older xbuild's monitor's to finish */
+            xb__rec_free(&r);
+            continue;
+        }
         event_init(ev, r.old_domid, &r, SHUTDOWN_reboot, XB_ACTION_RESTART);
         if (xb__dom_find_now(m->ctx, NULL, r.name, &id) == 0 && id != r.old_domid)
             rc = entry_drop(m, &r); /* the new domain exists: only the entry was left */
@@ -633,7 +383,7 @@ static int finish_restarts(struct xb_monitor *m, struct xb_monitor_event *ev)
         else if ((rc = recreate(m, &r, r.old_domid, OLD_GONE, &ev->new_domid)) == 0)
             rc = entry_drop(m, &r);
         finish(m, ev, rc);
-        rec_free(&r);
+        xb__rec_free(&r);
         done = 1;
     }
     for (size_t i = 0; i < n; i++)
@@ -658,7 +408,7 @@ static int check_one(struct xb_monitor *m, const char *id, const struct xb_hv_do
     char base[REC_PATH_MAX];
     uint32_t domid = (uint32_t)strtoul(id, NULL, 10);
     const struct xb_hv_dominfo *i = find_info(v, n, domid);
-    struct rec r = {0};
+    struct xb_rec r = {0};
     int rc;
 
     bool gone = !i || i->flags & XB_DOMINFO_DYING; /* dying: destroyed, never back */
@@ -666,10 +416,14 @@ static int check_one(struct xb_monitor *m, const char *id, const struct xb_hv_do
     if (!gone && !(i->flags & XB_DOMINFO_SHUTDOWN))
         return 0; /* running */
     record_path(base, domid);
-    if (rec_read(m->ctx, merr(m), base, &r) != 0)
-        return 0; /* removed meanwhile, or half written: not ours to judge */
+    if (xb__rec_read(m->ctx->xs, merr(m), XB_XS_NO_TX, base, &r) != 0)
+        return 0;   /* removed meanwhile, or half written: not ours to judge */
+    if (r.legacy) { /* an older xbuild's: its own monitor acts on it (record.h) */
+        xb__rec_free(&r);
+        return 0;
+    }
     if (!gone && (r.kept || (r.suspended && i->shutdown_reason == SHUTDOWN_suspend))) {
-        rec_free(&r);
+        xb__rec_free(&r);
         return 0;
     }
     if (gone) { /* destroyed by someone else (xl destroy, a hypercall) */
@@ -682,7 +436,7 @@ static int check_one(struct xb_monitor *m, const char *id, const struct xb_hv_do
         rc = apply(m, domid, &r, i->shutdown_reason, ev);
     }
     finish(m, ev, rc);
-    rec_free(&r);
+    xb__rec_free(&r);
     return 1;
 }
 
@@ -777,16 +531,14 @@ void xb_monitor_close(struct xb_monitor *m)
 
 int xb__monitor_kept(struct xb_ctx *ctx, uint32_t domid)
 {
-    char p[REC_PATH_MAX + 8], *v = NULL;
+    char p[REC_PATH_MAX];
+    struct xb_rec r;
     int rc;
 
     record_path(p, domid);
-    strncat(p, "/name", sizeof(p) - strlen(p) - 1);
-    if (xb__xs_get(ctx, NULL, p, &v) != 0)
+    if (xb__rec_read(ctx->xs, NULL, XB_XS_NO_TX, p, &r) != 0)
         return 0;
-    free(v);
-    snprintf(p, sizeof(p), XB_MONITOR_RECORDS "/%" PRIu32 "/state", domid);
-    rc = xb__xs_get(ctx, NULL, p, &v) == 0 && strcmp(v, "kept") == 0 ? 2 : 1;
-    free(v);
+    rc = r.kept ? 2 : 1;
+    xb__rec_free(&r);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nodes.h"
+#include "record.h"
 
 #define XS_PATH_MAX     128
 #define XS_NAMES_DIR    "/xbuild/names"
@@ -55,6 +56,11 @@ static int name_path(const char *dir, const char *name, char *buf, size_t size)
 static int claim_path(const char *name, char *buf, size_t size)
 {
     return name_path(XS_NAMES_DIR, name, buf, size);
+}
+
+int xb__xs_claim_path(const char *name, char *buf, size_t size)
+{
+    return claim_path(name, buf, size);
 }
 
 int xb__xs_restart_path(const char *name, char *buf, size_t size)
@@ -170,8 +176,8 @@ int xb__xs_claim_remove(struct xb_xs *xs, struct xb_err *err, uint32_t tx, uint3
     snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
     rc = xs->ops->read(xs, err, tx, p, &name, NULL);
     if (rc == -ENOENT) {
-        snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u/name", domid);
-        rc = xs->ops->read(xs, err, tx, p, &name, NULL);
+        snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u", domid);
+        rc = xb__rec_name_at(xs, err, tx, p, &name);
     }
     if (rc)
         return rc == -ENOENT ? 0 : rc;
@@ -226,8 +232,10 @@ static int rename_body(struct xb_xs *xs, struct xb_err *err, uint32_t tx, const 
         rc = rename_node(xs, err, tx, p, r->name);
     }
     free(vm);
-    snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u/name", r->domid);
-    return rc ? rc : rename_node(xs, err, tx, p, r->name);
+    snprintf(p, sizeof(p), XS_RECORDS_DIR "/%u", r->domid);
+    if (!rc && (rc = xb__rec_set(xs, err, tx, p, "name", r->name)) == -ENOENT)
+        rc = 0; /* no record: not xbuild's */
+    return rc;
 }
 
 int xb__xs_rename(struct xb_xs *xs, struct xb_err *err, uint32_t domid, const char *name)

@@ -58,6 +58,9 @@ int xb__xs_name_claim(struct xb_xs *xs, struct xb_err *err, const char *name,
 #define XB_XS_NAME_PATH_MAX 800
 int xb__xs_restart_path(const char *name, char *buf, size_t size);
 
+/* Where the claim of @name is (/xbuild/names/...), as xb__xs_restart_path(). */
+int xb__xs_claim_path(const char *name, char *buf, size_t size);
+
 /*
  * Rename domain @domid from @old to @name in one transaction: -EEXIST when
  * a live domain holds a claim on @name; /local/domain/N/name, /vm/UUID/name

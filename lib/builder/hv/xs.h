@@ -37,7 +37,8 @@ enum xb_xs_op_kind {
     XB_XS_OP_MKDIR,
     XB_XS_OP_RM,
     XB_XS_OP_PERMS,
-    XB_XS_OP_READ
+    XB_XS_OP_READ,
+    XB_XS_OP_DIRECTORY
 };
 struct xb_xs_op {
     enum xb_xs_op_kind kind;
@@ -46,8 +47,17 @@ struct xb_xs_op {
     size_t len;
     const struct xb_xs_perm *perms; /* PERMS: @n_perms of them */
     size_t n_perms;
-    int rc;    /* out: 0 or a negative errno (-ENOENT from READ and RM: an answer) */
-    char *out; /* out, READ: the value, malloc'd, NUL-terminated; the caller frees */
+    /*
+     * READ, DIRECTORY: the batch fails (this op's rc -ESTALE, not recorded)
+     * unless the answer is @val, @len bytes (NULL: no such node); with
+     * @own_tx, a transaction that commits only if what it was decided on
+     * still holds.
+     */
+    bool expect;
+    int rc; /* out: 0 or a negative errno (-ENOENT from READ, RM, DIRECTORY: an answer) */
+    char *out;      /* out, READ: the value, malloc'd, NUL-terminated; DIRECTORY: the
+                       children's names, each NUL-terminated; the caller frees */
+    size_t out_len; /* out: the bytes of @out (without READ's NUL) */
 };
 
 struct xb_xs_ops {
@@ -80,10 +90,11 @@ struct xb_xs_ops {
      * Every op of @ops, in order, sent at once: one round trip to xenstored
      * instead of @n (the xen backend pipelines them on a connection of its
      * own). All are attempted; each one's answer is in its rc; returns the
-     * first failure (-ENOENT of READ/RM is none). With @own_tx they run in a
-     * transaction of their own, committed only when none failed: -EAGAIN is
-     * a conflict, start over (not recorded). Without, each op is applied as
-     * it comes (as with XB_XS_NO_TX).
+     * first failure (-ENOENT of READ/RM/DIRECTORY is none; a failed expect
+     * is -ESTALE, not recorded). With @own_tx they run in a transaction of
+     * their own, committed only when none failed: -EAGAIN is a conflict,
+     * start over (not recorded). Without, each op is applied as it comes
+     * (as with XB_XS_NO_TX).
      */
     int (*batch)(struct xb_xs *xs, struct xb_err *err, bool own_tx, struct xb_xs_op *ops,
                  size_t n);

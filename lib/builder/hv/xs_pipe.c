@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "xs_batch.h"
 #include "xs_pipe.h"
 
 #ifdef XB_HAVE_XEN
@@ -189,11 +190,10 @@ static int put(struct xb_xs_pipe *p, char *buf, size_t *at, uint32_t type, uint3
 static int put_op(struct xb_xs_pipe *p, char *buf, size_t *at, uint32_t tx,
                   const struct xb_xs_op *o)
 {
-    static const uint32_t types[] = {[XB_XS_OP_WRITE] = XS_WRITE,
-                                     [XB_XS_OP_MKDIR] = XS_MKDIR,
-                                     [XB_XS_OP_RM] = XS_RM,
-                                     [XB_XS_OP_PERMS] = XS_SET_PERMS,
-                                     [XB_XS_OP_READ] = XS_READ};
+    static const uint32_t types[] = {
+        [XB_XS_OP_WRITE] = XS_WRITE, [XB_XS_OP_MKDIR] = XS_MKDIR,
+        [XB_XS_OP_RM] = XS_RM,       [XB_XS_OP_PERMS] = XS_SET_PERMS,
+        [XB_XS_OP_READ] = XS_READ,   [XB_XS_OP_DIRECTORY] = XS_DIRECTORY};
     size_t plen = strlen(o->path) + 1;
     char perms[8 * 12];
     size_t n = 0;
@@ -214,19 +214,20 @@ static int put_op(struct xb_xs_pipe *p, char *buf, size_t *at, uint32_t tx,
     return put(p, buf, at, XS_SET_PERMS, tx, o->path, plen, perms, n);
 }
 
-/* The answer to @o: its rc, its value (READ); the message of a failure in @err. */
+/* The answer to @o: its rc, its value (READ, DIRECTORY); the message of a failure in
+ * @err. */
 static void take(struct xb_err *err, struct xb_xs_op *o, struct msg *m)
 {
     static const char *const verbs[] = {"write", "mkdir", "rm", "set permissions of",
-                                        "read"};
+                                        "read",  "list"};
 
     o->rc = m->type == XS_ERROR ? wire_errno(m->body) : 0;
-    if (o->rc == 0 && o->kind == XB_XS_OP_READ) {
+    if (o->rc == 0 && (o->kind == XB_XS_OP_READ || o->kind == XB_XS_OP_DIRECTORY)) {
         o->out = m->body;
+        o->out_len = m->len;
         m->body = NULL;
     }
-    if (o->rc &&
-        !(o->rc == -ENOENT && (o->kind == XB_XS_OP_READ || o->kind == XB_XS_OP_RM)))
+    if (!xb__xs_op_answered(o))
         xb_err_set(err, o->rc, "xenstore: %s %s: %s", verbs[o->kind], o->path,
                    strerror(-o->rc));
     free(m->body);
@@ -261,6 +262,7 @@ static int run_ops(struct xb_xs_pipe *p, struct xb_err *err, uint32_t tx,
 
         for (; done + k < n && k < PIPE_WINDOW; k++) {
             ops[done + k].out = NULL;
+            ops[done + k].out_len = 0;
             rc = put_op(p, p->out, &at, tx, &ops[done + k]);
             if (rc)
                 return xb_err_set(err, rc, "xenstore: %s: a request too long",
@@ -298,9 +300,8 @@ int xb__xs_pipe_batch(struct xb_xs_pipe *p, struct xb_err *err, bool own_tx,
         free(m.body);
     }
     rc = run_ops(p, err, tx, ops, n);
-    for (size_t i = 0; !rc && !first && i < n; i++)
-        if (ops[i].rc && !(ops[i].rc == -ENOENT &&
-                           (ops[i].kind == XB_XS_OP_READ || ops[i].kind == XB_XS_OP_RM)))
+    for (size_t i = 0; !rc && i < n; i++) /* every expectation, before the commit */
+        if ((xb__xs_op_expect(&ops[i]) || !xb__xs_op_answered(&ops[i])) && !first)
             first = ops[i].rc;
     if (rc || !own_tx)
         return rc ? rc : first;

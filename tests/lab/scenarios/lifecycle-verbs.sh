@@ -58,7 +58,7 @@ id=$(xbuild domid lx) || fail "domid"
 [ "$(xbuild domname "$id")" = lx ] || fail "domname"
 lab_wait_console lx XB-DOMU-STAY 90 || fail "lx did not boot"
 wait_for 5 '[ "$(monitors)" = 2 ]' || { ps; fail "want one monitor (supervisor + worker), got $(monitors) processes"; }
-ok "created domain $id, one monitor ($(cat /run/xen/xbuild-monitor.lock))"
+ok "created domain $id, one monitor ($(cat /run/xen/xbuild-monitor-2.lock))"
 
 # xl sees the configuration xbuild stored where libxl keeps it
 xl list -l lx >/tmp/l.json 2>&1 || { cat /tmp/l.json; fail "xl list -l"; }
@@ -133,9 +133,9 @@ grep -q "lx (domain $id): reboot: restart, now domain $id2" /var/log/xen/xbuild-
 xl list -l lx | grep -q '"name": "lx"' || fail "xl list -l after the restart"
 ok "reboot: domain $id -> $id2, second boot, name findable throughout"
 
-read sup worker </run/xen/xbuild-monitor.lock
+read sup worker </run/xen/xbuild-monitor-2.lock
 kill -9 "$worker"
-wait_for 10 'read s w </run/xen/xbuild-monitor.lock; [ $w != $worker ] && kill -0 $w' || fail "the worker was not restarted"
+wait_for 10 'read s w </run/xen/xbuild-monitor-2.lock; [ $w != $worker ] && kill -0 $w' || fail "the worker was not restarted"
 xl shutdown lx || fail "xl shutdown"
 lab_wait_gone lx 60 || fail "xl shutdown did not lead to xbuild's on_poweroff (destroy)"
 ok "worker killed and restarted; xl shutdown -> on_poweroff destroy"
@@ -163,7 +163,7 @@ ok "shutdown -w returned when the domain was gone"
 
 xbuild create /tmp/lx.cfg || fail "create 4"
 up 6 || fail "lx did not boot a fourth time"
-read sup worker </run/xen/xbuild-monitor.lock
+read sup worker </run/xen/xbuild-monitor-2.lock
 kill -9 "$sup" "$worker"
 sleep 0.5
 [ "$(monitors)" = 0 ] || fail "monitor still running after kill -9"

@@ -75,7 +75,11 @@ xbuild dmesg | grep -q 'Xen version' && fail "dmesg -c did not clear the ring"
 ok "domid, domname, sysrq, trigger, vcpu-set/-pin, mem-set, uptime -s, pause, info, dmesg -c"
 xbuild shutdown xbp 2>/dev/null # no PV control: written, nobody acts
 [ "$(state xbp)" = "--p---" ] || fail "shut down without -F"
-xbuild shutdown -F -w xbp 2>/tmp/e || { cat /tmp/e; fail "shutdown -F -w"; }
+# (bounded here: a monitor that never acts would hold the wait for ever)
+timeout 60 xbuild shutdown -F -w xbp 2>/tmp/e || {
+	cat /tmp/e; ps | grep '[x]build'; cat /run/xen/xbuild-monitor*.lock
+	xenstore-ls -f /xbuild; cat /var/log/xen/xbuild-xbp.log; fail "shutdown -F -w"
+}
 grep -q "No PV control" /tmp/e || fail "shutdown -F did not say it forced"
 xl domid xbp >/dev/null 2>&1 && fail "shutdown -F -w returned before the domain was gone"
 ok "shutdown -F of a guest without PV control: on_poweroff destroy"

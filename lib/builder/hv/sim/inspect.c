@@ -176,6 +176,12 @@ void xb__sim_guests_deaf(struct xb_hv *hv, bool on)
         to_sim(hv)->deaf = on;
 }
 
+void xb__sim_zombies(struct xb_hv *hv, bool on)
+{
+    if (xb__sim_is(hv))
+        to_sim(hv)->zombies = on;
+}
+
 /* ---- translated (PVH) domains ---- */
 
 static struct sim_dom *hvm_dom(struct xb_hv *hv, uint32_t domid)

@@ -67,6 +67,13 @@ void xb__sim_shadow(struct xb_hv *hv, bool on);
 /* Guests ignore suspend requests (a kernel without Xen suspend support). */
 void xb__sim_guests_deaf(struct xb_hv *hv, bool on);
 
+/*
+ * A destroyed domain stays listed as dying, as on Xen while another domain
+ * still maps one of its pages; it goes when the sim closes, firing no watch
+ * (xenstored has released it).
+ */
+void xb__sim_zombies(struct xb_hv *hv, bool on);
+
 /* -- translated (PVH) domains -- */
 
 /* The machine frame behind gfn @gfn of @domid; XB_NO_MFN when not populated. */

@@ -166,7 +166,10 @@ static int sim_domain_destroy(struct xb_hv *hv, struct xb_err *err, uint32_t dom
     d = xb__sim_get_dom(s, err, domid, "domain_destroy");
     if (!d)
         return -ESRCH;
-    free_dom(s, d);
+    if (s->zombies)
+        d->flags = (d->flags & ~XB_DOMINFO_RUNNING) | XB_DOMINFO_DYING;
+    else
+        free_dom(s, d);
     xb__sim_xs_fire(s, "@releaseDomain");
     return 0;
 }

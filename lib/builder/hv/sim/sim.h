@@ -212,6 +212,7 @@ struct sim {
     bool reacting; /* backends.c is changing the store */
     bool shadow;   /* physinfo says shadow paging: PV guests migrate live */
     bool deaf;     /* guests ignore suspend requests (control/shutdown) */
+    bool zombies;  /* a destroyed domain stays dying (a page still mapped) */
 };
 
 struct sim *xb__sim_of_hv(struct xb_hv *hv);
