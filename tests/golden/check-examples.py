@@ -14,7 +14,9 @@ a list there must be no line of that kind. Every stderr line must be in
 xbuild's format (FILE:LINE:COL: error|warning: ... or xbuild: ...). Exit 0
 means JSON with "spec" on stdout (and a loaded "image" and a "layout" for
 --dry-run); otherwise stdout must be empty. Every such command of README.md
-naming the example must be one of its header's.
+naming the example must be one of its header's. The plain dry run,
+"create --dry-run examples/configs/NAME.cfg", must be among them, with exit
+0: an example works as written.
 
 The command is run as written, with the xbuild under test in place of
 build/tools/xbuild/xbuild (the same file for the build/ of scripts/build).
@@ -147,6 +149,11 @@ def main(argv):
               f" (run scripts/build)")
         return 1 if under_build else 77
     fail = 0
+    plain = f"{PROG} create --dry-run examples/configs/{name}.cfg"
+    if not any(c[0] == plain and c[1] == 0 for c in checks):
+        print(f"examples/configs/{name}.cfg: its header does not show \"{plain}\" "
+              f"succeeding (=> exit 0): an example works as written")
+        fail = 1
     for c in readme_commands(root, name):
         if c not in [k[0] for k in checks]:
             print(f"README.md runs \"{c}\", which the header of {name}.cfg does not state")
